@@ -1,0 +1,102 @@
+# hotplug-test — plain Makefile with per-arch variables (see README "Building").
+#   make              controller + guest images for GUEST_ARCHES
+#   make check        unit tests (no VM) + integration tests (real guests)
+#   make unit         unit tests only
+#   make integration  integration tests only
+#   make bench        per-phase timings of shipped scenarios
+#   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
+
+GUEST_ARCHES ?= x86_64
+B := build
+CACHE ?= .cache
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
+CPPFLAGS_ALL := -D_GNU_SOURCE -Ilib -Ihost -MMD -MP
+VIRT_CFLAGS := $(shell pkg-config --cflags libvirt 2>/dev/null)
+VIRT_LIBS := $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
+
+# Cross compilers for the static hp-agent, one per guest arch.
+CC_x86_64 := gcc
+CC_ppc64le := powerpc64le-linux-gnu-gcc
+CC_s390x := s390x-linux-gnu-gcc
+
+LIB_SRC := $(wildcard lib/*.c)
+HOST_SRC := $(wildcard host/*.c)
+GUEST_SRC := $(wildcard guest/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/host-obj/%.o)
+HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
+HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all host deps guest guests check unit integration bench clean distclean fuzz
+all: host guests
+
+host: $(B)/hotplug-test
+
+# Debian packages (apt when root, else the command is printed); re-checked when the
+# script changes.
+$(B)/.deps: host/install-deps.sh
+	@mkdir -p $(B)
+	GUEST_ARCHES="$(GUEST_ARCHES)" host/install-deps.sh
+	@touch $@
+deps: $(B)/.deps
+$(HOST_OBJ) $(LIB_OBJ): | $(B)/.deps
+
+$(B)/host-obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(VIRT_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/hotplug-test: $(HOST_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
+
+# ---- guest side, per arch: hp-agent (static), Debian kernel, initramfs ----------------
+define GUEST_RULES
+$(B)/$(1)/obj/%.o: %.c
+	@mkdir -p $$(@D)
+	$(CC_$(1)) $(CPPFLAGS_ALL) -Os -g0 $(WARN) -c -o $$@ $$<
+
+$(B)/$(1)/hp-agent: $(GUEST_SRC:%.c=$(B)/$(1)/obj/%.o) $(LIB_SRC:%.c=$(B)/$(1)/obj/%.o)
+	$(CC_$(1)) -static -s -o $$@ $$^
+
+$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh
+	@mkdir -p $(B)/$(1)
+	kernels/debian-kernel.sh $(1) $(CACHE)/kernels $(B)/$(1)/kernel
+	@touch $$@
+
+$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list
+	guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+
+guest-$(1): $(B)/$(1)/initramfs.cpio.gz
+.PHONY: guest-$(1)
+endef
+$(foreach a,x86_64 ppc64le s390x,$(eval $(call GUEST_RULES,$(a))))
+
+guests: $(GUEST_ARCHES:%=guest-%)
+guest: guest-$(or $(ARCH),x86_64)
+
+# ---- tests ---------------------------------------------------------------------------
+$(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(VIRT_CFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
+
+unit: $(UNIT_BIN)
+	@tests/unit/run-all.sh $(UNIT_BIN)
+
+integration: all
+	@tests/integration/run.sh
+
+check: unit integration
+
+bench: all
+	@tests/bench.sh
+
+clean:
+	rm -rf $(B)
+distclean: clean
+	rm -rf $(CACHE) runs
+
+-include $(wildcard $(B)/host-obj/*/*.d $(B)/*/obj/*/*.d)

@@ -1,0 +1,72 @@
+/* The one table of agent verbs, the dispatcher and `help`. */
+#include <errno.h>
+#include <string.h>
+#include "agent.h"
+
+static const struct ag_verb verbs[] = {
+	{ "help", v_help, 0, 0, "help", "list the verbs" },
+	{ "info", v_info, 0, 0, "info", "kernel, arch, block, page, memory parameters, cmdline" },
+	{ "snapshot", v_snapshot, 0, 8, "snapshot [PFN+COUNT ...]",
+	  "bundle of meminfo zoneinfo vmstat iomem blocks [kpage] params dmesg" },
+	{ "online", v_online, 3, 3, "online FIRST COUNT online|online_movable|online_kernel",
+	  "online memory blocks FIRST.. in ascending order" },
+	{ "offline", v_offline, 2, 2, "offline FIRST COUNT",
+	  "offline memory blocks in descending order" },
+	{ "wait-blocks", v_wait_blocks, 4, 4,
+	  "wait-blocks FIRST COUNT present|absent|online|offline TIMEOUT_MS",
+	  "wait until every block of the range is in that condition" },
+	{ "drop-caches", v_drop_caches, 0, 0, "drop-caches", "sync; drop page cache and slabs" },
+	{ "compact", v_compact, 0, 0, "compact", "compact all zones" },
+	{ "pressure", v_pressure, 1, 2, "pressure MIB [ROUNDS]",
+	  "ROUNDS times map, touch and unmap MIB MiB of anonymous memory in a child" },
+	{ "read", v_read, 1, 1, "read PATH", "contents of a /proc or /sys file (<= 1 MiB)" },
+	{ "write", v_write, 2, 2, "write PATH VALUE", "write VALUE to a /sys or /proc/sys file" },
+	{ "dmesg", v_dmesg, 0, 0, "dmesg", "kernel log lines since the previous read" },
+	{ "poweroff", v_poweroff, 0, 0, "poweroff", "reply, sync and power off" },
+};
+
+#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+const struct ag_verb *ag_verb_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_VERBS; i++)
+		if (!strcmp(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+int v_help(struct agent *a, int argc, char **argv, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < N_VERBS; i++)
+		sb_addf(out, "%-58s %s\n", verbs[i].usage, verbs[i].help);
+	return 0;
+}
+
+/* Runs argv; on failure out holds the message (first line) and evidence. */
+int ag_verb_run(struct agent *a, int argc, char **argv, struct strbuf *out)
+{
+	const struct ag_verb *v;
+	int ret;
+
+	if (argc < 1) {
+		sb_adds(out, "empty request");
+		return -EINVAL;
+	}
+	v = ag_verb_find(argv[0]);
+	if (!v) {
+		sb_addf(out, "unknown verb %.64s", argv[0]);
+		return -EINVAL;
+	}
+	if (argc - 1 < v->min_args || argc - 1 > v->max_args) {
+		sb_addf(out, "%s: usage: %s", v->name, v->usage);
+		return -EINVAL;
+	}
+	ret = v->fn(a, argc, argv, out);
+	if (ret < 0 && out->len == 0)
+		sb_addf(out, "%s: %s", v->name, strerror(-ret));
+	return ret;
+}

@@ -1,0 +1,56 @@
+/* Host-side wrappers of agent verbs (see agent.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agent.h"
+
+int agent_wait_blocks(struct run *r, uint32_t first, uint32_t count, const char *cond,
+		      uint64_t timeout_ms, uint32_t *order, int *n_order, char *err,
+		      size_t errlen)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc, n = 0;
+
+	/* the channel deadline leaves the agent time to answer its own timeout */
+	rc = chan_call(&r->chan, timeout_ms + run_timeout(r, 10000), &reply,
+		       "wait-blocks %u %u %s %llu", first, count, cond,
+		       (unsigned long long)timeout_ms);
+	if (rc < 0) {
+		snprintf(err, errlen, "wait-blocks %s: %s", cond, r->chan.err);
+		goto cleanup;
+	}
+	if (rc == 1) {
+		snprintf(err, errlen, "blocks %u-%u not %s within %llu ms: %.300s", first,
+			 first + count - 1, cond, (unsigned long long)timeout_ms, sb_str(&reply));
+		rc = strstr(sb_str(&reply), "errno=110") ? -ETIMEDOUT : -EIO;
+		goto cleanup;
+	}
+	for (const char *p = sb_str(&reply); *p;) {
+		unsigned b;
+
+		if (sscanf(p, "memory%u", &b) == 1 && order && n < (int)count)
+			order[n++] = b;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	if (n_order)
+		*n_order = n;
+cleanup:
+	sb_release(&reply);
+	return rc;
+}
+
+int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err,
+		 size_t errlen)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc = chan_call(&r->chan, timeout_ms, &reply, "%s", verb);
+
+	if (rc != 0)
+		snprintf(err, errlen, "%s: %s", verb, rc == 1 ? sb_str(&reply) : r->chan.err);
+	sb_release(&reply);
+	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
+}

@@ -1,0 +1,18 @@
+/* Host-side wrappers of agent verbs used by several steps. */
+#ifndef HPT_AGENT_H
+#define HPT_AGENT_H
+#include <stdint.h>
+#include "hpt.h"
+
+/* wait-blocks: waits until blocks [first, first+count) are in state `cond` (present,
+ * absent, online, offline). On 0, order (if non-NULL) receives the block indexes in the
+ * order the guest saw them arrive there, *n_order their number. -ETIMEDOUT: the guest
+ * did not get there (err holds the states); other -errno: channel failure. */
+int agent_wait_blocks(struct run *r, uint32_t first, uint32_t count, const char *cond,
+		      uint64_t timeout_ms, uint32_t *order, int *n_order, char *err,
+		      size_t errlen);
+/* Runs a verb whose failure is an ERROR (no kernel meaning): compact, drop-caches… */
+int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err,
+		 size_t errlen);
+
+#endif

@@ -1,0 +1,35 @@
+/* Architecture back-ends: how to boot a guest of this arch and what it can do.
+ * One file per arch (arch_<name>.c), listed once in registry.c. */
+#ifndef HPT_ARCH_H
+#define HPT_ARCH_H
+#include <stdint.h>
+#include "strbuf.h"
+
+struct run;
+
+struct arch {
+	const char *name;		/* "x86_64": scenario and CLI name */
+	const char *virt_arch;		/* libvirt <type arch=…> */
+	const char *machine;		/* libvirt machine type */
+	const char *emulator;		/* QEMU binary */
+	const char *firmware;		/* <loader type='rom'> (NULL = QEMU's default) */
+	const char *kernel_image;	/* file in build/<arch>/kernel/ to boot */
+	const char *base_cmdline;	/* console etc.; the scenario's cmdline is appended */
+	uint64_t dimm_align;		/* DIMM sizes must be multiples of this */
+	uint64_t default_memory;	/* boot memory when the scenario names none */
+	const char *const *devkinds;	/* memory device kinds QEMU offers here, NULL-ended */
+	const char *no_devices_why;	/* when devkinds is empty: why */
+	/* Appends arch-specific domain XML: <features>, console/serial to console_log. */
+	void (*features_xml)(struct strbuf *sb, const struct run *r);
+	void (*console_xml)(struct strbuf *sb, const char *console_log);
+};
+
+const struct arch *arch_find(const char *name);
+/* The arch of this host's userland, as our names spell it. */
+const char *arch_host(void);
+/* 1 if the arch offers device kind `kind`. */
+int arch_has_devkind(const struct arch *a, const char *kind);
+
+extern const struct arch *const arches[];	/* NULL-terminated, registry.c */
+
+#endif

@@ -1,0 +1,67 @@
+/* `hotplug-test help [VERB|STEP|expect]`: verbs, the scenario language, the oracles. */
+#include <stdio.h>
+#include <string.h>
+#include "arch.h"
+#include "cmd.h"
+#include "devkind.h"
+#include "oracle.h"
+#include "step.h"
+
+void help_main(FILE *f);
+void help_main(FILE *f)
+{
+	fprintf(f, "usage: hotplug-test VERB [options] [args]\n\nverbs:\n");
+	for (int i = 0; commands[i]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\n`hotplug-test VERB -h` for a verb's options; `hotplug-test help steps` for "
+		   "the scenario language.\n");
+}
+
+static void steps_help(FILE *f)
+{
+	fprintf(f, "scenario steps (one per line; '#' comments; \"quotes\" group words):\n");
+	for (int i = 0; steps[i]; i++)
+		fprintf(f, "  %-60s\n      %s\n", steps[i]->usage, steps[i]->help);
+	fprintf(f, "\noracles (expect KIND …):\n");
+	for (int i = 0; oracles[i]; i++)
+		fprintf(f, "  %-60s\n      %s%s\n", oracles[i]->usage, oracles[i]->proves,
+			oracles[i]->automatic ? " [automatic]" : "");
+	fprintf(f, "\ndevice kinds:\n");
+	for (int i = 0; devkinds[i]; i++)
+		fprintf(f, "  %-10s %s\n", devkinds[i]->name, devkinds[i]->help);
+	fprintf(f, "\narches:");
+	for (int i = 0; arches[i]; i++)
+		fprintf(f, " %s", arches[i]->name);
+	fputc('\n', f);
+}
+
+static int cmd(int argc, char **argv)
+{
+	const struct command *c;
+	const struct step *s;
+
+	if (argc < 2) {
+		help_main(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "steps") || !strcmp(argv[1], "scenario")) {
+		steps_help(stdout);
+		return 0;
+	}
+	if ((c = command_find(argv[1])) && strcmp(argv[1], "help")) {
+		char *args[] = { argv[1], "--help", NULL };
+
+		return c->fn(2, args);
+	}
+	if ((s = step_find(argv[1]))) {
+		printf("%s\n    %s\n", s->usage, s->help);
+		if (!strcmp(s->name, "expect"))
+			for (int i = 0; oracles[i]; i++)
+				printf("  %s\n      %s\n", oracles[i]->usage, oracles[i]->proves);
+		return 0;
+	}
+	fprintf(stderr, "hotplug-test help: no verb or step named '%s'\n", argv[1]);
+	return 2;
+}
+
+const struct command cmd_help = { "help", cmd, "this help; `help steps` for the scenario language" };

@@ -1,0 +1,204 @@
+/* `hotplug-test run [options] FILE…`: runs scenarios on real guests. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arch.h"
+#include "cmd.h"
+#include "guest.h"
+#include <sys/stat.h>
+#include "opts.h"
+#include "report.h"
+#include "runner.h"
+#include "virt.h"
+
+struct run_cli {
+	const char *arch, *out, *connect, *kernel, *initrd;
+	int accel, keep, verbose;
+};
+
+static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
+
+static const struct opt run_opts_tab[] = {
+	{ "arch", OPT_STR, offsetof(struct run_cli, arch), 0, 0, 0, NULL,
+	  "comma-separated arches (default: this host's, if the scenario allows it)" },
+	{ "out", OPT_STR, offsetof(struct run_cli, out), 0, 0, 0, NULL,
+	  "run dir (one run) or parent dir (several); default runs/<time>-<scenario>-<arch>" },
+	{ "connect", OPT_STR, offsetof(struct run_cli, connect), 0, 0, 0, NULL,
+	  "libvirt URI (default: embedded driver, no daemon)" },
+	{ "accel", OPT_ENUM, offsetof(struct run_cli, accel), 0, 0, 0, accels,
+	  "auto = TCG unless a short KVM boot probe succeeds" },
+	{ "kernel", OPT_STR, offsetof(struct run_cli, kernel), 0, 0, 0, NULL,
+	  "guest kernel image instead of the Debian one" },
+	{ "initrd", OPT_STR, offsetof(struct run_cli, initrd), 0, 0, 0, NULL,
+	  "guest initramfs instead of the built one (must run hp-agent as /init)" },
+	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,
+	  "log each step (-v)" },
+	{ 0 }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hotplug-test run [options] SCENARIO.scn…\n\noptions:\n");
+	opts_usage(f, run_opts_tab, 1);
+	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs)\n");
+}
+
+/* Splits a comma list of arches, validating each. */
+static int pick_arches(const char *list, const struct arch **out, int max)
+{
+	char buf[128], *save, *tok;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct arch *a = arch_find(tok);
+
+		if (!a) {
+			fprintf(stderr, "hotplug-test: --arch: unknown arch '%s'\n", tok);
+			return -EINVAL;
+		}
+		if (n < max)
+			out[n++] = a;
+	}
+	return n;
+}
+
+/* The worst verdict decides the exit code: FAIL > ERROR > SKIP > PASS. */
+static int worse(int a, int b)
+{
+	static const int rank[] = { [0] = 0, [4] = 1, [2] = 2, [1] = 3 };
+
+	return rank[a] >= rank[b] ? a : b;
+}
+
+static int cmd(int argc, char **argv)
+{
+	struct run_cli cli = { 0 };
+	struct run_opts o = { 0 };
+	const struct arch *list[8];
+	struct scenario *scns = NULL;
+	struct virt *v = NULL;
+	struct run *runs = NULL;
+	char err[1024];
+	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
+
+	first = opts_cli(run_opts_tab, &cli, argc - 1, argv + 1, err, sizeof(err));
+	if (first == -EAGAIN) {
+		usage(stdout);
+		return 0;
+	}
+	if (first < 0) {
+		fprintf(stderr, "hotplug-test run: %s\n", err);
+		usage(stderr);
+		return 2;
+	}
+	first++;
+	n_scn = argc - first;
+	if (n_scn <= 0) {
+		fprintf(stderr, "hotplug-test run: name at least one scenario file\n");
+		usage(stderr);
+		return 2;
+	}
+	hpt_verbosity = cli.verbose;
+	if (cli.arch) {
+		n_arch = pick_arches(cli.arch, list, 8);
+		if (n_arch <= 0)
+			return 2;
+	}
+	scns = calloc((size_t)n_scn, sizeof(*scns));
+	runs = calloc((size_t)n_scn * 8, sizeof(*runs));
+	v = calloc(1, sizeof(*v));
+	if (!scns || !runs || !v) {
+		code = 2;
+		goto cleanup;
+	}
+	/* every file is read and checked before any guest boots */
+	for (int i = 0; i < n_scn; i++) {
+		if (scenario_load(&scns[i], argv[first + i], err, sizeof(err)) < 0 ||
+		    runner_validate(&scns[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			code = 2;
+			goto cleanup;
+		}
+	}
+	o.out = cli.out;
+	o.connect = cli.connect;
+	o.accel = accels[cli.accel];
+	o.kernel = cli.kernel;
+	o.initrd = cli.initrd;
+	o.verbose = cli.verbose;
+	for (int i = 0; i < n_scn; i++) {
+		const struct arch *mine[8];
+		int n = n_arch;
+
+		if (n) {
+			memcpy(mine, list, sizeof(list));
+		} else {
+			const struct arch *h = arch_find(arch_host());
+
+			n = 0;
+			if (h && runner_wants_arch(&scns[i], h->name))
+				mine[n++] = h;
+			for (int k = 0; !n && arches[k]; k++)
+				if (runner_wants_arch(&scns[i], arches[k]->name))
+					mine[n++] = arches[k];
+		}
+		for (int k = 0; k < n; k++) {
+			runs[n_runs].scn = &scns[i];
+			runs[n_runs].arch = mine[k];
+			runs[n_runs].opts = &o;
+			runs[n_runs].virt = v;
+			n_runs++;
+		}
+	}
+	{
+		char caps[4096];
+
+		snprintf(caps, sizeof(caps), "%s/.cache", hpt_top());
+		mkdir(caps, 0755);
+		snprintf(caps, sizeof(caps), "%s/.cache/libvirt-caps", hpt_top());
+		rc = virt_open(v, o.connect, caps);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "hotplug-test: libvirt: %s\n", v->err);
+		code = 2;
+		goto cleanup;
+	}
+	report_ktap.begin(stdout, n_runs);
+	for (int i = 0; i < n_runs; i++) {
+		struct run *r = &runs[i];
+		const char *parent = o.out ? o.out : "runs";
+
+		rc = runner_mkdir(r, n_runs == 1 ? o.out : NULL, parent);
+		if (rc < 0) {
+			fprintf(stderr, "hotplug-test: run dir %s: %s\n", r->dir, strerror(-rc));
+			code = worse(code, 2);
+			break;
+		}
+		if (hpt_stop)
+			result_add(&r->res, V_ERROR, "run", 0, NULL, "not started: interrupted");
+		else
+			runner_run(r);
+		report_ktap.one(stdout, i + 1, r);
+		code = worse(code, verdict_exit_code(result_overall(&r->res)));
+	}
+	report_ktap.end(stdout);
+cleanup:
+	if (v)
+		virt_close(v);
+	for (int i = 0; runs && i < n_runs; i++) {
+		for (int k = 0; k < runs[i].n_snaps; k++)
+			snapshot_free(&runs[i].snaps[k].snap);
+		results_free(&runs[i].res);
+	}
+	for (int i = 0; scns && i < n_scn; i++)
+		scenario_free(&scns[i]);
+	free(scns);
+	free(runs);
+	free(v);
+	return code;
+}
+
+const struct command cmd_run = { "run", cmd, "run scenarios on real guests" };

@@ -1,0 +1,279 @@
+/* Guest lifecycle (see guest.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <libvirt/libvirt.h>
+#include "arch.h"
+#include "guest.h"
+#include "size.h"
+#include "virt.h"
+
+const char *hpt_top(void)
+{
+	static char top[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (top[0])
+		return top;
+	if (getenv("HPT_TOP")) {
+		snprintf(top, sizeof(top), "%s", getenv("HPT_TOP"));
+		return top;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return ".";
+	exe[n] = 0;
+	/* <top>/build/hotplug-test */
+	snprintf(top, sizeof(top), "%s", dirname(dirname(exe)));
+	return top;
+}
+
+static int file_ok(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, char *err,
+		  size_t errlen)
+{
+	const char *top = hpt_top();
+	char target[64];
+	int status;
+	pid_t pid;
+
+	if (r->opts->kernel && r->opts->initrd) {
+		snprintf(kernel, n, "%s", r->opts->kernel);
+		snprintf(initrd, n, "%s", r->opts->initrd);
+	} else {
+		snprintf(target, sizeof(target), "guest-%s", r->arch->name);
+		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
+		pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/null", O_RDONLY);
+
+			if (fd >= 0)
+				dup2(fd, 0);
+			dup2(2, 1);	/* keep stdout for KTAP */
+			execlp("make", "make", "-s", "--no-print-directory", "-C", top, target,
+			       (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
+				 r->arch->name, top, target);
+			return -EIO;
+		}
+		snprintf(kernel, n, "%s/build/%s/kernel/%s", top, r->arch->name,
+			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
+		snprintf(initrd, n, "%s/build/%s/initramfs.cpio.gz", top, r->arch->name);
+		if (r->opts->kernel)
+			snprintf(kernel, n, "%s", r->opts->kernel);
+		if (r->opts->initrd)
+			snprintf(initrd, n, "%s", r->opts->initrd);
+	}
+	if (!file_ok(kernel) || !file_ok(initrd)) {
+		snprintf(err, errlen, "missing guest kernel or initramfs: %s, %s", kernel, initrd);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* XML-escapes s into sb. */
+static void add_esc(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '<': sb_adds(sb, "&lt;"); break;
+		case '>': sb_adds(sb, "&gt;"); break;
+		case '&': sb_adds(sb, "&amp;"); break;
+		case '\'': sb_adds(sb, "&apos;"); break;
+		case '"': sb_adds(sb, "&quot;"); break;
+		default: sb_add(sb, s, 1);
+		}
+}
+
+void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
+		      const char *kernel, const char *initrd, const char *sock)
+{
+	const struct arch *a = r->arch;
+	const struct boot_cfg *b = &r->boot;
+	unsigned long long mem = b->memory >> 10, max = b->maxmem >> 10;
+	char console[PATH_MAX];
+
+	snprintf(console, sizeof(console), "%s/console.log", r->dir);
+	sb_addf(sb, "<domain type='%s'>\n<name>%s</name>\n", type, r->vm_name);
+	sb_addf(sb, "<memory unit='KiB'>%llu</memory>\n", mem);
+	if (b->slots)
+		sb_addf(sb, "<maxMemory slots='%llu' unit='KiB'>%llu</maxMemory>\n",
+			(unsigned long long)b->slots, max);
+	sb_addf(sb, "<vcpu>%llu</vcpu>\n", (unsigned long long)b->cpus);
+	sb_addf(sb, "<os><type arch='%s' machine='%s'>hvm</type>\n", a->virt_arch, a->machine);
+	if (a->firmware && !access(a->firmware, R_OK))
+		sb_addf(sb, "<loader type='rom'>%s</loader>\n", a->firmware);
+	sb_adds(sb, "<kernel>");
+	add_esc(sb, kernel);
+	sb_adds(sb, "</kernel><initrd>");
+	add_esc(sb, initrd);
+	sb_adds(sb, "</initrd>\n<cmdline>");
+	add_esc(sb, a->base_cmdline);
+	if (b->cmdline[0]) {
+		sb_adds(sb, " ");
+		add_esc(sb, b->cmdline);
+	}
+	sb_adds(sb, "</cmdline></os>\n");
+	a->features_xml(sb, r);
+	sb_addf(sb, "<cpu><numa><cell id='0' cpus='0-%llu' memory='%llu' unit='KiB'/></numa></cpu>\n",
+		(unsigned long long)b->cpus - 1, mem);
+	sb_adds(sb, "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
+		    "<on_crash>destroy</on_crash>\n<devices>\n");
+	sb_addf(sb, "<emulator>%s</emulator>\n", a->emulator);
+	a->console_xml(sb, console);
+	sb_adds(sb, "<channel type='unix'><source mode='bind' path='");
+	add_esc(sb, sock);
+	sb_addf(sb, "'/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
+	sb_adds(sb, "<memballoon model='none'/>\n</devices>\n</domain>\n");
+}
+
+/* Parses the agent's info reply into r->guest. */
+static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
+{
+	struct guest_info *g = &r->guest;
+	char val[1024];
+
+	memset(g, 0, sizeof(*g));
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (eq && eq < p + len) {
+			size_t k = (size_t)(eq - p), vl = len - k - 1;
+
+			snprintf(val, sizeof(val), "%.*s", (int)vl, eq + 1);
+			if (k == 6 && !strncmp(p, "kernel", k))
+				snprintf(g->kernel, sizeof(g->kernel), "%s", val);
+			else if (k == 5 && !strncmp(p, "block", k))
+				parse_u64(val, 1, UINT64_MAX, &g->block_size);
+			else if (k == 4 && !strncmp(p, "page", k))
+				parse_u64(val, 1, 1 << 20, &g->page_size);
+			else if (k == 16 && !strncmp(p, "memmap_on_memory", k))
+				snprintf(g->memmap_on_memory, sizeof(g->memmap_on_memory), "%s", val);
+			else if (k == 7 && !strncmp(p, "cmdline", k))
+				snprintf(g->cmdline, sizeof(g->cmdline), "%s", val);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!g->kernel[0] || !g->block_size || !g->page_size) {
+		snprintf(err, errlen, "agent info lacks kernel/block/page: %.200s", text);
+		return -EPROTO;
+	}
+	if (sscanf(g->kernel, "%d.%d", &g->major, &g->minor) != 2) {
+		snprintf(err, errlen, "cannot read a version from kernel release %s", g->kernel);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int kvm_usable(struct run *r);
+
+int guest_boot(struct run *r, char *err, size_t errlen)
+{
+	struct strbuf xml = STRBUF_INIT, reply = STRBUF_INIT;
+	char kernel[PATH_MAX], initrd[PATH_MAX], sock[128], path[PATH_MAX];
+	virDomainPtr dom = NULL;
+	int rc, log_fd;
+
+	uint64_t t0 = now_ms(), t1, t2;
+
+	rc = guest_prepare(r, kernel, initrd, sizeof(kernel), err, errlen);
+	if (rc < 0)
+		return rc;
+	t1 = now_ms();
+	r->accel_used = kvm_usable(r) ? "kvm" : "tcg";
+	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
+	unlink(sock);
+	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
+			 initrd, sock);
+	snprintf(path, sizeof(path), "%s/domain.xml", r->dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		if (f) {
+			fputs(sb_str(&xml), f);
+			fclose(f);
+		}
+	}
+	rc = virt_create(r->virt, sb_str(&xml), &dom);
+	if (rc < 0) {
+		snprintf(err, errlen, "vm %s: start: %s", r->vm_name, r->virt->err);
+		goto cleanup;
+	}
+	r->dom = dom;
+	t2 = now_ms();
+	snprintf(path, sizeof(path), "%s/agent.log", r->dir);
+	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	chan_init(&r->chan);
+	rc = chan_connect(&r->chan, sock, hpt_stop_fd, log_fd);
+	if (rc < 0)
+		goto chan_err;
+	rc = chan_wait_hello(&r->chan, now_ms() + r->boot.timeout_ms);
+	if (rc < 0)
+		goto chan_err;
+	r->booted = 1;
+	hpt_verbose("vm %s: prepare %llu ms, domain start %llu ms, kernel to agent hello %llu ms",
+		    r->vm_name, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+		    (unsigned long long)(now_ms() - t2));
+	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "info");
+	if (rc != 0) {
+		snprintf(err, errlen, "vm %s: agent info: %s", r->vm_name,
+			 rc == 1 ? sb_str(&reply) : r->chan.err);
+		rc = -EIO;
+		goto cleanup;
+	}
+	rc = parse_info(r, sb_str(&reply), err, errlen);
+	goto cleanup;
+chan_err:
+	snprintf(err, errlen, "vm %s: %s", r->vm_name, r->chan.err);
+cleanup:
+	sb_release(&xml);
+	sb_release(&reply);
+	return rc;
+}
+
+void guest_stop(struct run *r)
+{
+	struct strbuf reply = STRBUF_INIT;
+	char src[PATH_MAX], dst[PATH_MAX];
+
+	if (r->dom && r->booted && r->chan.fd >= 0 && !hpt_stop) {
+		struct vevent ev;
+
+		/* a clean power-off lets the guest flush its log; bounded, then destroy */
+		if (chan_call(&r->chan, 3000, &reply, "poweroff") == 0)
+			virt_wait(r->virt, r->vm_name, VEV_STOPPED, NULL, now_ms() + 3000, &ev);
+	}
+	if (r->chan.log_fd >= 0)
+		close(r->chan.log_fd);
+	r->chan.log_fd = -1;
+	chan_close(&r->chan);
+	if (r->dom) {
+		virt_destroy(r->virt, r->dom);
+		r->dom = NULL;
+	}
+	if (r->virt && r->virt->embedded) {
+		snprintf(src, sizeof(src), "%s/log/qemu/%s.log", r->virt->root, r->vm_name);
+		snprintf(dst, sizeof(dst), "%s/qemu.log", r->dir);
+		rename(src, dst);	/* same fs usually; best effort */
+	}
+	r->booted = 0;
+	sb_release(&reply);
+}

@@ -1,0 +1,122 @@
+/* Core types of the host controller: a run of one scenario on one arch. */
+#ifndef HPT_HOST_H
+#define HPT_HOST_H
+#include <stdint.h>
+#include <limits.h>
+#include "scenario.h"
+#include "snapshot.h"
+#include "result.h"
+#include "chan.h"
+
+struct arch;
+struct devkind;
+struct virt;
+
+#define HPT_DEVS_MAX 32
+#define HPT_SNAPS_MAX 32
+#define HPT_JOURNAL_MAX 1024
+
+enum dev_state { DEV_PLUGGED, DEV_ONLINE, DEV_OFFLINE, DEV_REMOVED };
+
+/* A memory device the scenario plugged, named by the scenario ("d0"). */
+struct hpt_dev {
+	char name[32];
+	const struct devkind *kind;
+	char alias[48];		/* libvirt user alias, "ua-<name>" */
+	uint64_t size, base;	/* bytes; base read back from the live domain XML */
+	int node;
+	uint32_t first_block, n_blocks;
+	enum dev_state state;
+	char zone[16];		/* zone the blocks were onlined into */
+	int plug_order;		/* 1, 2, 3… */
+	int unplug_order;	/* 0 until removed */
+	uint64_t vmemmap_pages;	/* memmap pages found on the device (0 = elsewhere) */
+	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
+};
+
+/* Boot parameters (the `boot` step; defaults from the arch back-end). */
+struct boot_cfg {
+	uint64_t memory, maxmem;	/* bytes */
+	uint64_t slots, cpus;
+	char cmdline[1024];		/* appended to the arch's base command line */
+	uint64_t timeout_ms;		/* boot deadline: domain start to agent hello */
+};
+
+/* What the guest told us about itself (agent `info`). */
+struct guest_info {
+	char kernel[96];
+	uint64_t block_size, page_size;
+	char memmap_on_memory[8];	/* "Y", "N" or "absent" */
+	char cmdline[1024];
+	int major, minor;		/* parsed from kernel */
+};
+
+/* A named snapshot kept for later comparison. */
+struct named_snap {
+	char name[32];
+	struct snapshot snap;
+};
+
+/* The order of things as the host saw them, for the teardown oracle. */
+enum jkind { J_PLUG, J_ONLINE, J_OFFLINE, J_UNPLUG_REQ, J_UNPLUGGED, J_BLOCK_GONE };
+struct jentry {
+	enum jkind kind;
+	int dev;		/* index into devs */
+	uint32_t block;		/* J_BLOCK_GONE, J_OFFLINE */
+	int online_at_unplug;	/* J_UNPLUG_REQ: blocks still online when detach was asked */
+	uint64_t t_ms;		/* since run start */
+};
+
+enum phase { PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_VERIFY, PHASE_TEARDOWN, PHASE__COUNT };
+extern const char *const phase_names[PHASE__COUNT];
+
+struct run_opts {
+	const char *out;		/* --out: run dir (single job) or parent (several) */
+	const char *connect;		/* --connect URI; NULL = embedded */
+	const char *accel;		/* tcg|kvm|auto */
+	const char *kernel, *initrd;	/* overrides */
+	int keep;			/* keep the domain running on failure (debug) */
+	int verbose;
+};
+
+/* One scenario on one arch. */
+struct run {
+	const struct scenario *scn;
+	const struct arch *arch;
+	const struct run_opts *opts;
+	struct virt *virt;
+	char dir[PATH_MAX];		/* run dir */
+	char vm_name[64];
+	void *dom;			/* virDomainPtr */
+	struct chan chan;
+	int booted;
+	struct boot_cfg boot;
+	struct guest_info guest;
+	struct hpt_dev devs[HPT_DEVS_MAX];
+	int n_devs, n_plugged, n_unplugged;
+	struct named_snap snaps[HPT_SNAPS_MAX];
+	int n_snaps;
+	struct jentry journal[HPT_JOURNAL_MAX];
+	int n_journal;
+	struct results res;
+	uint64_t t0_ms;
+	uint64_t phase_ms[PHASE__COUNT];
+	const char *accel_used;
+};
+
+uint64_t now_ms(void);
+/* A deadline length for the guest: base (sized for TCG) times $HPT_TIMEOUT_SCALE. */
+uint64_t run_timeout(const struct run *r, uint64_t base_ms);
+void journal_add(struct run *r, enum jkind k, int dev, uint32_t block);
+struct hpt_dev *run_dev(struct run *r, const char *name);
+const struct snapshot *run_snap(const struct run *r, const char *name);
+/* Takes a snapshot through the agent (optionally with the kpage ranges of devs),
+ * stores its files in <dir>/snapshots/<name>/ and keeps it under name. */
+int run_snapshot(struct run *r, const char *name, int with_kpage, const struct snapshot **out);
+
+/* Logging to stderr (and the run's host.log when one is open). */
+void hpt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hpt_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int hpt_verbosity;
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian packages hotplug-test needs for the host controller and the guest
+# arches in $GUEST_ARCHES (default x86_64). As root with packages missing: apt-get
+# install. Otherwise: prints the exact command and fails.
+set -u
+arches=${GUEST_ARCHES:-x86_64}
+pkgs="gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu
+      busybox-static cpio gzip"
+for a in $arches; do
+	case $a in
+	x86_64) pkgs="$pkgs qemu-system-x86" ;;
+	ppc64le) pkgs="$pkgs qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
+	s390x) pkgs="$pkgs qemu-system-misc gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
+	*) echo "install-deps: unknown arch $a" >&2; exit 2 ;;
+	esac
+done
+for p in ${EXTRA_PKGS:-}; do pkgs="$pkgs $p"; done
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "hotplug-test: missing Debian packages; install them with:" >&2
+	echo "  sudo apt-get install --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "hotplug-test: installing$missing" >&2
+apt-get update -qq >&2 || exit 1
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2

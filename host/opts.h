@@ -1,0 +1,30 @@
+/* One options table serves the command line (--key=value, --key value, --flag) and
+ * scenario lines (key=value), and prints the usage of both. */
+#ifndef HPT_OPTS_H
+#define HPT_OPTS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum opt_type { OPT_SIZE, OPT_UINT, OPT_STR, OPT_FLAG, OPT_ENUM };
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t off;		/* offsetof the field in the target struct */
+	size_t len;		/* OPT_STR: buffer size (char[]) or 0 for a const char * */
+	uint64_t min, max;	/* OPT_SIZE/OPT_UINT bounds (max 0 = none) */
+	const char *const *choices;	/* OPT_ENUM: NULL-terminated; field is int */
+	const char *help;
+};
+
+/* Parses one "key=value" word into dst. -ENOENT if key is not in the table, -EINVAL with
+ * err filled for a bad value. */
+int opts_kv(const struct opt *tab, void *dst, const char *word, char *err, size_t errlen);
+/* Parses leading --options of argv (stops at the first non-option or "--"); returns the
+ * index of the first positional argument, or -EINVAL with err filled. "-h"/"--help" make it
+ * return -EAGAIN. */
+int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err, size_t errlen);
+void opts_usage(FILE *f, const struct opt *tab, int cli);
+
+#endif

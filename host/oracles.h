@@ -1,0 +1,51 @@
+/* Pure decision functions of the oracles, shared by their run() and unit tests. */
+#ifndef HPT_ORACLES_H
+#define HPT_ORACLES_H
+#include <stdint.h>
+#include "hpt.h"
+#include "json.h"
+#include "model.h"
+
+/* --- placement ------------------------------------------------------------------- */
+struct placement_obs {
+	enum placement p;
+	int64_t present_delta, managed_delta;	/* pages, summed over zones */
+	int64_t memmap_pages;			/* present_delta - managed_delta */
+	int64_t memtotal_delta_kb;
+	uint64_t leading_reserved;	/* pfns from the start that look like vmemmap */
+	uint64_t first_flags, next_flags;	/* flags of pfn and of pfn+leading */
+	int have_kpage;
+	char why[256];
+};
+void placement_observe(const struct snapshot *before, const struct snapshot *after,
+		       uint64_t pfn, uint64_t npages, struct placement_obs *o);
+/* PASS/FAIL/SKIP of expected vs observed, summary filled. */
+enum verdict placement_judge(enum placement expected, const char *expected_why,
+			     const struct placement_obs *o, char *summary, size_t n);
+void placement_evidence(struct json *j, const struct placement_pred *pred, int overridden,
+			const struct placement_obs *o);
+
+/* --- PageVmemmap ----------------------------------------------------------------- */
+/* Checks that every pfn of [pfn, pfn+n) reads RESERVED and none of BUDDY, LRU, SLAB,
+ * PGTABLE, NOPAGE in s. Returns the number of bad pfns (0 = fine); first_bad and its
+ * flags describe the first. */
+uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
+			  uint64_t *first_bad, uint64_t *bad_flags);
+
+/* --- no-leak / teardown ---------------------------------------------------------- */
+struct noleak_cfg {
+	uint64_t memfree_tolerance_kb;
+	unsigned lineno;
+};
+/* Compares final with base and checks the teardown order in the journal; adds one check
+ * per property to res. */
+void noleak_eval(const struct snapshot *base, const struct snapshot *final,
+		 const struct hpt_dev *devs, int n_devs, const struct jentry *journal,
+		 int n_journal, const struct noleak_cfg *cfg, struct results *res);
+
+/* --- kernel log ------------------------------------------------------------------ */
+/* Finds the first line of text that shows a kernel problem. Returns its offset or -1;
+ * *pattern names what matched. */
+long kernlog_find(const char *text, const char **pattern);
+
+#endif

@@ -1,0 +1,79 @@
+/* results.json in the run dir: the overall verdict, each check with its evidence, and
+ * per-phase times. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "arch.h"
+#include "json.h"
+#include "report.h"
+#include "hpt.h"
+
+void report_json_render(struct strbuf *sb, const struct run *r)
+{
+	enum verdict all = result_overall(&r->res);
+	uint64_t total = 0;
+	struct json j;
+
+	json_init(&j, sb, 1);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "scenario", r->scn->name);
+	json_str(&j, "file", r->scn->path);
+	json_str(&j, "arch", r->arch->name);
+	json_str(&j, "kernel", r->guest.kernel[0] ? r->guest.kernel : NULL);
+	json_str(&j, "accel", r->accel_used);
+	json_str(&j, "verdict", verdict_names[all]);
+	json_i64(&j, "exit_code", verdict_exit_code(all));
+	json_str(&j, "run_dir", r->dir);
+	json_obj_begin(&j, "phases_ms");
+	for (int p = 0; p < PHASE__COUNT; p++) {
+		json_u64(&j, phase_names[p], r->phase_ms[p]);
+		total += r->phase_ms[p];
+	}
+	json_obj_end(&j);
+	json_u64(&j, "total_ms", total);
+	json_arr_begin(&j, "checks");
+	for (size_t i = 0; i < r->res.n; i++) {
+		const struct check *c = &r->res.checks[i];
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", c->name);
+		json_str(&j, "verdict", verdict_names[c->v]);
+		if (c->lineno)
+			json_u64(&j, "line", c->lineno);
+		json_str(&j, "summary", c->summary);
+		if (c->evidence)
+			json_raw(&j, "evidence", c->evidence);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_arr_begin(&j, "snapshots");
+	for (int i = 0; i < r->n_snaps; i++)
+		json_str(&j, NULL, r->snaps[i].name);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	sb_adds(sb, "\n");
+}
+
+int report_json_write(const struct run *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int fd, rc = 0;
+
+	if (!r->dir[0])
+		return -ENOENT;
+	report_json_render(&sb, r);
+	snprintf(path, sizeof(path), "%s/results.json", r->dir);
+	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", r->dir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, sb.buf, sb.len) != (ssize_t)sb.len || fsync(fd) < 0)
+		rc = -errno ? -errno : -EIO;
+	if (fd >= 0)
+		close(fd);
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	sb_release(&sb);
+	return rc;
+}

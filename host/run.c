@@ -1,0 +1,182 @@
+/* Helpers shared by steps and oracles: clock, journal, devices, snapshots, logging. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "bundle.h"
+#include "hpt.h"
+
+const char *const phase_names[PHASE__COUNT] = {
+	[PHASE_BOOT] = "boot", [PHASE_PLUG] = "plug", [PHASE_ONLINE] = "online",
+	[PHASE_VERIFY] = "verify", [PHASE_TEARDOWN] = "teardown",
+};
+
+int hpt_verbosity;
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void hpt_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hotplug-test: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void hpt_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!hpt_verbosity)
+		return;
+	fputs("hotplug-test: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void journal_add(struct run *r, enum jkind k, int dev, uint32_t block)
+{
+	struct jentry *e;
+
+	if (r->n_journal >= HPT_JOURNAL_MAX)
+		return;
+	e = &r->journal[r->n_journal++];
+	memset(e, 0, sizeof(*e));
+	e->kind = k;
+	e->dev = dev;
+	e->block = block;
+	e->t_ms = now_ms() - r->t0_ms;
+}
+
+struct hpt_dev *run_dev(struct run *r, const char *name)
+{
+	for (int i = 0; i < r->n_devs; i++)
+		if (!strcmp(r->devs[i].name, name))
+			return &r->devs[i];
+	return NULL;
+}
+
+const struct snapshot *run_snap(const struct run *r, const char *name)
+{
+	for (int i = r->n_snaps - 1; i >= 0; i--)
+		if (!strcmp(r->snaps[i].name, name))
+			return &r->snaps[i].snap;
+	return NULL;
+}
+
+/* Writes the bundle's files to dir (names are validated by the bundle parser). */
+static int save_bundle(const char *dir, const char *payload, size_t len)
+{
+	struct bundle_iter it;
+	struct bundle_file f;
+	int rc;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	bundle_iter_init(&it, payload, len);
+	while ((rc = bundle_next(&it, &f)) == 1) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strchr(f.name, '/'))
+			continue;	/* snapshots are flat */
+		snprintf(path, sizeof(path), "%s/%s", dir, f.name);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return -errno;
+		if (write(fd, f.data, f.len) != (ssize_t)f.len) {
+			close(fd);
+			return -EIO;
+		}
+		close(fd);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int run_snapshot(struct run *r, const char *name, int with_kpage, const struct snapshot **out)
+{
+	struct strbuf req = STRBUF_INIT, reply = STRBUF_INIT;
+	struct named_snap *ns;
+	char dir[PATH_MAX], err[256];
+	int rc;
+
+	if (r->n_snaps >= HPT_SNAPS_MAX) {
+		snprintf(r->chan.err, sizeof(r->chan.err), "more than %d snapshots", HPT_SNAPS_MAX);
+		return -E2BIG;
+	}
+	sb_adds(&req, "snapshot");
+	for (int i = 0; with_kpage && i < r->n_devs; i++) {
+		const struct hpt_dev *d = &r->devs[i];
+
+		if (d->state == DEV_REMOVED || !d->n_blocks)
+			continue;
+		sb_addf(&req, " %llu+%llu",
+			(unsigned long long)(d->base / r->guest.page_size),
+			(unsigned long long)(d->size / r->guest.page_size));
+	}
+	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "%s", sb_str(&req));
+	if (rc != 0) {
+		if (rc == 1)
+			snprintf(r->chan.err, sizeof(r->chan.err), "agent refused snapshot: %.200s",
+				 sb_str(&reply));
+		rc = rc == 1 ? -EIO : rc;
+		goto cleanup;
+	}
+	snprintf(dir, sizeof(dir), "%s/snapshots", r->dir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/snapshots/%02d-%s", r->dir, r->n_snaps, name);
+	rc = save_bundle(dir, reply.buf, reply.len);
+	if (rc < 0) {
+		snprintf(r->chan.err, sizeof(r->chan.err), "save snapshot %s: %s", name,
+			 strerror(-rc));
+		goto cleanup;
+	}
+	ns = &r->snaps[r->n_snaps];
+	memset(ns, 0, sizeof(*ns));
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	rc = snapshot_parse_bundle(&ns->snap, reply.buf, reply.len, err, sizeof(err));
+	if (rc < 0) {
+		snprintf(r->chan.err, sizeof(r->chan.err), "snapshot %s from guest: %s", name, err);
+		snapshot_free(&ns->snap);
+		goto cleanup;
+	}
+	snprintf(ns->snap.name, sizeof(ns->snap.name), "%s", name);
+	r->n_snaps++;
+	if (out)
+		*out = &ns->snap;
+cleanup:
+	sb_release(&req);
+	sb_release(&reply);
+	return rc;
+}
+
+uint64_t run_timeout(const struct run *r, uint64_t base_ms)
+{
+	static double scale;
+	const char *s;
+
+	(void)r;
+	if (!scale) {
+		s = getenv("HPT_TIMEOUT_SCALE");
+		scale = s ? strtod(s, NULL) : 1.0;
+		if (!(scale >= 0.1 && scale <= 100))
+			scale = 1.0;
+	}
+	return (uint64_t)((double)base_ms * scale);
+}

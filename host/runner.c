@@ -1,0 +1,175 @@
+/* Scenario runner (see runner.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "arch.h"
+#include "guest.h"
+#include "oracle.h"
+#include "report.h"
+#include "runner.h"
+#include "step.h"
+#include "virt.h"
+
+void boot_defaults(struct run *r);
+enum step_rc boot_now(struct run *r, const struct scn_line *l);
+
+int runner_validate(const struct scenario *s, char *err, size_t errlen)
+{
+	char msg[400];
+
+	if (!s->n_lines) {
+		snprintf(err, errlen, "%s: no steps", s->path);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < s->n_lines; i++) {
+		const struct scn_line *l = &s->lines[i];
+		const struct step *st = step_find(l->argv[0]);
+
+		if (!st) {
+			snprintf(err, errlen, "%s:%u: unknown step '%s' (hotplug-test help lists them)",
+				 s->path, l->lineno, l->argv[0]);
+			return -EINVAL;
+		}
+		msg[0] = 0;
+		if (st->check && st->check(l, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "%s:%u: %s", s->path, l->lineno, msg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int runner_wants_arch(const struct scenario *s, const char *arch)
+{
+	int declared = 0;
+
+	for (size_t i = 0; i < s->n_lines; i++) {
+		const struct scn_line *l = &s->lines[i];
+
+		if (strcmp(l->argv[0], "arch"))
+			continue;
+		declared = 1;
+		for (int k = 1; k < l->argc; k++)
+			if (!strcmp(l->argv[k], arch))
+				return 1;
+	}
+	return !declared;
+}
+
+const char *runner_description(const struct scenario *s)
+{
+	for (size_t i = 0; i < s->n_lines; i++)
+		if (!strcmp(s->lines[i].argv[0], "describe") && s->lines[i].argc == 2)
+			return s->lines[i].argv[1];
+	return "";
+}
+
+static int mkdir_p(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int runner_mkdir(struct run *r, const char *dir, const char *parent)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	int rc;
+
+	if (dir) {
+		snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	} else {
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
+		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s", parent, stamp, r->scn->name,
+			 r->arch->name);
+	}
+	rc = mkdir_p(r->dir, 0700);
+	if (rc == 0)
+		chmod(r->dir, 0700);
+	return rc;
+}
+
+/* Domain names: hpt-<arch>-<scenario>-<pid>, only [A-Za-z0-9_-], at most 60 bytes. */
+static void vm_name(struct run *r)
+{
+	char *p;
+
+	snprintf(r->vm_name, sizeof(r->vm_name), "hpt-%s-%.32s-%d", r->arch->name, r->scn->name,
+		 (int)getpid());
+	for (p = r->vm_name; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+			*p = '_';
+}
+
+static void run_lines(struct run *r)
+{
+	const struct scenario *s = r->scn;
+
+	for (size_t i = 0; i < s->n_lines && !hpt_stop; i++) {
+		const struct scn_line *l = &s->lines[i];
+		const struct step *st = step_find(l->argv[0]);
+		uint64_t t;
+		enum step_rc rc;
+
+		if (st->header)
+			continue;
+		if (st->needs_guest && !r->booted) {
+			t = now_ms();
+			rc = boot_now(r, l);
+			r->phase_ms[PHASE_BOOT] += now_ms() - t;
+			if (rc != STEP_OK)
+				return;
+		}
+		hpt_verbose("%s:%u: %s", s->path, l->lineno, l->argv[0]);
+		t = now_ms();
+		rc = st->run(r, l);
+		r->phase_ms[st->phase] += now_ms() - t;
+		if (rc != STEP_OK)
+			return;
+	}
+	if (hpt_stop)
+		step_stop(r, NULL, V_ERROR, NULL, "interrupted by a signal: the run was cut short");
+}
+
+void runner_run(struct run *r)
+{
+	uint64_t t;
+
+	r->t0_ms = now_ms();
+	vm_name(r);
+	boot_defaults(r);
+	chan_init(&r->chan);
+	if (!runner_wants_arch(r->scn, r->arch->name)) {
+		result_add(&r->res, V_SKIP, "arch", 0, NULL, "%s is not among the scenario's arches",
+			   r->arch->name);
+		report_json_write(r);
+		return;
+	}
+	run_lines(r);
+	/* automatic oracles, also after a stop: a BUG that stopped us is the evidence */
+	t = now_ms();
+	for (int i = 0; oracles[i]; i++)
+		if (oracles[i]->automatic && (r->booted || r->dom) && !hpt_stop)
+			oracles[i]->run(r, NULL);
+	r->phase_ms[PHASE_VERIFY] += now_ms() - t;
+	t = now_ms();
+	guest_stop(r);
+	r->phase_ms[PHASE_TEARDOWN] += now_ms() - t;
+	if (report_json_write(r) < 0)
+		hpt_log("%s: cannot write results.json", r->dir);
+}

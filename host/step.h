@@ -1,0 +1,41 @@
+/* Scenario step kinds: one file each (step_<name>.c), listed once in registry.c.
+ * A scenario line's first word picks the step; the rest are its arguments. */
+#ifndef HPT_STEP_H
+#define HPT_STEP_H
+#include <stddef.h>
+#include "hpt.h"
+#include "opts.h"
+
+/* What a step's run() returns. */
+enum step_rc {
+	STEP_OK = 0,	/* go on */
+	STEP_STOP = 1,	/* a check (FAIL/ERROR/SKIP) explains why the scenario stops here */
+};
+
+struct step {
+	const char *name;
+	enum phase phase;	/* its time is added to this phase */
+	int needs_guest;	/* boots the guest with defaults first if not booted */
+	int header;		/* a declaration read before anything runs (e.g. arch) */
+	const char *usage;	/* "plug dimm NAME size=SIZE|block [node=N]" */
+	const char *help;
+	/* Syntax check before the run; err gets the message (no file:line). */
+	int (*check)(const struct scn_line *l, char *err, size_t errlen);
+	enum step_rc (*run)(struct run *r, const struct scn_line *l);
+};
+
+const struct step *step_find(const char *name);
+extern const struct step *const steps[];	/* NULL-terminated, registry.c */
+
+/* Helpers for steps. */
+/* Records an ERROR/FAIL/SKIP check named after the line and returns STEP_STOP. */
+enum step_rc step_stop(struct run *r, const struct scn_line *l, enum verdict v,
+		       const char *evidence, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Parses argv[from..] as key=value options of tab into dst (err names the word). */
+int step_opts(const struct opt *tab, void *dst, const struct scn_line *l, int from,
+	      char *err, size_t errlen);
+/* Checks argc is within [min, max] positional words (options counted separately). */
+int step_argc(const struct scn_line *l, int min, int max, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,106 @@
+/* `boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline="…"] [timeout=S]`:
+ * starts the guest (steps that need one boot it with the defaults otherwise). */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "arch.h"
+#include "guest.h"
+#include "step.h"
+
+struct boot_args {
+	uint64_t memory, maxmem, slots, cpus, timeout;
+	char cmdline[1024];
+};
+
+static const struct opt boot_opts[] = {
+	{ "memory", OPT_SIZE, offsetof(struct boot_args, memory), 0, 64ull << 20, 64ull << 30,
+	  NULL, "boot memory (default 512M)" },
+	{ "maxmem", OPT_SIZE, offsetof(struct boot_args, maxmem), 0, 64ull << 20, 1ull << 40,
+	  NULL, "maximum memory including hot-plugged (default 4G)" },
+	{ "slots", OPT_UINT, offsetof(struct boot_args, slots), 0, 0, 256, NULL,
+	  "memory device slots (default 8)" },
+	{ "cpus", OPT_UINT, offsetof(struct boot_args, cpus), 0, 1, 64, NULL,
+	  "virtual CPUs (default 1)" },
+	{ "cmdline", OPT_STR, offsetof(struct boot_args, cmdline),
+	  sizeof(((struct boot_args *)0)->cmdline), 0, 0, NULL,
+	  "appended to the arch's kernel command line" },
+	{ "timeout", OPT_UINT, offsetof(struct boot_args, timeout), 0, 1, 3600, NULL,
+	  "seconds from start to the agent's hello (default 60)" },
+	{ 0 }
+};
+
+static int parse(const struct scn_line *l, struct boot_args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	if (step_argc(l, 0, 0, err, errlen) < 0 || step_opts(boot_opts, a, l, 1, err, errlen) < 0)
+		return -1;
+	if (a->memory && a->maxmem && a->maxmem < a->memory) {
+		snprintf(err, errlen, "boot: maxmem is smaller than memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int check(const struct scn_line *l, char *err, size_t errlen)
+{
+	struct boot_args a;
+
+	return parse(l, &a, err, errlen);
+}
+
+/* Defaults for a run, before any boot line. */
+void boot_defaults(struct run *r);
+void boot_defaults(struct run *r)
+{
+	memset(&r->boot, 0, sizeof(r->boot));
+	r->boot.memory = r->arch->default_memory;
+	r->boot.maxmem = 4ull << 30;
+	r->boot.slots = 8;
+	r->boot.cpus = 1;
+	r->boot.timeout_ms = run_timeout(r, 60000);
+}
+
+/* Boots with r->boot; shared with steps that need a guest. */
+enum step_rc boot_now(struct run *r, const struct scn_line *l);
+enum step_rc boot_now(struct run *r, const struct scn_line *l)
+{
+	char err[512];
+
+	if (guest_boot(r, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	hpt_verbose("vm %s: booted %s (%s), block size %llu MiB", r->vm_name, r->guest.kernel,
+		    r->accel_used, (unsigned long long)(r->guest.block_size >> 20));
+	return STEP_OK;
+}
+
+static enum step_rc run(struct run *r, const struct scn_line *l)
+{
+	struct boot_args a;
+	char err[256];
+
+	if (r->booted)
+		return step_stop(r, l, V_ERROR, NULL, "boot: the guest is already running");
+	if (parse(l, &a, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	if (a.memory)
+		r->boot.memory = a.memory;
+	if (a.maxmem)
+		r->boot.maxmem = a.maxmem;
+	if (a.slots)
+		r->boot.slots = a.slots;
+	if (a.cpus)
+		r->boot.cpus = a.cpus;
+	if (a.timeout)
+		r->boot.timeout_ms = run_timeout(r, a.timeout * 1000);
+	snprintf(r->boot.cmdline, sizeof(r->boot.cmdline), "%s", a.cmdline);
+	if (r->boot.maxmem < r->boot.memory)
+		r->boot.maxmem = r->boot.memory;
+	return boot_now(r, l);
+}
+
+const struct step step_boot = {
+	.name = "boot", .phase = PHASE_BOOT,
+	.usage = "boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline=\"…\"] [timeout=S]",
+	.help = "start the guest: direct kernel boot of the arch's kernel with hp-agent as /init",
+	.check = check, .run = run,
+};

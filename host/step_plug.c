@@ -1,0 +1,119 @@
+/* `plug KIND NAME size=SIZE|block [node=N]`: hot-plugs a memory device and waits until
+ * the guest sees its memory blocks. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "arch.h"
+#include "devkind.h"
+#include "size.h"
+#include "step.h"
+
+struct plug_args {
+	char size[32];
+	uint64_t node;
+};
+
+static const struct opt plug_opts[] = {
+	{ "size", OPT_STR, offsetof(struct plug_args, size), 32, 0, 0, NULL,
+	  "device size (128M, 1G) or `block`: the guest's memory block size" },
+	{ "node", OPT_UINT, offsetof(struct plug_args, node), 0, 0, 63, NULL,
+	  "NUMA node (default 0)" },
+	{ 0 }
+};
+
+int dev_name_ok(const char *s);
+int dev_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= 16 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	memset(a, 0, sizeof(*a));
+	if (step_argc(l, 2, 2, err, errlen) < 0 || step_opts(plug_opts, a, l, 3, err, errlen) < 0)
+		return -1;
+	if (!devkind_find(l->argv[1])) {
+		snprintf(err, errlen, "plug: unknown device kind '%s'", l->argv[1]);
+		return -1;
+	}
+	if (!dev_name_ok(l->argv[2])) {
+		snprintf(err, errlen, "plug: device name '%s': want 1-16 letters, digits or _",
+			 l->argv[2]);
+		return -1;
+	}
+	if (!a->size[0]) {
+		snprintf(err, errlen, "plug: size= is required");
+		return -1;
+	}
+	if (strcmp(a->size, "block") &&
+	    (parse_size(a->size, &v) < 0 || v < (1u << 20) || v > (1ull << 40))) {
+		snprintf(err, errlen, "plug: size=%s: want a size from 1M to 1T, or block", a->size);
+		return -1;
+	}
+	return 0;
+}
+
+static int check(const struct scn_line *l, char *err, size_t errlen)
+{
+	struct plug_args a;
+
+	return parse(l, &a, err, errlen);
+}
+
+static enum step_rc run(struct run *r, const struct scn_line *l)
+{
+	const struct devkind *kind = devkind_find(l->argv[1]);
+	char err[512], a1[32], a2[32];
+	struct plug_args a;
+	struct hpt_dev *d;
+	int rc;
+
+	if (parse(l, &a, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	if (!arch_has_devkind(r->arch, kind->name))
+		return step_stop(r, l, V_SKIP, NULL, "%s guests have no %s devices here%s%s",
+				 r->arch->name, kind->name, r->arch->no_devices_why ? ": " : "",
+				 r->arch->no_devices_why ? r->arch->no_devices_why : "");
+	if (run_dev(r, l->argv[2]))
+		return step_stop(r, l, V_ERROR, NULL, "plug: device %s exists already", l->argv[2]);
+	if (r->n_devs >= HPT_DEVS_MAX || r->n_plugged - r->n_unplugged >= (int)r->boot.slots)
+		return step_stop(r, l, V_ERROR, NULL, "plug %s: no free slot (boot slots=%llu)",
+				 l->argv[2], (unsigned long long)r->boot.slots);
+	d = &r->devs[r->n_devs];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", l->argv[2]);
+	snprintf(d->alias, sizeof(d->alias), "ua-%s", l->argv[2]);
+	d->kind = kind;
+	d->node = (int)a.node;
+	if (!strcmp(a.size, "block"))
+		d->size = r->guest.block_size;
+	else
+		parse_size(a.size, &d->size);
+	if (d->size % r->arch->dimm_align || d->size % r->guest.block_size)
+		return step_stop(r, l, V_ERROR, NULL,
+				 "plug %s: size %s is not a multiple of %s (%s %s granularity) and "
+				 "the %s memory block size", d->name, fmt_size(d->size, a1, 32),
+				 fmt_size(r->arch->dimm_align, a2, 32), r->arch->name, kind->name,
+				 fmt_size(r->guest.block_size, err, 32));
+	rc = kind->plug(r, d, err, sizeof(err));
+	if (rc < 0)
+		return step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, NULL, "%s", err);
+	r->n_devs++;
+	d->plug_order = ++r->n_plugged;
+	d->state = DEV_PLUGGED;
+	journal_add(r, J_PLUG, (int)(d - r->devs), d->first_block);
+	return STEP_OK;
+}
+
+const struct step step_plug = {
+	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1,
+	.usage = "plug dimm NAME size=SIZE|block [node=N]",
+	.help = "hot-plug a memory device and wait until the guest sees its memory blocks",
+	.check = check, .run = run,
+};

@@ -1,0 +1,395 @@
+/* libvirt session (see virt.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <libvirt/virterror.h>
+#include "hpt.h"
+#include "virt.h"
+
+const char *const vev_names[VEV__COUNT] = {
+	[VEV_DEVICE_REMOVED] = "device-removed", [VEV_REMOVAL_FAILED] = "device-removal-failed",
+	[VEV_SIZE_CHANGE] = "memory-device-size-change", [VEV_STOPPED] = "stopped",
+	[VEV_CRASHED] = "crashed",
+};
+
+volatile int hpt_stop;
+int hpt_stop_fd = -1;
+
+const char *virt_lasterr(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+static void push(struct virt *v, enum vev_kind kind, virDomainPtr dom, const char *alias,
+		 uint64_t size, int detail)
+{
+	struct vevent *e;
+
+	pthread_mutex_lock(&v->lock);
+	if (v->q_len == VIRT_QUEUE) {	/* drop the oldest: waits have deadlines */
+		v->q_head = (v->q_head + 1) % VIRT_QUEUE;
+		v->q_len--;
+	}
+	e = &v->q[(v->q_head + v->q_len++) % VIRT_QUEUE];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	snprintf(e->dom, sizeof(e->dom), "%s", virDomainGetName(dom));
+	snprintf(e->alias, sizeof(e->alias), "%s", alias ? alias : "");
+	e->size = size;
+	e->detail = detail;
+	pthread_cond_broadcast(&v->cond);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *o)
+{
+	push(o, VEV_DEVICE_REMOVED, d, alias, 0, 0);
+}
+
+static void on_removal_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *o)
+{
+	push(o, VEV_REMOVAL_FAILED, d, alias, 0, 0);
+}
+
+static void on_size(virConnectPtr c, virDomainPtr d, const char *alias,
+		    unsigned long long size_kib, void *o)
+{
+	push(o, VEV_SIZE_CHANGE, d, alias, size_kib * 1024, 0);
+}
+
+static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, void *o)
+{
+	if (event == VIR_DOMAIN_EVENT_STOPPED)
+		push(o, detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED ? VEV_CRASHED : VEV_STOPPED,
+		     d, NULL, 0, detail);
+	else if (event == VIR_DOMAIN_EVENT_CRASHED)
+		push(o, VEV_CRASHED, d, NULL, 0, detail);
+	return 0;
+}
+
+static void wake_once(int timer, void *opaque)
+{
+	(void)opaque;
+	virEventRemoveTimeout(timer);
+}
+
+static void *event_loop(void *arg)
+{
+	struct virt *v = arg;
+
+	while (!v->quit)
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	return NULL;
+}
+
+static void silent_errors(void *opaque, virErrorPtr e)
+{
+	(void)opaque;
+	(void)e;	/* errors are read with virGetLastError and reported by us */
+}
+
+static int write_qemu_conf(const char *root)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc", root);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/etc/qemu.conf", root);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs("stdio_handler = \"file\"\n", f);
+	if (geteuid() == 0)	/* kernel, initrd and run dir stay private (0700) */
+		fputs("user = \"root\"\ngroup = \"root\"\ndynamic_ownership = 0\n"
+		      "security_driver = \"none\"\n", f);
+	return fclose(f) ? -errno : 0;
+}
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	remove(p);
+	return 0;
+}
+
+/* Copies the regular files of dir `from` into dir `to` (created 0700). Best effort. */
+static void copy_dir(const char *from, const char *to)
+{
+	char src[PATH_MAX], dst[PATH_MAX], buf[65536];
+	struct dirent *e;
+	DIR *d = opendir(from);
+
+	if (!d)
+		return;
+	mkdir(to, 0700);
+	while ((e = readdir(d))) {
+		int in, out;
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", from, e->d_name);
+		snprintf(dst, sizeof(dst), "%s/.%s.tmp", to, e->d_name);
+		in = open(src, O_RDONLY | O_CLOEXEC);
+		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		if (in >= 0)
+			close(in);
+		if (out >= 0) {
+			close(out);
+			snprintf(src, sizeof(src), "%s/%s", to, e->d_name);
+			rename(dst, src);
+		}
+	}
+	closedir(d);
+}
+
+static void caps_path(const struct virt *v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/cache/qemu/capabilities", v->root);
+}
+
+int virt_open(struct virt *v, const char *uri, const char *caps_cache)
+{
+	static int registered;
+	char buf[160];
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	pthread_mutex_init(&v->lock, NULL);
+	{
+		pthread_condattr_t a;
+
+		pthread_condattr_init(&a);
+		pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+		pthread_cond_init(&v->cond, &a);
+		pthread_condattr_destroy(&a);
+	}
+	for (int i = 0; i < 4; i++)
+		v->cb[i] = -1;
+	virSetErrorFunc(NULL, silent_errors);
+	if (!registered && virEventRegisterDefaultImpl() < 0) {
+		snprintf(v->err, sizeof(v->err), "libvirt event loop: %s", virt_lasterr());
+		return -EIO;
+	}
+	registered = 1;
+	if (!uri) {
+		snprintf(v->root, sizeof(v->root), "/tmp/hpt.XXXXXX");
+		if (!mkdtemp(v->root)) {
+			snprintf(v->err, sizeof(v->err), "mkdtemp /tmp/hpt.XXXXXX: %s",
+				 strerror(errno));
+			v->root[0] = 0;
+			return -errno;
+		}
+		if (caps_cache) {
+			char p[PATH_MAX];
+
+			snprintf(v->caps_cache, sizeof(v->caps_cache), "%s", caps_cache);
+			snprintf(p, sizeof(p), "%s/cache", v->root);
+			mkdir(p, 0700);
+			snprintf(p, sizeof(p), "%s/cache/qemu", v->root);
+			mkdir(p, 0700);
+			caps_path(v, p, sizeof(p));
+			copy_dir(caps_cache, p);
+		}
+		/* libvirt's own log goes to the root; our messages say what failed */
+		snprintf(buf, sizeof(buf), "3:file:%s/libvirt.log", v->root);
+		setenv("LIBVIRT_LOG_OUTPUTS", buf, 1);
+		rc = write_qemu_conf(v->root);
+		if (rc < 0) {
+			snprintf(v->err, sizeof(v->err), "%s/etc/qemu.conf: %s", v->root,
+				 strerror(-rc));
+			return rc;
+		}
+		snprintf(buf, sizeof(buf), "qemu:///embed?root=%s", v->root);
+		uri = buf;
+		v->embedded = 1;
+	}
+	v->conn = virConnectOpen(uri);
+	if (!v->conn) {
+		snprintf(v->err, sizeof(v->err), "connect %s: %s", uri, virt_lasterr());
+		return -EIO;
+	}
+	if (pthread_create(&v->loop, NULL, event_loop, v) != 0) {
+		snprintf(v->err, sizeof(v->err), "cannot start event thread");
+		return -EAGAIN;
+	}
+	v->loop_started = 1;
+	v->cb[0] = virConnectDomainEventRegisterAny(v->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, VIR_DOMAIN_EVENT_CALLBACK(on_removed), v, NULL);
+	v->cb[1] = virConnectDomainEventRegisterAny(v->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+		VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), v, NULL);
+	v->cb[2] = virConnectDomainEventRegisterAny(v->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE,
+		VIR_DOMAIN_EVENT_CALLBACK(on_size), v, NULL);
+	v->cb[3] = virConnectDomainEventRegisterAny(v->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), v, NULL);
+	if (v->cb[0] < 0 || v->cb[1] < 0 || v->cb[3] < 0) {
+		snprintf(v->err, sizeof(v->err), "register domain events: %s", virt_lasterr());
+		return -EIO;
+	}
+	return 0;
+}
+
+int virt_create(struct virt *v, const char *xml, virDomainPtr *out)
+{
+	virDomainPtr d = virDomainCreateXML(v->conn, xml, 0);
+
+	if (!d) {
+		snprintf(v->err, sizeof(v->err), "%s", virt_lasterr());
+		return -EIO;
+	}
+	if (v->n_doms < VIRT_DOMS_MAX)
+		snprintf(v->doms[v->n_doms++], sizeof(v->doms[0]), "%s", virDomainGetName(d));
+	*out = d;
+	return 0;
+}
+
+void virt_destroy(struct virt *v, virDomainPtr dom)
+{
+	const char *name;
+
+	if (!dom)
+		return;
+	name = virDomainGetName(dom);
+	for (int i = 0; i < v->n_doms; i++)
+		if (name && !strcmp(v->doms[i], name)) {
+			memmove(v->doms[i], v->doms[i + 1],
+				(size_t)(v->n_doms - i - 1) * sizeof(v->doms[0]));
+			v->n_doms--;
+			break;
+		}
+	if (virDomainIsActive(dom) == 1)
+		virDomainDestroy(dom);
+	virDomainFree(dom);
+}
+
+static int match(const struct vevent *e, const char *dom, enum vev_kind k1, enum vev_kind k2,
+		 const char *alias)
+{
+	if (strcmp(e->dom, dom))
+		return 0;
+	if (e->kind == VEV_STOPPED || e->kind == VEV_CRASHED)
+		return 1;	/* a dead domain ends every wait on it */
+	if (e->kind != k1 && e->kind != k2)
+		return 0;
+	return !alias || !strcmp(alias, e->alias);
+}
+
+int virt_wait2(struct virt *v, const char *dom, enum vev_kind k1, enum vev_kind k2,
+	       const char *alias, uint64_t deadline_ms, struct vevent *out)
+{
+	int rc = -ETIMEDOUT;
+
+	pthread_mutex_lock(&v->lock);
+	for (;;) {
+		for (unsigned i = 0; i < v->q_len; i++) {
+			unsigned at = (v->q_head + i) % VIRT_QUEUE;
+
+			if (!match(&v->q[at], dom, k1, k2, alias))
+				continue;
+			*out = v->q[at];
+			if (out->kind == VEV_STOPPED || out->kind == VEV_CRASHED) {
+				rc = 0;	/* leave it queued: later waits must see it too */
+				goto out;
+			}
+			for (unsigned j = i; j + 1 < v->q_len; j++)
+				v->q[(v->q_head + j) % VIRT_QUEUE] =
+					v->q[(v->q_head + j + 1) % VIRT_QUEUE];
+			v->q_len--;
+			rc = 0;
+			goto out;
+		}
+		if (hpt_stop) {
+			rc = -EINTR;
+			goto out;
+		}
+		uint64_t now = now_ms(), until = deadline_ms;
+		if (now >= deadline_ms)
+			goto out;
+		if (until > now + 200)	/* re-check the stop flag at least 5 times a second */
+			until = now + 200;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t ns = (uint64_t)ts.tv_nsec + (until - now) * 1000000ull;
+		ts.tv_sec += (time_t)(ns / 1000000000ull);
+		ts.tv_nsec = (long)(ns % 1000000000ull);
+		pthread_cond_timedwait(&v->cond, &v->lock, &ts);
+	}
+out:
+	pthread_mutex_unlock(&v->lock);
+	return rc;
+}
+
+int virt_wait(struct virt *v, const char *dom, enum vev_kind kind, const char *alias,
+	      uint64_t deadline_ms, struct vevent *out)
+{
+	return virt_wait2(v, dom, kind, kind, alias, deadline_ms, out);
+}
+
+void virt_sock_path(const struct virt *v, const char *dom, char *buf, size_t n)
+{
+	if (v->embedded)
+		snprintf(buf, n, "%s/%.40s.sock", v->root, dom);
+	else
+		snprintf(buf, n, "/tmp/hpt-%d-%.40s.sock", (int)getpid(), dom);
+}
+
+void virt_close(struct virt *v)
+{
+	while (v->conn && v->n_doms > 0) {
+		virDomainPtr d = virDomainLookupByName(v->conn, v->doms[v->n_doms - 1]);
+
+		if (d) {
+			virt_destroy(v, d);
+		} else {
+			v->n_doms--;
+		}
+	}
+	if (v->conn && v->embedded) {	/* the root is ours alone: nothing may outlive us */
+		virDomainPtr *all = NULL;
+		int n = virConnectListAllDomains(v->conn, &all, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+
+		for (int i = 0; i < n; i++) {
+			virDomainDestroy(all[i]);
+			virDomainFree(all[i]);
+		}
+		free(all);
+	}
+	for (int i = 0; i < 4; i++)
+		if (v->conn && v->cb[i] >= 0)
+			virConnectDomainEventDeregisterAny(v->conn, v->cb[i]);
+	if (v->loop_started) {
+		v->quit = 1;
+		virEventAddTimeout(0, wake_once, NULL, NULL);	/* wake the loop once */
+		pthread_join(v->loop, NULL);
+	}
+	if (v->conn)
+		virConnectClose(v->conn);
+	if (v->root[0] && v->caps_cache[0]) {
+		char p[PATH_MAX];
+
+		caps_path(v, p, sizeof(p));
+		copy_dir(p, v->caps_cache);
+	}
+	if (v->root[0])
+		nftw(v->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	v->conn = NULL;
+	v->root[0] = 0;
+}

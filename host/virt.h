@@ -1,0 +1,69 @@
+/* libvirt session: the embedded QEMU driver in a private root by default (no daemon),
+ * or any URI given with --connect. An event thread feeds domain events (device removed,
+ * removal failed, memory device size change, lifecycle) into a queue that callers wait
+ * on with deadlines. */
+#ifndef HPT_VIRT_H
+#define HPT_VIRT_H
+#include <pthread.h>
+#include <stdint.h>
+#include <libvirt/libvirt.h>
+
+enum vev_kind { VEV_DEVICE_REMOVED, VEV_REMOVAL_FAILED, VEV_SIZE_CHANGE, VEV_STOPPED,
+		VEV_CRASHED, VEV__COUNT };
+extern const char *const vev_names[VEV__COUNT];
+
+struct vevent {
+	enum vev_kind kind;
+	char dom[64];
+	char alias[64];
+	uint64_t size;		/* VEV_SIZE_CHANGE: bytes */
+	int detail;		/* lifecycle detail */
+};
+
+#define VIRT_QUEUE 128
+#define VIRT_DOMS_MAX 64
+
+struct virt {
+	virConnectPtr conn;
+	int embedded;
+	char root[64];		/* embedded root dir ("" otherwise) */
+	char caps_cache[4096];	/* persistent copy of root/cache/qemu/capabilities */
+	pthread_t loop;
+	int loop_started;
+	volatile int quit;
+	int cb[4];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct vevent q[VIRT_QUEUE];
+	unsigned q_head, q_len;
+	char doms[VIRT_DOMS_MAX][64];	/* domains we created, destroyed on close */
+	int n_doms;
+	char err[512];
+};
+
+/* Opens uri (NULL = embedded driver in a fresh /tmp/hpt.XXXXXX root, mode 0700).
+ * caps_cache (may be NULL): a directory that keeps libvirt's QEMU capabilities between
+ * runs — probing them costs seconds; libvirt re-validates what it loads. */
+int virt_open(struct virt *v, const char *uri, const char *caps_cache);
+/* Destroys every domain we created, stops the event thread, removes the root. */
+void virt_close(struct virt *v);
+/* Starts a transient domain. */
+int virt_create(struct virt *v, const char *xml, virDomainPtr *out);
+void virt_destroy(struct virt *v, virDomainPtr dom);
+/* Waits for an event of kind for domain dom (and alias, if non-NULL) until the absolute
+ * deadline (now_ms()); other events stay queued. 0, -ETIMEDOUT or -EINTR (stop). */
+int virt_wait(struct virt *v, const char *dom, enum vev_kind kind, const char *alias,
+	      uint64_t deadline_ms, struct vevent *out);
+/* Like virt_wait for any of two kinds. */
+int virt_wait2(struct virt *v, const char *dom, enum vev_kind k1, enum vev_kind k2,
+	       const char *alias, uint64_t deadline_ms, struct vevent *out);
+/* The last libvirt error as text. */
+const char *virt_lasterr(void);
+/* Socket path for a domain's agent channel inside our root (or /tmp when remote). */
+void virt_sock_path(const struct virt *v, const char *dom, char *buf, size_t n);
+
+/* Set by signal handlers: every wait returns -EINTR soon after. */
+extern volatile int hpt_stop;
+extern int hpt_stop_fd;	/* readable once a stop was requested */
+
+#endif

@@ -1,0 +1,155 @@
+/* Growable byte buffer with a hard cap (see strbuf.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "strbuf.h"
+
+#define SB_DEFAULT_CAP ((size_t)64 << 20)
+
+static size_t sb_cap(const struct strbuf *sb)
+{
+	return sb->cap ? sb->cap : SB_DEFAULT_CAP;
+}
+
+/* Makes room for n more bytes plus the NUL; -E2BIG past the cap, -ENOMEM. */
+static int sb_grow(struct strbuf *sb, size_t n)
+{
+	size_t want, a;
+	char *p;
+
+	if (n > sb_cap(sb) || sb->len > sb_cap(sb) - n)
+		return -E2BIG;
+	want = sb->len + n + 1;
+	if (sb->buf && want <= sb->alloc)
+		return 0;
+	a = sb->alloc ? sb->alloc : 64;
+	while (a < want)
+		a = a > ((size_t)-1) / 2 ? want : a * 2;
+	p = realloc(sb->buf, a);
+	if (!p)
+		return -ENOMEM;
+	if (!sb->buf)
+		p[0] = '\0';
+	sb->buf = p;
+	sb->alloc = a;
+	return 0;
+}
+
+int sb_add(struct strbuf *sb, const void *data, size_t n)
+{
+	int ret = sb_grow(sb, n);
+
+	if (ret)
+		return ret;
+	if (n)
+		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
+
+int sb_adds(struct strbuf *sb, const char *s)
+{
+	return sb_add(sb, s, strlen(s));
+}
+
+int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	int n, ret;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n < sizeof(small))
+		return sb_add(sb, small, n);
+	ret = sb_grow(sb, (size_t)n);
+	if (ret)
+		return ret;
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += n;
+	return 0;
+}
+
+int sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+void sb_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = 0;
+	sb->alloc = 0;
+}
+
+const char *sb_str(const struct strbuf *sb)
+{
+	return sb->buf ? sb->buf : "";
+}
+
+/*
+ * Appends the whole file. Reads in chunks so that /proc and /sys files (whose size is
+ * unknown) work; -EFBIG if the file holds more than max bytes, sb left as it was.
+ */
+int sb_read_file(struct strbuf *sb, const char *path, size_t max)
+{
+	size_t start = sb->len, got = 0;
+	int fd, ret = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		size_t want = max - got < 65536 ? max - got + 1 : 65536;
+
+		ret = sb_grow(sb, want);
+		if (ret)
+			goto cleanup;
+		n = read(fd, sb->buf + sb->len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		sb->len += n;
+		got += n;
+		sb->buf[sb->len] = '\0';
+		if (got > max) {
+			ret = -EFBIG;
+			goto cleanup;
+		}
+	}
+cleanup:
+	close(fd);
+	if (ret) {
+		sb->len = start;
+		if (sb->buf)
+			sb->buf[start] = '\0';
+	}
+	return ret;
+}

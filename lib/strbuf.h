@@ -1,0 +1,27 @@
+/* Growable byte buffer with a hard cap, shared by host and guest. */
+#ifndef HPT_STRBUF_H
+#define HPT_STRBUF_H
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;	/* always NUL-terminated when non-NULL */
+	size_t len;
+	size_t alloc;
+	size_t cap;	/* 0 = default cap (64 MiB); appends beyond it fail with -E2BIG */
+};
+
+#define STRBUF_INIT { 0 }
+
+int sb_add(struct strbuf *sb, const void *data, size_t n);
+int sb_adds(struct strbuf *sb, const char *s);
+int sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_reset(struct strbuf *sb);	/* len = 0, keeps memory */
+void sb_release(struct strbuf *sb);	/* frees */
+/* Returns the buffer ("" when empty), never NULL. */
+const char *sb_str(const struct strbuf *sb);
+/* Reads a whole file (bounded by max bytes); -errno on failure. */
+int sb_read_file(struct strbuf *sb, const char *path, size_t max);
+
+#endif
