@@ -1,6 +1,7 @@
 /* Guest lifecycle (see guest.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "guest.h"
 #include "size.h"
 #include "virt.h"
+
+extern volatile pid_t hpt_waited_child;
 
 const char *hpt_top(void)
 {
@@ -47,7 +50,7 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 {
 	const char *top = hpt_top();
 	char target[64];
-	int status;
+	int status = 0;
 	pid_t pid;
 
 	if (r->opts->kernel && r->opts->initrd) {
@@ -56,7 +59,16 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 	} else {
 		snprintf(target, sizeof(target), "guest-%s", r->arch->name);
 		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
+		sigset_t block, old;
+
+		/* the SIGCHLD reaper in main.c must leave make to us */
+		sigemptyset(&block);
+		sigaddset(&block, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &block, &old);
 		pid = fork();
+		if (pid > 0)
+			hpt_waited_child = pid;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (pid == 0) {
 			int fd = open("/dev/null", O_RDONLY);
 
@@ -67,8 +79,10 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 			       (char *)NULL);
 			_exit(127);
 		}
-		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status)) {
+		while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		hpt_waited_child = 0;
+		if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 			snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
 				 r->arch->name, top, target);
 			return -EIO;
@@ -254,19 +268,16 @@ void guest_stop(struct run *r)
 	struct strbuf reply = STRBUF_INIT;
 	char src[PATH_MAX], dst[PATH_MAX];
 
-	if (r->dom && r->booted && r->chan.fd >= 0 && !hpt_stop) {
-		struct vevent ev;
-
-		/* a clean power-off lets the guest flush its log; bounded, then destroy */
-		if (chan_call(&r->chan, 3000, &reply, "poweroff") == 0)
-			virt_wait(r->virt, r->vm_name, VEV_STOPPED, NULL, now_ms() + 3000, &ev);
-	}
 	if (r->chan.log_fd >= 0)
 		close(r->chan.log_fd);
 	r->chan.log_fd = -1;
 	chan_close(&r->chan);
 	if (r->dom) {
+		uint64_t t = now_ms();
+
 		virt_destroy(r->virt, r->dom);
+		hpt_verbose("vm %s: destroyed in %llu ms", r->vm_name,
+			    (unsigned long long)(now_ms() - t));
 		r->dom = NULL;
 	}
 	if (r->virt && r->virt->embedded) {

@@ -182,12 +182,6 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	}
 	for (int i = 0; i < 4; i++)
 		v->cb[i] = -1;
-	virSetErrorFunc(NULL, silent_errors);
-	if (!registered && virEventRegisterDefaultImpl() < 0) {
-		snprintf(v->err, sizeof(v->err), "libvirt event loop: %s", virt_lasterr());
-		return -EIO;
-	}
-	registered = 1;
 	if (!uri) {
 		snprintf(v->root, sizeof(v->root), "/tmp/hpt.XXXXXX");
 		if (!mkdtemp(v->root)) {
@@ -220,6 +214,13 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 		uri = buf;
 		v->embedded = 1;
 	}
+	/* after LIBVIRT_LOG_OUTPUTS is set: the first libvirt call reads it */
+	virSetErrorFunc(NULL, silent_errors);
+	if (!registered && virEventRegisterDefaultImpl() < 0) {
+		snprintf(v->err, sizeof(v->err), "libvirt event loop: %s", virt_lasterr());
+		return -EIO;
+	}
+	registered = 1;
 	v->conn = virConnectOpen(uri);
 	if (!v->conn) {
 		snprintf(v->err, sizeof(v->err), "connect %s: %s", uri, virt_lasterr());
@@ -275,8 +276,9 @@ void virt_destroy(struct virt *v, virDomainPtr dom)
 			v->n_doms--;
 			break;
 		}
-	if (virDomainIsActive(dom) == 1)
+	if (virDomainIsActive(dom) == 1) {
 		virDomainDestroy(dom);
+	}
 	virDomainFree(dom);
 }
 

@@ -1,0 +1,28 @@
+# Helpers for the integration tests: counters, assertions, a fresh output dir.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bin=$top/build/hotplug-test
+out=${HPT_IT_OUT:-$(mktemp -d /tmp/hpt-it.XXXXXX)}
+pass=0 fail=0
+
+ok()  { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+# check NAME COND-DESCRIPTION COMMAND…: runs the command, counts the outcome.
+check() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+# has FILE ERE: the file has a line matching ERE.
+has() { grep -Eq -- "$2" "$1"; }
+
+# no QEMU of ours left, no embedded root of ours left.
+no_leftovers() {
+	! pgrep -f 'qemu-system-.*hpt-' >/dev/null && ! ls -d /tmp/hpt.?????? >/dev/null 2>&1
+}
+
+summary() {
+	echo "integration: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ] || { echo "integration output kept in $out"; exit 1; }
+	rm -rf "$out"
+}
