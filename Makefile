@@ -62,9 +62,10 @@ $(B)/$(1)/obj/%.o: %.c
 $(B)/$(1)/hp-agent: $(GUEST_SRC:%.c=$(B)/$(1)/obj/%.o) $(LIB_SRC:%.c=$(B)/$(1)/obj/%.o)
 	$(CC_$(1)) -static -s -o $$@ $$^
 
-$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh
+$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/extract-vmlinux.sh
 	@mkdir -p $(B)/$(1)
 	kernels/debian-kernel.sh $(1) $(CACHE)/kernels $(B)/$(1)/kernel
+	$(if $(filter x86_64,$(1)),kernels/extract-vmlinux.sh $(B)/$(1)/kernel/vmlinuz $(B)/$(1)/kernel/vmlinux)
 	@touch $$@
 
 $(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list

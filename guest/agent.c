@@ -32,13 +32,21 @@ static void handle_frame(struct agent *a, struct hpt_frame *f)
 {
 	struct strbuf out = STRBUF_INIT;
 	char *argv[HPT_ARGV_MAX + 1];
+	uint64_t t0 = ag_now_ms();
 	int argc, ret;
 
+	if (f->type == HPT_MSG_HELLO) {
+		/* the host (re)connected and asks who we are: it may have reconnected
+		 * faster than read() could report the old connection's end */
+		ag_send_hello(a);
+		return;
+	}
 	if (f->type != HPT_MSG_REQ || f->seq == 0) {
 		ag_log(a, "ignoring %s frame with seq %u from the host", hpt_msg_names[f->type],
 		       f->seq);
 		return;
 	}
+	ag_klog(a, "seq %u: %.200s", f->seq, memchr(f->payload, '\0', f->len) ? "?" : f->payload);
 	argc = memchr(f->payload, '\0', f->len) ? -EINVAL :
 		hpt_split_words(f->payload, argv, HPT_ARGV_MAX);
 	if (argc < 0) {
@@ -49,6 +57,11 @@ static void handle_frame(struct agent *a, struct hpt_frame *f)
 		argv[argc] = NULL;
 		ret = ag_verb_run(a, argc, argv, &out);
 	}
+	if (ret)
+		ag_klog(a, "seq %u: errno=%d (%llu ms)", f->seq, -ret,
+			(unsigned long long)(ag_now_ms() - t0));
+	else
+		ag_klog(a, "seq %u: ok (%llu ms)", f->seq, (unsigned long long)(ag_now_ms() - t0));
 	reply(a, f->seq, ret, &out);
 	sb_release(&out);
 }

@@ -86,6 +86,8 @@ void ag_beat_maybe(struct agent *a);
 
 /* log.c */
 void ag_log(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* To the kernel log only (request journal: shows up in dmesg between snapshots). */
+void ag_klog(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ag_fatal(struct agent *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void ag_power_off(struct agent *a) __attribute__((noreturn));

@@ -8,10 +8,13 @@
 
 static void log_v(struct agent *a, int prio, const char *fmt, va_list ap)
 {
-	char msg[512], line[560];
+	char msg[512], line[560], *c;
 	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (c = msg; *c; c++)	/* one record, one line */
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	n = snprintf(line, sizeof(line), "<%d>" AG_NAME ": %s\n", prio, msg);
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
@@ -24,6 +27,18 @@ static void log_v(struct agent *a, int prio, const char *fmt, va_list ap)
 	}
 	if (a->connected && !a->sending)
 		ag_send(a, 0, HPT_MSG_LOG, msg, strlen(msg));
+}
+
+void ag_klog(struct agent *a, const char *fmt, ...)
+{
+	int connected = a->connected;
+	va_list ap;
+
+	a->connected = 0;	/* kernel log only */
+	va_start(ap, fmt);
+	log_v(a, 6, fmt, ap);
+	va_end(ap);
+	a->connected = connected;
 }
 
 void ag_log(struct agent *a, const char *fmt, ...)

@@ -173,7 +173,9 @@ static int cmd(int argc, char **argv)
 
 		rc = runner_mkdir(r, n_runs == 1 ? o.out : NULL, parent);
 		if (rc < 0) {
-			fprintf(stderr, "hotplug-test: run dir %s: %s\n", r->dir, strerror(-rc));
+			fprintf(stderr, "hotplug-test: run dir %s: %s\n", r->dir,
+				rc == -EEXIST ? "exists and is not empty (choose another --out)"
+					      : strerror(-rc));
 			code = worse(code, 2);
 			break;
 		}

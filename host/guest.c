@@ -15,8 +15,6 @@
 #include "size.h"
 #include "virt.h"
 
-extern volatile pid_t hpt_waited_child;
-
 const char *hpt_top(void)
 {
 	static char top[PATH_MAX];
@@ -59,19 +57,13 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 	} else {
 		snprintf(target, sizeof(target), "guest-%s", r->arch->name);
 		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
-		sigset_t block, old;
-
-		/* the SIGCHLD reaper in main.c must leave make to us */
-		sigemptyset(&block);
-		sigaddset(&block, SIGCHLD);
-		sigprocmask(SIG_BLOCK, &block, &old);
 		pid = fork();
-		if (pid > 0)
-			hpt_waited_child = pid;
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (pid == 0) {
 			int fd = open("/dev/null", O_RDONLY);
+			sigset_t none;
 
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);	/* main.c blocks SIGCHLD */
 			if (fd >= 0)
 				dup2(fd, 0);
 			dup2(2, 1);	/* keep stdout for KTAP */
@@ -81,7 +73,6 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 		}
 		while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		hpt_waited_child = 0;
 		if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 			snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
 				 r->arch->name, top, target);

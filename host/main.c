@@ -1,8 +1,5 @@
 /* hotplug-test: QEMU/libvirt memory hotplug testbed — entry point and signal handling. */
-#include <errno.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,29 +7,9 @@
 #include "virt.h"
 
 void help_main(FILE *f);
+void reaper_start(void);
 
 static int stop_pipe[2] = { -1, -1 };
-volatile pid_t hpt_waited_child;	/* a child a caller reaps itself (make) */
-
-/* We are a child subreaper: QEMU, daemonized by libvirt, is re-parented to us when it
- * exits and is reaped at once. (libvirt polls until the zombie is gone: a slow init
- * made every VM destroy cost 1.2 s.) */
-static void on_child(int sig)
-{
-	int saved = errno;
-	siginfo_t si;
-
-	(void)sig;
-	for (;;) {
-		si.si_pid = 0;
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || !si.si_pid)
-			break;
-		if (si.si_pid == hpt_waited_child)
-			break;
-		waitpid(si.si_pid, NULL, WNOHANG);
-	}
-	errno = saved;
-}
 
 static void on_signal(int sig)
 {
@@ -55,10 +32,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	sa.sa_handler = on_child;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
+	reaper_start();	/* before any thread exists: it blocks SIGCHLD process-wide */
 	if (argc < 2) {
 		help_main(stderr);
 		return 2;

@@ -1,4 +1,5 @@
 /* Scenario runner (see runner.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,20 @@ static int mkdir_p(char *path, mode_t mode)
 	return 0;
 }
 
+static int dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 int runner_mkdir(struct run *r, const char *dir, const char *parent)
 {
 	char stamp[32];
@@ -101,6 +116,8 @@ int runner_mkdir(struct run *r, const char *dir, const char *parent)
 	rc = mkdir_p(r->dir, 0700);
 	if (rc == 0)
 		chmod(r->dir, 0700);
+	if (rc == 0 && !dir_empty(r->dir))
+		return -EEXIST;	/* never mix a new run's evidence into an old one */
 	return rc;
 }
 

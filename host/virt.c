@@ -276,9 +276,8 @@ void virt_destroy(struct virt *v, virDomainPtr dom)
 			v->n_doms--;
 			break;
 		}
-	if (virDomainIsActive(dom) == 1) {
+	if (virDomainIsActive(dom) == 1)
 		virDomainDestroy(dom);
-	}
 	virDomainFree(dom);
 }
 

@@ -26,7 +26,10 @@
 #define HPT_CHANNEL_NAME "org.hotplug-test.agent.0"
 
 enum hpt_msg {
-	HPT_MSG_HELLO,	/* guest: "proto=1 kernel=<release> arch=<machine> block=<bytes> page=<bytes>" */
+	HPT_MSG_HELLO,	/* guest: "proto=1 kernel=<release> arch=<machine> block=<bytes> page=<bytes>",
+			 * sent when the host connects; host: empty, asks for a HELLO (the guest
+			 * cannot always see a quick close + reopen, so a connecting host sends
+			 * one and ignores every frame before the HELLO) */
 	HPT_MSG_REQ,	/* host: request words */
 	HPT_MSG_OK,	/* guest: success reply, payload is the result */
 	HPT_MSG_ERR,	/* guest: failure reply, payload "errno=<n> <message>" */

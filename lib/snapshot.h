@@ -110,7 +110,7 @@ const struct zone_stat *snap_zone(const struct snapshot *s, int node, const char
 const struct mem_block *snap_block(const struct snapshot *s, uint32_t index);
 /* Value of "key=" in params; copies into out. 0 or -ENOENT, -ERANGE if cut to fit. */
 int snap_param(const struct snapshot *s, const char *key, char *out, size_t outlen);
-/* Numeric value of a param ("memmap_on_memory=1"). 0 or -ENOENT. */
+/* Numeric value of a param ("page_size=4096"). 0 or -ENOENT. */
 int snap_param_num(const struct snapshot *s, const char *key, uint64_t *v);
 /* Flags and mapcount of one pfn from the kpage runs (sorted by pfn when parsed);
  * -ENOENT if not covered. */

@@ -34,8 +34,8 @@ int snap_parse_meminfo(struct snapshot *s, struct snap_cur *c, const char *data,
 					 snap_show(w[nw > 2 ? 2 : 1], sb, sizeof(sb)));
 		r = snap_tok_u64(c, w[0], UINT64_MAX, &v, "value");
 		if (!r)
-			r = snap_kv_add(c, &s->meminfo, &s->n_meminfo, &alloc, key, v, SNAP_KV_MAX,
-				   "meminfo keys");
+			r = snap_kv_add(c, &s->meminfo, &s->n_meminfo, &alloc, key, v,
+					SNAP_KV_MAX, "meminfo keys");
 		if (r)
 			return r;
 	}
@@ -63,8 +63,8 @@ int snap_parse_vmstat(struct snapshot *s, struct snap_cur *c, const char *data, 
 					 snap_show(w[2], sb, sizeof(sb)));
 		r = snap_tok_u64(c, w[1], UINT64_MAX, &v, "value");
 		if (!r)
-			r = snap_kv_add(c, &s->vmstat, &s->n_vmstat, &alloc, w[0], v, SNAP_KV_MAX,
-				   "vmstat keys");
+			r = snap_kv_add(c, &s->vmstat, &s->n_vmstat, &alloc, w[0], v,
+					SNAP_KV_MAX, "vmstat keys");
 		if (r)
 			return r;
 	}
@@ -201,7 +201,7 @@ int snap_parse_iomem(struct snapshot *s, struct snap_cur *c, const char *data, s
 		a = (struct tok){ p, (size_t)(dash - p) };
 		b = (struct tok){ dash + 1, (size_t)(sep - dash - 1) };
 		r = snap_grow(c, &s->iomem, &alloc, s->n_iomem, sizeof(*e), SNAP_IOMEM_MAX,
-			 "iomem ranges");
+			      "iomem ranges");
 		if (r)
 			return r;
 		e = &s->iomem[s->n_iomem];
@@ -257,7 +257,7 @@ int snap_parse_blocks(struct snapshot *s, struct snap_cur *c, const char *data, 
 		if (snap_tok_is(w[1], "absent"))
 			continue;	/* removed while the agent listed the blocks */
 		r = snap_grow(c, &s->blocks, &alloc, s->n_blocks, sizeof(*b), SNAP_BLOCKS_MAX,
-			 "memory blocks");
+			      "memory blocks");
 		if (r)
 			return r;
 		b = &s->blocks[s->n_blocks];
@@ -303,7 +303,7 @@ int snap_parse_kpage(struct snapshot *s, struct snap_cur *c, const char *data, s
 		if (nw != 4)
 			return snap_fail(c, -EPROTO, "expected \"<pfn> <count> <flags> <mapcount>\"");
 		r = snap_grow(c, &s->kpage, &alloc, s->n_kpage, sizeof(*k), SNAP_KPAGE_MAX,
-			 "kpage runs");
+			      "kpage runs");
 		if (r)
 			return r;
 		k = &s->kpage[s->n_kpage];
@@ -374,8 +374,8 @@ int snap_parse_params(struct snapshot *s, struct snap_cur *c, const char *data, 
 		val[vlen] = '\0';
 		if (parse_u64(val, 0, UINT64_MAX, &v))
 			continue;
-		r = snap_kv_add(c, &s->params_num, &s->n_params_num, &alloc, key, v, SNAP_PARAMS_MAX,
-			   "numeric params");
+		r = snap_kv_add(c, &s->params_num, &s->n_params_num, &alloc, key, v,
+				SNAP_PARAMS_MAX, "numeric params");
 		if (r)
 			goto cleanup;
 	}

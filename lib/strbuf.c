@@ -109,12 +109,14 @@ const char *sb_str(const struct strbuf *sb)
 }
 
 /*
- * Appends the whole file. Reads in chunks so that /proc and /sys files (whose size is
- * unknown) work; -EFBIG if the file holds more than max bytes, sb left as it was.
+ * Appends the whole file. Reads in 16 KiB chunks (a multiple of 8, as /proc/kpageflags
+ * wants) so that /proc and /sys files, whose size is unknown, work. -EFBIG if the file
+ * holds more than max bytes, -E2BIG past the cap; sb is left as it was on failure.
  */
 int sb_read_file(struct strbuf *sb, const char *path, size_t max)
 {
 	size_t start = sb->len, got = 0;
+	char chunk[16384];
 	int fd, ret = 0;
 	ssize_t n;
 
@@ -122,29 +124,24 @@ int sb_read_file(struct strbuf *sb, const char *path, size_t max)
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		size_t want = max - got < 65536 ? max - got + 1 : 65536;
-
-		ret = sb_grow(sb, want);
-		if (ret)
-			goto cleanup;
-		n = read(fd, sb->buf + sb->len, want);
+		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
-			goto cleanup;
+			break;
 		}
 		if (n == 0)
 			break;
-		sb->len += n;
 		got += n;
-		sb->buf[sb->len] = '\0';
 		if (got > max) {
 			ret = -EFBIG;
-			goto cleanup;
+			break;
 		}
+		ret = sb_add(sb, chunk, n);
+		if (ret)
+			break;
 	}
-cleanup:
 	close(fd);
 	if (ret) {
 		sb->len = start;

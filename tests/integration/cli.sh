@@ -25,6 +25,8 @@ err "unknown arch" 2 "unknown arch 'mips'" run --arch mips scenarios/dimm-memmap
 err "run -h" 0 'usage: hotplug-test run' run -h
 err "help steps documents expect" 0 'expect no-leak since=SNAP' help steps
 err "list shows shipped scenarios" 0 'dimm-reverse-teardown' list
+mkdir -p "$out/used" && touch "$out/used/results.json"
+err "a used run dir is refused" 2 'exists and is not empty' run --out "$out/used" scenarios/dimm-memmap-off.scn
 check "cli: nothing started" no_leftovers
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -8,6 +8,7 @@ cd "$top"
 
 for sig in INT TERM; do
 	dir=$out/sig-$sig
+	rm -rf "$dir" "$dir.ktap"
 	"$bin" run --out "$dir" scenarios/dimm-memmap-on-memory.scn >"$dir.ktap" 2>"$dir.err" &
 	pid=$!
 	# wait (deadline 60 s) until the guest's agent has said hello: the VM is up
@@ -19,7 +20,8 @@ for sig in INT TERM; do
 	check "SIG$sig: guest was up before the signal" grep -qs hello "$dir/agent.log"
 	kill -$sig $pid
 	wait $pid; rc=$?
-	check "SIG$sig: exit 2 (ERROR)" test "$rc" -eq 2
+	check "SIG$sig: exit 2 (ERROR), got $rc" test "$rc" -eq 2 ||
+		sed 's/^/    /' "$dir.ktap" "$dir.err" | tail -20
 	check "SIG$sig: results.json says ERROR" grep -q '"verdict": "ERROR"' "$dir/results.json"
 	check "SIG$sig: no QEMU, no libvirt root left" no_leftovers
 done
