@@ -48,27 +48,31 @@ $(HOST_OBJ) $(LIB_OBJ): | $(B)/.deps
 
 $(B)/host-obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(VIRT_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS_ALL) $(VIRT_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 $(B)/hotplug-test: $(HOST_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
 
 # ---- guest side, per arch: hp-agent (static), Debian kernel, initramfs ----------------
 define GUEST_RULES
 $(B)/$(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
-	$(CC_$(1)) $(CPPFLAGS_ALL) -Os -g0 $(WARN) -c -o $$@ $$<
+	@echo "  CC $(1) $$<"
+	@$(CC_$(1)) $(CPPFLAGS_ALL) -Os -g0 $(WARN) -c -o $$@ $$<
 
 $(B)/$(1)/hp-agent: $(GUEST_SRC:%.c=$(B)/$(1)/obj/%.o) $(LIB_SRC:%.c=$(B)/$(1)/obj/%.o)
-	$(CC_$(1)) -static -s -o $$@ $$^
+	@echo "  LD      $$@"
+	@$(CC_$(1)) -static -s -o $$@ $$^
 
-$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/extract-vmlinux.sh
+$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/apt.sh kernels/extract-vmlinux.sh
 	@mkdir -p $(B)/$(1)
 	kernels/debian-kernel.sh $(1) $(CACHE)/kernels $(B)/$(1)/kernel
 	$(if $(filter x86_64,$(1)),kernels/extract-vmlinux.sh $(B)/$(1)/kernel/vmlinuz $(B)/$(1)/kernel/vmlinux)
 	@touch $$@
 
-$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list
+$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh
 	guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
 guest-$(1): $(B)/$(1)/initramfs.cpio.gz
@@ -82,7 +86,8 @@ guest: guest-$(or $(ARCH),x86_64)
 # ---- tests ---------------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(VIRT_CFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS_ALL) -Itests/unit $(VIRT_CFLAGS) $(CFLAGS) $(WARN) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
 
 unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)

@@ -89,7 +89,7 @@ static void handle_input(struct agent *a, const char *buf, size_t n)
 				 a->dec.err);
 			ag_log(a, "%s", msg);
 			ag_send(a, 0, HPT_MSG_ERR, msg, strlen(msg));
-			hpt_decoder_init(&a->dec);	/* drop the rest of this read */
+			hpt_decoder_free(&a->dec);	/* re-arms it; drops the rest of this read */
 			return;
 		}
 	}

@@ -121,9 +121,8 @@ void ag_chan_wait_host(struct agent *a)
 		ag_reap(a);
 	}
 	a->connected = 1;
-	hpt_decoder_free(&a->dec);
 	a->dec.max_payload = AG_REQ_MAX;
-	hpt_decoder_init(&a->dec);
+	hpt_decoder_free(&a->dec);	/* drops what the previous host left half-sent */
 	a->last_beat = ag_now_ms();
 }
 

@@ -174,7 +174,8 @@ void ag_init_system(struct agent *a)
 
 	a->kmsg_w = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	a->kmsg_r = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	ag_write_str("/proc/sys/kernel/printk_devkmsg", "on");
+	/* no rate limit on our journal; this sysctl insists on the newline */
+	ag_write_str("/proc/sys/kernel/printk_devkmsg", "on\n");
 
 	uname(&a->uts);
 	if (ag_read_str("/proc/cmdline", a->cmdline, sizeof(a->cmdline)))

@@ -33,7 +33,7 @@ static int format_record(struct strbuf *out, const char *rec, size_t n)
 
 int ag_kmsg_read(struct agent *a, struct strbuf *out)
 {
-	char rec[8192];
+	char rec[8192 + 2];	/* a record is at most CONSOLE_EXT_LOG_MAX (8192) bytes */
 	size_t start = out->len;
 	int ret = 0;
 
@@ -45,7 +45,7 @@ int ag_kmsg_read(struct agent *a, struct strbuf *out)
 		if (n < 0) {
 			if (errno == EINTR || errno == EPIPE)	/* EPIPE: records overwritten */
 				continue;
-			if (errno != EAGAIN)
+			if (errno != EAGAIN && errno != EINVAL)	/* EINVAL: record too big */
 				ret = -errno;
 			break;
 		}

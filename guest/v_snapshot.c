@@ -55,7 +55,8 @@ static int add_blocks(struct agent *a, struct strbuf *sb)
 		}
 		idx[n++] = v;
 	}
-	qsort(idx, n, sizeof(*idx), cmp_u64);
+	if (n)
+		qsort(idx, n, sizeof(*idx), cmp_u64);
 	for (i = 0; i < n && !ret; i++) {
 		char st[32], zones[128] = "-", path[96];
 

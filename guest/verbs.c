@@ -42,7 +42,7 @@ int v_help(struct agent *a, int argc, char **argv, struct strbuf *out)
 	size_t i;
 
 	for (i = 0; i < N_VERBS; i++)
-		sb_addf(out, "%-58s %s\n", verbs[i].usage, verbs[i].help);
+		sb_addf(out, "%s\n    %s\n", verbs[i].usage, verbs[i].help);
 	return 0;
 }
 

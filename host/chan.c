@@ -153,11 +153,8 @@ int chan_wait_hello(struct chan *c, uint64_t deadline_ms)
 			snprintf(c->err, sizeof(c->err), "no hello from agent within boot deadline");
 		if (rc < 0)
 			return rc;
-		if (!unsolicited(c, &f)) {
-			snprintf(c->err, sizeof(c->err), "agent sent %s before hello",
-				 hpt_msg_names[f.type]);
-			return -EPROTO;
-		}
+		/* anything else before hello is left over from an earlier connection */
+		unsolicited(c, &f);
 	}
 	if (hpt_kv_get(c->hello, "proto", proto, sizeof(proto)) < 0 ||
 	    strcmp(proto, "1") != 0) {

@@ -124,7 +124,7 @@ int run_snapshot(struct run *r, const char *name, int with_kpage, const struct s
 	for (int i = 0; with_kpage && i < r->n_devs; i++) {
 		const struct hpt_dev *d = &r->devs[i];
 
-		if (d->state == DEV_REMOVED || !d->n_blocks)
+		if (!d->n_blocks)	/* removed ones too: their pfns must read NOPAGE */
 			continue;
 		sb_addf(&req, " %llu+%llu",
 			(unsigned long long)(d->base / r->guest.page_size),

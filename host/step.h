@@ -37,5 +37,10 @@ int step_opts(const struct opt *tab, void *dst, const struct scn_line *l, int fr
 	      char *err, size_t errlen);
 /* Checks argc is within [min, max] positional words (options counted separately). */
 int step_argc(const struct scn_line *l, int min, int max, char *err, size_t errlen);
+/* check() of steps without arguments. */
+int step_no_args(const struct scn_line *l, char *err, size_t errlen);
+/* Runs an agent verb whose failure means the testbed failed (ERROR). */
+enum step_rc step_agent_verb(struct run *r, const struct scn_line *l, const char *verb,
+			     uint64_t timeout_ms);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "agent.h"
 #include "step.h"
 
 enum step_rc step_stop(struct run *r, const struct scn_line *l, enum verdict v,
@@ -51,4 +52,23 @@ int step_argc(const struct scn_line *l, int min, int max, char *err, size_t errl
 		return -EINVAL;
 	}
 	return pos;
+}
+
+int step_no_args(const struct scn_line *l, char *err, size_t errlen)
+{
+	if (l->argc != 1) {
+		snprintf(err, errlen, "%s: takes no arguments", l->argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+enum step_rc step_agent_verb(struct run *r, const struct scn_line *l, const char *verb,
+			     uint64_t timeout_ms)
+{
+	char err[300];
+
+	if (agent_simple(r, run_timeout(r, timeout_ms), verb, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	return STEP_OK;
 }

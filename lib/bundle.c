@@ -53,11 +53,8 @@ int bundle_add(struct strbuf *sb, const char *name, const void *data, size_t len
 		ret = sb_add(sb, data, len);
 	if (!ret)
 		ret = sb_add(sb, "\n", 1);
-	if (ret) {
-		sb->len = start;
-		if (sb->buf)
-			sb->buf[start] = '\0';
-	}
+	if (ret)
+		sb_setlen(sb, start);
 	return ret;
 }
 

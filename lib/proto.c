@@ -205,11 +205,8 @@ int hpt_encode(struct strbuf *sb, uint32_t seq, enum hpt_msg type, const void *p
 		ret = sb_add(sb, payload, len);
 	if (!ret)
 		ret = sb_add(sb, "\n", 1);
-	if (ret) {
-		sb->len = start;
-		if (sb->buf)
-			sb->buf[start] = '\0';
-	}
+	if (ret)
+		sb_setlen(sb, start);
 	return ret;
 }
 

@@ -150,3 +150,12 @@ int sb_read_file(struct strbuf *sb, const char *path, size_t max)
 	}
 	return ret;
 }
+
+void sb_setlen(struct strbuf *sb, size_t len)
+{
+	if (len > sb->len)
+		return;
+	sb->len = len;
+	if (sb->buf)
+		sb->buf[len] = '\0';
+}

@@ -18,6 +18,8 @@ int sb_adds(struct strbuf *sb, const char *s);
 int sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_reset(struct strbuf *sb);	/* len = 0, keeps memory */
+/* Cuts the buffer back to len (<= sb->len): undoes a partial append. */
+void sb_setlen(struct strbuf *sb, size_t len);
 void sb_release(struct strbuf *sb);	/* frees */
 /* Returns the buffer ("" when empty), never NULL. */
 const char *sb_str(const struct strbuf *sb);

@@ -26,7 +26,9 @@ check "mom: vmemmap kept through pressure" ktap mom '^    ok [0-9]+ vmemmap d0$'
 check "mom: offline with vmemmap in place" ktap mom '^    ok [0-9]+ vmemmap d0 offline$'
 check "mom: MemTotal back exactly" ktap mom '^    ok [0-9]+ no-leak MemTotal$'
 check "mom: per-phase times recorded" json mom '"teardown": [0-9]+'
-check "mom: console and agent logs kept" test -s "$out/mom/console.log" -a -s "$out/mom/agent.log"
+check "mom: console, agent log and whole kernel log kept" \
+	test -e "$out/mom/console.log" -a -s "$out/mom/agent.log" -a -s "$out/mom/dmesg.log"
+check "mom: snapshots kept as files" test -s "$out/mom/snapshots/00-baseline/zoneinfo"
 
 scenario off scenarios/dimm-memmap-off.scn 0
 check "off: placement elsewhere observed" json off '"observed":"elsewhere".*"memmap_pages_on_device":0'
@@ -51,6 +53,10 @@ check "forward teardown: says which pair" json forward 'd0 \(plugged #1\) was re
 
 check "no QEMU process or libvirt root left behind" no_leftovers
 
-bash "$(dirname "$0")/cli.sh" "$out" || fail=$((fail + 1))
-bash "$(dirname "$0")/signals.sh" "$out" || fail=$((fail + 1))
+# the sub-suites print their own "NAME: N passed, M failed"; fold them into ours
+for sub in cli signals; do
+	bash "$(dirname "$0")/$sub.sh" "$out" | tee "$out/$sub.log"
+	read -r p f < <(sed -n "s/^$sub: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p" "$out/$sub.log")
+	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+done
 summary

@@ -1,9 +1,9 @@
 /*
- * lib/snapshot.c against snapshots recorded from real x86_64 Debian 6.1 guests
- * (tests/fixtures/x86_64-6.1.0/<scenario>/<NN-phase>/, made by tests/fixtures/record.sh;
- * HPT_FIXTURES overrides the root). The values asserted are the ones found in those
- * files; they are also the kernel 6.1 facts in ENVIRONMENT.md.
- * Guest: 512 MiB, 128 MiB blocks, DIMMs at 4 GiB (pfn 1048576) onlined movable.
+ * lib/snapshot.c against snapshots recorded in real guests (tests/fixtures, see its
+ * README.md; HPT_FIXTURES overrides the root). Every recorded phase directory found must
+ * load; the x86_64 Debian 6.1 DIMM sets are then checked phase by phase against the
+ * values found in them, which are also the kernel 6.1 facts in ENVIRONMENT.md.
+ * Guest: 512 MiB, 128 MiB blocks, one DIMM at 4 GiB (pfn 1048576) onlined movable.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,27 +20,34 @@
 #define DIMM_BASE 0x100000000ull
 #define DIMM_PFN 1048576ull
 #define BLOCK_PAGES 32768ull
-#define MEMMAP_PAGES 512ull		/* 128 MiB of struct pages / 4 KiB */
+#define FIRST_BLOCK 32u
 #define MEMMAP_FLAGS (KPF_BIT(KPF_RESERVED) | KPF_BIT(KPF_OWNER_PRIVATE))
-#define PHASES_MAX 16
+#define DEPTH_MAX 3
+
+/* One recorded set and what it showed (tests/fixtures/README.md). */
+static const struct fixture_set {
+	const char *dir;
+	const char *mom;		/* memmap_on_memory parameter */
+	uint64_t dimm_mib;
+	uint64_t memmap_pages;		/* struct pages on the DIMM itself */
+	uint64_t managed;		/* Movable managed once online */
+	uint64_t memtotal_delta_kb;	/* MemTotal online - baseline */
+} sets[] = {
+	{ "x86_64-deb6.1-dimm128-mom", "Y", 128, 512, 32256, 129024 },
+	{ "x86_64-deb6.1-dimm128-nomom", "N", 128, 0, 32768, 131072 },
+	{ "x86_64-deb6.1-dimm256-mom", "Y", 256, 0, 65536, 262144 },
+};
+
+enum { BASELINE, PLUGGED, ONLINE, PRESSURE, OFFLINE, UNPLUGGED, N_PHASES };
+static const char *const phases[N_PHASES] = {
+	"baseline", "plugged", "online", "after-pressure", "offline", "unplugged",
+};
 
 static const char *root(void)
 {
 	const char *e = getenv("HPT_FIXTURES");
 
-	return e && *e ? e : "tests/fixtures/x86_64-6.1.0";
-}
-
-static int load(struct snapshot *s, const char *scn, const char *phase)
-{
-	char path[512], err[600];
-	int r;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", root(), scn, phase);
-	r = snapshot_load_dir(s, path, err, sizeof(err));
-	if (r)
-		ok(0, "load %s: %s", path, err);
-	return r;
+	return e && *e ? e : "tests/fixtures";
 }
 
 static uint64_t meminfo(const struct snapshot *s, const char *key)
@@ -53,21 +60,10 @@ static uint64_t meminfo(const struct snapshot *s, const char *key)
 
 static const struct zone_stat *movable(const struct snapshot *s)
 {
-	static const struct zone_stat none = { .name = "missing" };
+	static const struct zone_stat none = { .name = "missing", .present = UINT64_MAX };
 	const struct zone_stat *z = snap_zone(s, 0, "Movable");
 
 	return z ? z : &none;
-}
-
-/* Every pfn of [pfn, pfn + n) is covered and has exactly these flags. */
-static int flags_all(const struct snapshot *s, uint64_t pfn, uint64_t n, uint64_t want)
-{
-	uint64_t f, m, i;
-
-	for (i = 0; i < n; i++)
-		if (snap_kpage(s, pfn + i, &f, &m) || f != want)
-			return 0;
-	return 1;
 }
 
 static uint64_t flags_of(const struct snapshot *s, uint64_t pfn)
@@ -78,7 +74,18 @@ static uint64_t flags_of(const struct snapshot *s, uint64_t pfn)
 	return f;
 }
 
-/* Same present/spanned/managed in every zone, same MemTotal. */
+/* Every pfn of [pfn, pfn + n) is covered and has exactly these flags. */
+static int flags_all(const struct snapshot *s, uint64_t pfn, uint64_t n, uint64_t want)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (flags_of(s, pfn + i) != want)
+			return 0;
+	return 1;
+}
+
+/* Same present/spanned/managed in every zone and the same MemTotal. */
 static int same_layout(const struct snapshot *a, const struct snapshot *b)
 {
 	size_t i;
@@ -95,12 +102,19 @@ static int same_layout(const struct snapshot *a, const struct snapshot *b)
 	return 1;
 }
 
-static int block_is(const struct snapshot *s, uint32_t idx, enum block_state st,
-		    const char *zone)
+/* The DIMM's blocks all in this state and zone (NULL: all absent). */
+static int dimm_blocks(const struct snapshot *s, unsigned n, enum block_state st,
+		       const char *zone)
 {
-	const struct mem_block *b = snap_block(s, idx);
+	unsigned i;
 
-	return b && b->state == st && !strcmp(b->zone, zone);
+	for (i = 0; i < n; i++) {
+		const struct mem_block *b = snap_block(s, FIRST_BLOCK + i);
+
+		if (zone ? !b || b->state != st || strcmp(b->zone, zone) : b != NULL)
+			return 0;
+	}
+	return 1;
 }
 
 /* The same files as one bundle must give the same model as the directory. */
@@ -110,7 +124,7 @@ static int bundle_matches(const char *dir, const struct snapshot *d)
 					     "kpage", "params", "dmesg" };
 	struct strbuf b = STRBUF_INIT, f = STRBUF_INIT;
 	struct snapshot s;
-	char path[900], err[256];
+	char path[1100], err[256];
 	size_t i;
 	int same;
 
@@ -134,195 +148,158 @@ static int bundle_matches(const char *dir, const struct snapshot *d)
 	return same;
 }
 
-/* Every recorded phase loads, looks like a 6.1 x86_64 guest, and bundles the same. */
+struct walk {
+	int n, good, bad_bundle;
+};
+
+/* Loads every directory holding a meminfo file, down to DEPTH_MAX levels. */
+static void walk(const char *dir, int depth, struct walk *w)
+{
+	struct dirent **ents = NULL;
+	struct stat st;
+	char path[1024];
+	int n, i;
+
+	snprintf(path, sizeof(path), "%s/meminfo", dir);
+	if (stat(path, &st) == 0) {
+		struct snapshot s;
+		char err[1200], kernel[64];
+		uint64_t v;
+		int r;
+
+		w->n++;
+		r = snapshot_load_dir(&s, dir, err, sizeof(err));
+		if (r) {
+			ok(0, "load %s: %s", dir, err);
+			return;
+		}
+		w->good += s.n_meminfo > 0 && s.n_zones > 0 && s.block_size > 0 && s.n_blocks > 0 &&
+			   snap_param(&s, "kernel", kernel, sizeof(kernel)) == 0 && kernel[0] &&
+			   snap_param_num(&s, "page_size", &v) == 0 &&
+			   !strcmp(s.name, strrchr(dir, '/') + 1);
+		w->bad_bundle += !bundle_matches(dir, &s);
+		snapshot_free(&s);
+		return;
+	}
+	if (depth == DEPTH_MAX || (n = scandir(dir, &ents, NULL, alphasort)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		if (ents[i]->d_name[0] != '.' && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			walk(path, depth + 1, w);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
 static void every_phase(void)
 {
-	struct dirent **scns = NULL, **phases = NULL;
-	int ns, np, i, k, n = 0, good = 0, bad_bundle = 0;
-	char dir[512];
+	struct walk w = { 0 };
+	struct stat st;
 
-	ns = scandir(root(), &scns, NULL, alphasort);
-	ok(ns > 0, "fixtures found under %s (%s)", root(), ns < 0 ? strerror(errno) : "ok");
-	for (i = 0; i < ns; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", root(), scns[i]->d_name);
-		np = scns[i]->d_name[0] == '.' ? -1 : scandir(dir, &phases, NULL, alphasort);
-		for (k = 0; k < np; k++) {
-			struct snapshot s;
-			struct stat st;
-			char p[800];
-			uint64_t v;
-
-			snprintf(p, sizeof(p), "%s/%s", dir, phases[k]->d_name);
-			if (phases[k]->d_name[0] == '.' || stat(p, &st) || !S_ISDIR(st.st_mode)) {
-				free(phases[k]);
-				continue;
-			}
-			n++;
-			if (load(&s, scns[i]->d_name, phases[k]->d_name) == 0) {
-				good += s.n_meminfo > 40 && s.n_vmstat > 100 && s.n_zones == 5 &&
-					s.n_blocks >= 4 && s.block_size == 128 * MiB &&
-					snap_param_num(&s, "page_size", &v) == 0 && v == 4096 &&
-					!strcmp(s.name, phases[k]->d_name);
-				bad_bundle += !bundle_matches(p, &s);
-				snapshot_free(&s);
-			}
-			free(phases[k]);
-		}
-		free(phases);
-		phases = NULL;
-		free(scns[i]);
-	}
-	free(scns);
-	ok(n >= 22 && good == n, "%d of %d recorded phases load as 6.1 x86_64 snapshots", good, n);
-	ok(n && !bad_bundle, "bundles of the same files give the same model (%d differ)",
-	   bad_bundle);
+	ok(stat(root(), &st) == 0, "fixtures under %s (run from the top directory)", root());
+	walk(root(), 0, &w);
+	ok(w.n >= 18 && w.good == w.n, "%d of %d recorded snapshots load with blocks, zones, "
+	   "kernel and page_size", w.good, w.n);
+	ok(w.n && !w.bad_bundle, "the same files as a bundle give the same model (%d differ)",
+	   w.bad_bundle);
 }
 
-static void memmap_on_memory(void)
+static void check_set(const struct fixture_set *f, struct snapshot *p)
 {
-	static const char scn[] = "dimm-memmap-on-memory";
-	struct snapshot base, plugged, online, compacted, final;
+	const char *d = f->dir + strlen("x86_64-deb6.1-");
+	uint64_t pages = f->dimm_mib * MiB / 4096, end = DIMM_BASE + f->dimm_mib * MiB - 1;
+	unsigned nb = (unsigned)(pages / BLOCK_PAGES);
+	uint64_t ram = snap_iomem_bytes(&p[BASELINE], "System RAM", 0, UINT64_MAX);
 	char buf[64];
 
-	if (load(&base, scn, "00-baseline") || load(&plugged, scn, "01-pre-online-d0") ||
-	    load(&online, scn, "02-online-d0") || load(&compacted, scn, "03-vmemmap-d0") ||
-	    load(&final, scn, "05-no-leak-final"))
-		return;
-	ok(snap_param(&base, "memmap_on_memory", buf, sizeof(buf)) == 0 && !strcmp(buf, "Y"),
-	   "%s: memmap_on_memory=Y", scn);
-	ok(snap_param(&base, "kernel", buf, sizeof(buf)) == 0 && !strcmp(buf, "6.1.0-56-amd64"),
-	   "%s: kernel %s", scn, buf);
-	ok(meminfo(&base, "MemTotal") == 402240, "baseline MemTotal 402240 kB");
-	ok(movable(&base)->present == 0 && movable(&base)->managed == 0, "baseline: no Movable");
-	ok(block_is(&base, 0, BLOCK_ONLINE, "none") && block_is(&base, 1, BLOCK_ONLINE, "DMA32") &&
-	   base.n_blocks == 4, "baseline blocks 0-3, block 0 spans zones (\"none\")");
-	ok(snap_iomem_bytes(&base, "System RAM", DIMM_BASE, DIMM_BASE + 128 * MiB - 1) == 0,
-	   "baseline: no System RAM at 4 GiB");
-	ok(snap_iomem_bytes(&base, "System RAM", 0, UINT64_MAX) == 536472576,
-	   "baseline: 536472576 bytes of System RAM");
+	ok(snap_param(&p[BASELINE], "memmap_on_memory", buf, sizeof(buf)) == 0 &&
+	   !strcmp(buf, f->mom), "%s: memmap_on_memory=%s", d, f->mom);
+	ok(snap_param(&p[BASELINE], "kernel", buf, sizeof(buf)) == 0 &&
+	   !strcmp(buf, "6.1.0-56-amd64"), "%s: kernel %s", d, buf);
+	ok(movable(&p[BASELINE])->present == 0 && p[BASELINE].n_blocks == 4 &&
+	   snap_block(&p[BASELINE], 0) && !strcmp(snap_block(&p[BASELINE], 0)->zone, "none"),
+	   "%s baseline: blocks 0-3 (block 0 spans zones: \"none\"), no Movable pages", d);
+	ok(snap_iomem_bytes(&p[BASELINE], "System RAM", DIMM_BASE, end) == 0,
+	   "%s baseline: no System RAM at 4 GiB", d);
 
-	ok(block_is(&plugged, 32, BLOCK_OFFLINE, "-"), "plugged: block 32 offline");
-	ok(flags_all(&plugged, DIMM_PFN, BLOCK_PAGES, KPF_BIT(KPF_NOPAGE)),
-	   "plugged: all 32768 pfns read NOPAGE");
-	ok(meminfo(&plugged, "MemTotal") == meminfo(&base, "MemTotal"),
-	   "plugged: MemTotal unchanged");
-	ok(snap_iomem_bytes(&plugged, "System RAM", DIMM_BASE, DIMM_BASE + 128 * MiB - 1) ==
-	   128 * MiB, "plugged: iomem already has the System RAM range");
+	ok(dimm_blocks(&p[PLUGGED], nb, BLOCK_OFFLINE, "-"), "%s plugged: %u blocks offline", d, nb);
+	ok(flags_all(&p[PLUGGED], DIMM_PFN, pages, KPF_BIT(KPF_NOPAGE)),
+	   "%s plugged: %llu pfns read NOPAGE", d, (unsigned long long)pages);
+	ok(meminfo(&p[PLUGGED], "MemTotal") == meminfo(&p[BASELINE], "MemTotal"),
+	   "%s plugged: MemTotal unchanged", d);
+	ok(snap_iomem_bytes(&p[PLUGGED], "System RAM", DIMM_BASE, end) == f->dimm_mib * MiB,
+	   "%s plugged: iomem already holds the System RAM range", d);
 
-	ok(block_is(&online, 32, BLOCK_ONLINE, "Movable"), "online: block 32 online movable");
-	ok(movable(&online)->present == 32768 && movable(&online)->spanned == 32768 &&
-	   movable(&online)->managed == 32256, "online: Movable present 32768 managed 32256");
-	ok(meminfo(&online, "MemTotal") - meminfo(&base, "MemTotal") == 126 * 1024,
-	   "online: MemTotal +126 MiB");
-	ok(flags_all(&online, DIMM_PFN, MEMMAP_PAGES, MEMMAP_FLAGS) &&
-	   MEMMAP_FLAGS == 0x2100000000ull, "online: pfns 1048576-1049087 read 0x2100000000");
-	ok(!(flags_of(&online, DIMM_PFN + MEMMAP_PAGES) & KPF_BIT(KPF_RESERVED)),
-	   "online: pfn 1049088 is ordinary (0x%llx)",
-	   (unsigned long long)flags_of(&online, DIMM_PFN + MEMMAP_PAGES));
-	ok(flags_of(&online, DIMM_PFN + BLOCK_PAGES - 1) == KPF_BIT(KPF_BUDDY),
-	   "online: last pfn of the DIMM is free (buddy)");
-	ok(snap_iomem_bytes(&online, "System RAM", DIMM_BASE, DIMM_BASE + 128 * MiB - 1) ==
-	   128 * MiB, "online: 128 MiB of System RAM over the DIMM");
-	ok(flags_all(&compacted, DIMM_PFN, MEMMAP_PAGES, MEMMAP_FLAGS),
-	   "after compaction: memmap pfns unchanged");
+	ok(dimm_blocks(&p[ONLINE], nb, BLOCK_ONLINE, "Movable"), "%s online: blocks movable", d);
+	ok(movable(&p[ONLINE])->present == pages && movable(&p[ONLINE])->spanned == pages &&
+	   movable(&p[ONLINE])->managed == f->managed,
+	   "%s online: Movable present %llu managed %llu (got %llu)", d,
+	   (unsigned long long)pages, (unsigned long long)f->managed,
+	   (unsigned long long)movable(&p[ONLINE])->managed);
+	ok(f->managed == pages - f->memmap_pages, "%s: managed = present - memmap", d);
+	ok(meminfo(&p[ONLINE], "MemTotal") - meminfo(&p[BASELINE], "MemTotal") ==
+	   f->memtotal_delta_kb, "%s online: MemTotal +%llu kB", d,
+	   (unsigned long long)f->memtotal_delta_kb);
+	ok(flags_all(&p[ONLINE], DIMM_PFN, f->memmap_pages, MEMMAP_FLAGS) &&
+	   !(flags_of(&p[ONLINE], DIMM_PFN + f->memmap_pages) & KPF_BIT(KPF_RESERVED)),
+	   "%s online: first %llu pfns read 0x%llx, then ordinary pages (0x%llx)", d,
+	   (unsigned long long)f->memmap_pages, (unsigned long long)MEMMAP_FLAGS,
+	   (unsigned long long)flags_of(&p[ONLINE], DIMM_PFN + f->memmap_pages));
+	ok(flags_of(&p[ONLINE], DIMM_PFN + pages - 1) == KPF_BIT(KPF_BUDDY),
+	   "%s online: last pfn is a free buddy page", d);
+	ok(snap_iomem_bytes(&p[ONLINE], "System RAM", DIMM_BASE, end) == f->dimm_mib * MiB,
+	   "%s online: %llu MiB of System RAM over the DIMM", d,
+	   (unsigned long long)f->dimm_mib);
 
-	ok(same_layout(&base, &final), "unplugged: every zone and MemTotal back exactly");
-	ok(snap_block(&final, 32) == NULL && final.n_blocks == 4, "unplugged: block 32 gone");
-	ok(snap_iomem_bytes(&final, "System RAM", DIMM_BASE, DIMM_BASE + 128 * MiB - 1) == 0 &&
-	   snap_iomem_bytes(&final, "System RAM", 0, UINT64_MAX) == 536472576,
-	   "unplugged: System RAM over the DIMM 0, total as at baseline");
-	ok(final.n_kpage == 0, "unplugged: no kpage ranges asked");
-	snapshot_free(&base);
-	snapshot_free(&plugged);
-	snapshot_free(&online);
-	snapshot_free(&compacted);
-	snapshot_free(&final);
+	ok(same_layout(&p[ONLINE], &p[PRESSURE]) &&
+	   flags_all(&p[PRESSURE], DIMM_PFN, f->memmap_pages, MEMMAP_FLAGS),
+	   "%s after pressure: zones and memmap pfns unchanged", d);
+
+	ok(dimm_blocks(&p[OFFLINE], nb, BLOCK_OFFLINE, "-") && movable(&p[OFFLINE])->present == 0,
+	   "%s offline: blocks offline, Movable empty", d);
+	ok(flags_all(&p[OFFLINE], DIMM_PFN, pages, KPF_BIT(KPF_NOPAGE)) &&
+	   same_layout(&p[BASELINE], &p[OFFLINE]),
+	   "%s offline: pfns NOPAGE, zones and MemTotal as at baseline", d);
+	ok(snap_iomem_bytes(&p[OFFLINE], "System RAM", DIMM_BASE, end) == f->dimm_mib * MiB,
+	   "%s offline: the range stays in iomem until unplug", d);
+
+	ok(same_layout(&p[BASELINE], &p[UNPLUGGED]) && dimm_blocks(&p[UNPLUGGED], nb, 0, NULL),
+	   "%s unplugged: blocks gone, zones and MemTotal back exactly", d);
+	ok(snap_iomem_bytes(&p[UNPLUGGED], "System RAM", DIMM_BASE, end) == 0 &&
+	   snap_iomem_bytes(&p[UNPLUGGED], "System RAM", 0, UINT64_MAX) == ram,
+	   "%s unplugged: no System RAM over the DIMM, %llu bytes in all as at baseline", d,
+	   (unsigned long long)ram);
+	ok(flags_all(&p[UNPLUGGED], DIMM_PFN, pages, KPF_BIT(KPF_NOPAGE)),
+	   "%s unplugged: pfns still read NOPAGE", d);
 }
 
-static void memmap_off(void)
+static void one_set(const struct fixture_set *f)
 {
-	static const char scn[] = "dimm-memmap-off";
-	struct snapshot base, online, final;
-	char buf[8];
+	struct snapshot p[N_PHASES];
+	char dir[512], err[700];
+	int i, n = 0;
 
-	if (load(&base, scn, "00-baseline") || load(&online, scn, "02-online-d0") ||
-	    load(&final, scn, "03-no-leak-final"))
-		return;
-	ok(snap_param(&base, "memmap_on_memory", buf, sizeof(buf)) == 0 && !strcmp(buf, "N"),
-	   "%s: memmap_on_memory=N", scn);
-	ok(movable(&online)->present == 32768 && movable(&online)->managed == 32768,
-	   "%s: Movable present = managed = 32768", scn);
-	ok(meminfo(&online, "MemTotal") - meminfo(&base, "MemTotal") == 128 * 1024,
-	   "%s: MemTotal +128 MiB", scn);
-	ok(!(flags_of(&online, DIMM_PFN) & KPF_BIT(KPF_RESERVED)),
-	   "%s: first pfn not reserved (0x%llx)", scn,
-	   (unsigned long long)flags_of(&online, DIMM_PFN));
-	ok(same_layout(&base, &final), "%s: layout back after unplug", scn);
-	snapshot_free(&base);
-	snapshot_free(&online);
-	snapshot_free(&final);
-}
-
-static void multiblock(void)
-{
-	static const char scn[] = "dimm-multiblock";
-	struct snapshot base, online, final;
-
-	if (load(&base, scn, "00-baseline") || load(&online, scn, "02-online-d0") ||
-	    load(&final, scn, "03-no-leak-final"))
-		return;
-	ok(block_is(&online, 32, BLOCK_ONLINE, "Movable") &&
-	   block_is(&online, 33, BLOCK_ONLINE, "Movable"), "%s: blocks 32-33 online movable", scn);
-	ok(movable(&online)->present == 65536 && movable(&online)->managed == 65536,
-	   "%s: 256 MiB DIMM, memmap not on it (present = managed = 65536)", scn);
-	ok(meminfo(&online, "MemTotal") - meminfo(&base, "MemTotal") == 256 * 1024,
-	   "%s: MemTotal +256 MiB", scn);
-	ok(!(flags_of(&online, DIMM_PFN) & KPF_BIT(KPF_RESERVED)), "%s: first pfn not reserved",
-	   scn);
-	ok(snap_iomem_bytes(&online, "System RAM", DIMM_BASE, DIMM_BASE + 256 * MiB - 1) ==
-	   256 * MiB, "%s: 256 MiB of System RAM over the DIMM", scn);
-	ok(same_layout(&base, &final), "%s: layout back after unplug", scn);
-	snapshot_free(&base);
-	snapshot_free(&online);
-	snapshot_free(&final);
-}
-
-/* d0 128 MiB at pfn 1048576, d1 128 MiB at 1081344, d2 256 MiB at 1114112. */
-static void reverse_teardown(void)
-{
-	static const char scn[] = "dimm-reverse-teardown";
-	struct snapshot base, d1, all, final;
-
-	if (load(&base, scn, "00-baseline") || load(&d1, scn, "04-online-d1") ||
-	    load(&all, scn, "06-online-d2") || load(&final, scn, "07-no-leak-final"))
-		return;
-	ok(movable(&d1)->present == 65536 && movable(&d1)->managed == 64512,
-	   "%s: two 128 MiB DIMMs: managed = present - 2 * 512", scn);
-	ok(movable(&all)->present == 131072 && movable(&all)->managed == 130048,
-	   "%s: plus 256 MiB: no memmap on the 256 MiB DIMM", scn);
-	ok(flags_all(&all, DIMM_PFN + BLOCK_PAGES, MEMMAP_PAGES, MEMMAP_FLAGS),
-	   "%s: d1 starts with its memmap", scn);
-	ok(flags_all(&all, DIMM_PFN + 2 * BLOCK_PAGES, 2 * BLOCK_PAGES, KPF_BIT(KPF_BUDDY)),
-	   "%s: d2 all free buddy pages", scn);
-	ok(block_is(&all, 35, BLOCK_ONLINE, "Movable") && all.n_blocks == 8,
-	   "%s: blocks 32-35 online", scn);
-	ok(snap_iomem_bytes(&all, "System RAM", DIMM_BASE, UINT64_MAX) == 512 * MiB,
-	   "%s: 512 MiB of System RAM above 4 GiB", scn);
-	ok(same_layout(&base, &final) &&
-	   snap_iomem_bytes(&final, "System RAM", DIMM_BASE, UINT64_MAX) == 0,
-	   "%s: layout back after tearing down in reverse", scn);
-	snapshot_free(&base);
-	snapshot_free(&d1);
-	snapshot_free(&all);
-	snapshot_free(&final);
+	for (i = 0; i < N_PHASES; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s/%s", root(), f->dir, phases[i]);
+		if (snapshot_load_dir(&p[i], dir, err, sizeof(err))) {
+			ok(0, "load %s", err);
+			break;
+		}
+		n++;
+	}
+	if (n == N_PHASES)
+		check_set(f, p);
+	for (i = 0; i < n; i++)
+		snapshot_free(&p[i]);
 }
 
 int main(void)
 {
+	size_t i;
+
 	every_phase();
-	memmap_on_memory();
-	memmap_off();
-	multiblock();
-	reverse_teardown();
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		one_set(&sets[i]);
 	return done();
 }

@@ -1,0 +1,88 @@
+/* The teardown/no-leak oracle on real snapshots (baseline vs after unplug: clean; baseline
+ * vs a still-plugged guest: fires), and the teardown order on journals. */
+#include <string.h>
+#include "fixture.h"
+#include "oracles.h"
+#include "tap.h"
+
+static int verdict_of(const struct results *res, const char *name)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (!strcmp(res->checks[i].name, name))
+			return (int)res->checks[i].v;
+	return -1;
+}
+
+static struct hpt_dev dev(const char *name, int plug, int unplug, uint64_t base)
+{
+	struct hpt_dev d = { .base = base, .size = 128ull << 20, .first_block = (uint32_t)(base >> 27),
+			     .n_blocks = 1, .plug_order = plug, .unplug_order = unplug,
+			     .state = unplug ? DEV_REMOVED : DEV_ONLINE };
+
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	return d;
+}
+
+#define J(k, d, b) { .kind = k, .dev = d, .block = b }
+
+int main(void)
+{
+	struct snapshot *base = fixture(FIX("x86_64-deb6.1-dimm128-mom/baseline"));
+	struct snapshot *gone = fixture(FIX("x86_64-deb6.1-dimm128-mom/unplugged"));
+	struct snapshot *online = fixture(FIX("x86_64-deb6.1-dimm128-mom/online"));
+	struct hpt_dev one[1] = { dev("d0", 1, 1, 4ull << 30) };
+	struct jentry good[] = { J(J_PLUG, 0, 32), J(J_ONLINE, 0, 32), J(J_OFFLINE, 0, 32),
+				 J(J_UNPLUG_REQ, 0, 32), J(J_BLOCK_GONE, 0, 32), J(J_UNPLUGGED, 0, 32) };
+	struct noleak_cfg cfg = { .memfree_tolerance_kb = 4096 };
+	struct results res = { 0 };
+	uint64_t fb = 0, ff = 0;
+
+	noleak_eval(base, gone, one, 1, good, 6, &cfg, &res);
+	ok(result_overall(&res) == V_PASS, "recorded teardown: every property passes");
+	ok(verdict_of(&res, "no-leak zones") == V_PASS, "zones back to baseline");
+	ok(verdict_of(&res, "no-leak MemTotal") == V_PASS, "MemTotal back exactly");
+	results_free(&res);
+
+	one[0].state = DEV_ONLINE;
+	one[0].unplug_order = 0;
+	noleak_eval(base, online, one, 1, good, 2, &cfg, &res);
+	ok(verdict_of(&res, "no-leak memory blocks") == V_FAIL, "block still there: fires");
+	ok(verdict_of(&res, "no-leak iomem") == V_FAIL, "System RAM grew: fires");
+	ok(verdict_of(&res, "no-leak zones") == V_FAIL, "Movable zone populated: fires");
+	ok(verdict_of(&res, "no-leak MemTotal") == V_FAIL, "MemTotal +126 MiB: fires");
+	ok(verdict_of(&res, "teardown order") == V_SKIP, "nothing removed: order SKIPs");
+	results_free(&res);
+
+	snap_meminfo(base, "MemFree", &fb);
+	snap_meminfo(gone, "MemFree", &ff);
+	cfg.memfree_tolerance_kb = 0;
+	one[0] = dev("d0", 1, 1, 4ull << 30);
+	noleak_eval(base, gone, one, 1, good, 6, &cfg, &res);
+	ok(verdict_of(&res, "no-leak MemFree") == (ff < fb ? V_FAIL : V_PASS),
+	   "MemFree with zero tolerance: %llu vs %llu kB decides", (unsigned long long)ff,
+	   (unsigned long long)fb);
+	results_free(&res);
+
+	/* order: two DIMMs removed in plug order */
+	{
+		struct hpt_dev two[2] = { dev("d0", 1, 1, 4ull << 30), dev("d1", 2, 2, 4ull << 30) };
+		struct jentry fwd[] = { J(J_OFFLINE, 0, 32), J(J_UNPLUG_REQ, 0, 32),
+					J(J_OFFLINE, 1, 33), J(J_UNPLUG_REQ, 1, 33) };
+		struct jentry early[] = { J(J_UNPLUG_REQ, 0, 32) };
+
+		cfg.memfree_tolerance_kb = 4096;
+		noleak_eval(base, gone, two, 2, fwd, 4, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_FAIL && strstr(res.checks[0].summary,
+		   "d0 (plugged #1) was removed before d1"), "forward order fires: %s",
+		   res.checks[0].summary);
+		results_free(&res);
+		two[0].unplug_order = 2;
+		two[1].unplug_order = 1;
+		early[0].online_at_unplug = 1;
+		noleak_eval(base, gone, two, 1, early, 1, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_FAIL && strstr(res.checks[0].summary,
+		   "still online"), "removal with online blocks fires: %s", res.checks[0].summary);
+		results_free(&res);
+	}
+	return done();
+}
