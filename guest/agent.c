@@ -100,9 +100,10 @@ static void serve(struct agent *a)
 	static char buf[65536];
 
 	for (;;) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = a->chan, .events = POLLIN },
 			{ .fd = a->sigfd, .events = POLLIN },
+			{ .fd = a->uevent, .events = POLLIN },	/* the block event journal */
 		};
 		uint64_t since;
 		ssize_t n;
@@ -113,11 +114,13 @@ static void serve(struct agent *a)
 			continue;
 		}
 		since = ag_now_ms() - a->last_beat;
-		if (poll(p, 2, since >= AG_BEAT_MS ? 0 : (int)(AG_BEAT_MS - since)) < 0 &&
+		if (poll(p, 3, since >= AG_BEAT_MS ? 0 : (int)(AG_BEAT_MS - since)) < 0 &&
 		    errno != EINTR)
 			ag_fatal(a, "poll: %s", strerror(errno));
 		if (p[1].revents)
 			ag_reap(a);
+		if (p[2].revents)
+			ag_uevent_drain(a->uevent);
 		ag_beat_maybe(a);
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;

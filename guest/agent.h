@@ -102,6 +102,11 @@ struct ag_uevent {
 };
 /* Receives one message without blocking: 1 = *ev filled (points into buf), 0 = none. */
 int ag_uevent_recv(int fd, char *buf, size_t len, struct ag_uevent *ev);
+/* Reads every pending uevent (noting memory block events in the journal). */
+void ag_uevent_drain(int fd);
+/* The memory block event journal: every add/remove/online/offline of a memoryN device the
+ * agent read, in kernel order (SEQNUM), with its read time; `events` returns and clears it. */
+int v_events(struct agent *a, int argc, char **argv, struct strbuf *out);
 
 /* child.c: runs fn(arg, out) in a forked child, sending beats while it runs; returns
  * its -errno result and appends what it wrote to out. */

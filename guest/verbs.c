@@ -15,6 +15,8 @@ static const struct ag_verb verbs[] = {
 	{ "wait-blocks", v_wait_blocks, 4, 4,
 	  "wait-blocks FIRST COUNT present|absent|online|offline TIMEOUT_MS",
 	  "wait until every block of the range is in that condition" },
+	{ "events", v_events, 0, 0, "events",
+	  "memory block uevents since the last call: SEQNUM MS ACTION memoryN, kernel order" },
 	{ "drop-caches", v_drop_caches, 0, 0, "drop-caches", "sync; drop page cache and slabs" },
 	{ "compact", v_compact, 0, 0, "compact", "compact all zones" },
 	{ "pressure", v_pressure, 1, 2, "pressure MIB [ROUNDS]",

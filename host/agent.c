@@ -54,3 +54,28 @@ int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err
 	sb_release(&reply);
 	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
 }
+
+int agent_block_events(struct run *r, const char *action, uint32_t first, uint32_t count,
+		       uint32_t *order, int max, char *err, size_t errlen)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc, n = 0;
+
+	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "events");
+	if (rc != 0) {
+		snprintf(err, errlen, "events: %s", rc == 1 ? sb_str(&reply) : r->chan.err);
+		sb_release(&reply);
+		return rc < 0 ? rc : -EIO;
+	}
+	for (const char *p = sb_str(&reply); p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		unsigned long long seq, ms;
+		char act[16];
+		unsigned b;
+
+		if (sscanf(p, "%llu %llu %15s memory%u", &seq, &ms, act, &b) == 4 &&
+		    !strcmp(act, action) && b >= first && b - first < count && n < max)
+			order[n++] = b;
+	}
+	sb_release(&reply);
+	return n;
+}

@@ -11,6 +11,11 @@
 int agent_wait_blocks(struct run *r, uint32_t first, uint32_t count, const char *cond,
 		      uint64_t timeout_ms, uint32_t *order, int *n_order, char *err,
 		      size_t errlen);
+/* Reads (and clears) the guest's memory block event journal; for each event with `action`
+ * on a block in [first, first+count), in kernel order, stores its index in order[].
+ * Returns how many, or a negative errno. */
+int agent_block_events(struct run *r, const char *action, uint32_t first, uint32_t count,
+		       uint32_t *order, int max, char *err, size_t errlen);
 /* Runs a verb whose failure is an ERROR (no kernel meaning): compact, drop-caches… */
 int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err,
 		 size_t errlen);

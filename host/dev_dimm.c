@@ -73,6 +73,10 @@ static int dimm_unplug(struct run *r, struct hpt_dev *d, char *err, size_t errle
 	struct vevent ev;
 	int rc, n = 0;
 
+	/* start the guest's block event journal afresh: it records the removal order */
+	rc = agent_block_events(r, "remove", 0, 0, order, 0, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (virDomainDetachDeviceAlias(r->dom, d->alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		snprintf(err, errlen, "vm %s: detach dimm %s: %s", r->vm_name, d->name,
 			 virt_lasterr());
@@ -101,10 +105,15 @@ static int dimm_unplug(struct run *r, struct hpt_dev *d, char *err, size_t errle
 		return -ECANCELED;
 	}
 	rc = agent_wait_blocks(r, d->first_block, d->n_blocks, "absent", run_timeout(r, 10000),
-			       order, &n, err, errlen);
+			       NULL, NULL, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* the order in which the guest saw the blocks go, from its uevents */
+	n = agent_block_events(r, "remove", d->first_block, d->n_blocks, order, HPT_JOURNAL_MAX,
+			       err, errlen);
 	for (int i = 0; i < n; i++)
 		journal_add(r, J_BLOCK_GONE, (int)(d - r->devs), order[i]);
-	return rc;
+	return n < 0 ? n : 0;
 }
 
 const struct devkind dev_dimm = {

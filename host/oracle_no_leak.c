@@ -191,6 +191,15 @@ static void order_check(const struct hpt_dev *devs, int n_devs, const struct jen
 				 "offlined by the testbed%s", d->name, offl, d->n_blocks,
 				 jr[i].online_at_unplug ? " and blocks still online in the guest" : "");
 	}
+	for (int a = 0; a < n_devs && !why[0]; a++) {
+		uint32_t gone = 0;
+
+		for (int i = 0; i < n; i++)
+			gone += jr[i].kind == J_BLOCK_GONE && jr[i].dev == a;
+		if (devs[a].unplug_order && gone != devs[a].n_blocks)
+			snprintf(why, sizeof(why), "%s was removed but the guest reported %u of its %u "
+				 "memory blocks going", devs[a].name, gone, devs[a].n_blocks);
+	}
 	for (int a = 0; a < n_devs && !why[0]; a++)
 		for (int b = 0; b < n_devs && !why[0]; b++) {
 			const struct hpt_dev *x = &devs[a], *y = &devs[b];

@@ -67,11 +67,20 @@ int main(void)
 	{
 		struct hpt_dev two[2] = { dev("d0", 1, 1, 4ull << 30), dev("d1", 2, 2, 4ull << 30) };
 		struct jentry fwd[] = { J(J_OFFLINE, 0, 32), J(J_UNPLUG_REQ, 0, 32),
-					J(J_OFFLINE, 1, 33), J(J_UNPLUG_REQ, 1, 33) };
+					J(J_BLOCK_GONE, 0, 32), J(J_OFFLINE, 1, 33),
+					J(J_UNPLUG_REQ, 1, 33), J(J_BLOCK_GONE, 1, 33) };
 		struct jentry early[] = { J(J_UNPLUG_REQ, 0, 32) };
 
 		cfg.memfree_tolerance_kb = 4096;
-		noleak_eval(base, gone, two, 2, fwd, 4, &cfg, &res);
+		struct jentry nogone[] = { J(J_OFFLINE, 0, 32), J(J_UNPLUG_REQ, 0, 32),
+					   J(J_UNPLUGGED, 0, 32) };
+
+		noleak_eval(base, gone, one, 1, nogone, 3, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_FAIL && strstr(res.checks[0].summary,
+		   "reported 0 of its 1"), "removed without the guest seeing its block go: fires: %s",
+		   res.checks[0].summary);
+		results_free(&res);
+		noleak_eval(base, gone, two, 2, fwd, 6, &cfg, &res);
 		ok(verdict_of(&res, "teardown order") == V_FAIL && strstr(res.checks[0].summary,
 		   "d0 (plugged #1) was removed before d1"), "forward order fires: %s",
 		   res.checks[0].summary);
