@@ -13,8 +13,8 @@ struct devkind;
 struct virt;
 
 #define HPT_DEVS_MAX 32
-#define HPT_SNAPS_MAX 32
-#define HPT_JOURNAL_MAX 1024
+#define HPT_SNAPS_MAX 512
+#define HPT_JOURNAL_MAX 4096
 
 enum dev_state { DEV_PLUGGED, DEV_ONLINE, DEV_OFFLINE, DEV_REMOVED };
 
@@ -101,6 +101,10 @@ struct run {
 	struct results res;
 	uint64_t t0_ms;
 	uint64_t phase_ms[PHASE__COUNT];
+	unsigned iteration;		/* of the innermost repeat, 0 outside */
+	/* set by `teardown`: the order devices must leave in, and the rule that made it */
+	int planned[HPT_DEVS_MAX], n_planned;
+	char order_rule[48];
 	const char *accel_used;
 };
 

@@ -149,22 +149,33 @@ static void meminfo_check(const struct snapshot *b, const struct snapshot *f,
 		  (long long)ff - (long long)fb, (unsigned long long)cfg->memfree_tolerance_kb);
 }
 
-static void order_check(const struct hpt_dev *devs, int n_devs, const struct jentry *jr,
-			int n, const struct noleak_cfg *cfg, struct results *res)
+/* For the unplug request at jr[i]: blocks the testbed offlined since the device was last
+ * plugged, blocks the guest saw go and whether the removal completed, before the device
+ * was plugged again. */
+static void around_unplug(const struct jentry *jr, int n, int i, uint32_t *offl, uint32_t *gone,
+			  int *done)
 {
-	static const char check_name[] = "teardown order";
+	*offl = *gone = 0;
+	*done = 0;
+	for (int k = i - 1; k >= 0 && !(jr[k].kind == J_PLUG && jr[k].dev == jr[i].dev); k--)
+		*offl += jr[k].kind == J_OFFLINE && jr[k].dev == jr[i].dev;
+	for (int k = i + 1; k < n && !(jr[k].kind == J_PLUG && jr[k].dev == jr[i].dev); k++) {
+		*gone += jr[k].kind == J_BLOCK_GONE && jr[k].dev == jr[i].dev;
+		*done |= jr[k].kind == J_UNPLUGGED && jr[k].dev == jr[i].dev;
+	}
+}
+
+static void order_evidence(struct json *j, const struct hpt_dev *devs, const struct jentry *jr,
+			   int n, const struct noleak_cfg *cfg)
+{
 	static const char *const kind[] = {
 		[J_PLUG] = "plug", [J_ONLINE] = "online", [J_OFFLINE] = "offline",
 		[J_UNPLUG_REQ] = "unplug", [J_UNPLUGGED] = "removed", [J_BLOCK_GONE] = "gone",
 	};
-	struct strbuf ev = STRBUF_INIT;
-	char why[320] = "";
-	int removed = 0;
-	struct json j;
 
-	json_init(&j, &ev, 0);
-	json_obj_begin(&j, NULL);
-	json_arr_begin(&j, "sequence");
+	json_obj_begin(j, NULL);
+	json_str(j, "rule", cfg->order_rule && cfg->order_rule[0] ? cfg->order_rule : "reverse");
+	json_arr_begin(j, "sequence");
 	for (int i = 0; i < n; i++) {
 		char e[64];
 
@@ -173,34 +184,47 @@ static void order_check(const struct hpt_dev *devs, int n_devs, const struct jen
 				 devs[jr[i].dev].name);
 		else
 			snprintf(e, sizeof(e), "%s %s", kind[jr[i].kind], devs[jr[i].dev].name);
-		json_str(&j, NULL, e);
+		json_str(j, NULL, e);
 	}
-	json_arr_end(&j);
-	json_obj_end(&j);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void order_check(const struct hpt_dev *devs, int n_devs, const struct jentry *jr,
+			int n, const struct noleak_cfg *cfg, struct results *res)
+{
+	static const char check_name[] = "teardown order";
+	struct strbuf ev = STRBUF_INIT;
+	char why[320] = "";
+	int removed = 0, seen = 0;
+	struct json j;
+
+	json_init(&j, &ev, 0);
+	order_evidence(&j, devs, jr, n, cfg);
 	for (int i = 0; i < n && !why[0]; i++) {
 		const struct hpt_dev *d = &devs[jr[i].dev];
-		uint32_t offl = 0;
+		uint32_t offl, gone;
+		int done;
 
 		if (jr[i].kind != J_UNPLUG_REQ)
 			continue;
-		for (int k = 0; k < i; k++)
-			if (jr[k].kind == J_OFFLINE && jr[k].dev == jr[i].dev)
-				offl++;
+		around_unplug(jr, n, i, &offl, &gone, &done);
 		if (jr[i].online_at_unplug || offl < d->n_blocks)
 			snprintf(why, sizeof(why), "%s: removal was requested with %u of its %u blocks "
 				 "offlined by the testbed%s", d->name, offl, d->n_blocks,
 				 jr[i].online_at_unplug ? " and blocks still online in the guest" : "");
-	}
-	for (int a = 0; a < n_devs && !why[0]; a++) {
-		uint32_t gone = 0;
-
-		for (int i = 0; i < n; i++)
-			gone += jr[i].kind == J_BLOCK_GONE && jr[i].dev == a;
-		if (devs[a].unplug_order && gone != devs[a].n_blocks)
+		else if (done && gone != d->n_blocks)
 			snprintf(why, sizeof(why), "%s was removed but the guest reported %u of its %u "
-				 "memory blocks going", devs[a].name, gone, devs[a].n_blocks);
+				 "memory blocks going", d->name, gone, d->n_blocks);
+		if (cfg->n_planned && !why[0]) {
+			if (seen >= cfg->n_planned || cfg->planned[seen] != jr[i].dev)
+				snprintf(why, sizeof(why), "%s left as #%d, but %s order planned %s there",
+					 d->name, seen + 1, cfg->order_rule,
+					 seen < cfg->n_planned ? devs[cfg->planned[seen]].name : "nothing");
+			seen++;
+		}
 	}
-	for (int a = 0; a < n_devs && !why[0]; a++)
+	for (int a = 0; a < n_devs && !why[0] && !cfg->n_planned; a++)
 		for (int b = 0; b < n_devs && !why[0]; b++) {
 			const struct hpt_dev *x = &devs[a], *y = &devs[b];
 
@@ -210,15 +234,16 @@ static void order_check(const struct hpt_dev *devs, int n_devs, const struct jen
 					 "(plugged #%d): not reverse order", x->name, x->plug_order,
 					 y->name, y->plug_order);
 		}
-	for (int a = 0; a < n_devs; a++)
-		removed += devs[a].unplug_order > 0;
+	for (int i = 0; i < n; i++)
+		removed += jr[i].kind == J_UNPLUG_REQ;
 	if (why[0])
 		T(res, V_FAIL, cfg, sb_str(&ev), "%s", why);
 	else if (!removed)
 		T(res, V_SKIP, cfg, sb_str(&ev), "no device was removed: no teardown to order");
 	else
-		T(res, V_PASS, cfg, sb_str(&ev), "%d device(s) offlined before removal and removed "
-		  "in reverse order of plugging", removed);
+		T(res, V_PASS, cfg, sb_str(&ev), "%d removal(s), each after offlining all its blocks, "
+		  "seen by the guest, in %s order", removed,
+		  cfg->n_planned ? cfg->order_rule : "reverse plugging");
 	sb_release(&ev);
 }
 
@@ -288,8 +313,12 @@ static int run(struct run *r, const struct scn_line *l)
 			   err[0] ? err : r->chan.err);
 		return STEP_STOP;
 	}
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.memfree_tolerance_kb = a.tolerance >> 10;
 	cfg.lineno = l->lineno;
+	cfg.planned = r->planned;
+	cfg.n_planned = r->n_planned;
+	cfg.order_rule = r->order_rule;
 	noleak_eval(base, final, r->devs, r->n_devs, r->journal, r->n_journal, &cfg, &r->res);
 	return 0;
 }

@@ -36,12 +36,34 @@ uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
 struct noleak_cfg {
 	uint64_t memfree_tolerance_kb;
 	unsigned lineno;
+	const int *planned;	/* device indexes in the order `teardown` planned, or NULL */
+	int n_planned;		/* 0: devices must leave in reverse order of plugging */
+	const char *order_rule;	/* "forward", "random seed=N", … */
 };
 /* Compares final with base and checks the teardown order in the journal; adds one check
  * per property to res. */
 void noleak_eval(const struct snapshot *base, const struct snapshot *final,
 		 const struct hpt_dev *devs, int n_devs, const struct jentry *journal,
 		 int n_journal, const struct noleak_cfg *cfg, struct results *res);
+
+/* --- trend ---------------------------------------------------------------------- */
+struct trend {
+	double slope, se, intercept;	/* least squares of y over the cycle number */
+	double min, max;
+	size_t n;
+};
+struct trend_metric {
+	const char *name, *unit;
+	int leak_sign;		/* +1: growth is a leak; -1: shrinking is */
+	int exact;		/* must not move at all */
+};
+extern const struct trend_metric trend_metrics[];	/* NULL-terminated */
+/* Fits y[0..n) against 0..n-1; -1 if n < 3. */
+int trend_fit(const double *y, size_t n, struct trend *t);
+/* FAIL if an exact metric moved, or the slope in the leaking direction exceeds both
+ * max_slope and 3 standard errors. */
+enum verdict trend_judge(const struct trend *t, const struct trend_metric *m,
+			 double max_slope, char *why, size_t n);
 
 /* --- kernel log ------------------------------------------------------------------ */
 /* Finds the first line of text that shows a kernel problem. Returns its offset or -1;

@@ -11,8 +11,8 @@
 #define ARCHES(X) X(x86_64)
 #define DEVKINDS(X) X(dimm)
 #define STEPS(X) X(arch) X(describe) X(boot) X(snapshot) X(plug) X(online) X(offline) \
-	X(unplug) X(compact) X(drop_caches) X(pressure) X(expect)
-#define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(kernel_log)
+	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(expect)
+#define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log)
 #define COMMANDS(X) X(run) X(list) X(help)
 
 #define DECL(kind, type) extern const struct type kind;

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "guest.h"
 #include "oracle.h"
+#include "plan.h"
 #include "report.h"
 #include "runner.h"
 #include "step.h"
@@ -30,6 +31,8 @@ int runner_validate(const struct scenario *s, char *err, size_t errlen)
 		const struct scn_line *l = &s->lines[i];
 		const struct step *st = step_find(l->argv[0]);
 
+		if (plan_is_control(l))
+			continue;	/* loop syntax: plan_build() checks it below */
 		if (!st) {
 			snprintf(err, errlen, "%s:%u: unknown step '%s' (hotplug-test help lists them)",
 				 s->path, l->lineno, l->argv[0]);
@@ -41,7 +44,13 @@ int runner_validate(const struct scenario *s, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	{
+		struct plan p;
+		int rc = plan_build(s, &p, err, errlen);
+
+		plan_free(&p);
+		return rc;
+	}
 }
 
 int runner_wants_arch(const struct scenario *s, const char *arch)
@@ -136,9 +145,15 @@ static void vm_name(struct run *r)
 static void run_lines(struct run *r)
 {
 	const struct scenario *s = r->scn;
+	struct plan plan;
+	char err[256];
 
-	for (size_t i = 0; i < s->n_lines && !hpt_stop; i++) {
-		const struct scn_line *l = &s->lines[i];
+	if (plan_build(s, &plan, err, sizeof(err)) < 0) {
+		step_stop(r, NULL, V_ERROR, NULL, "%s", err);
+		return;
+	}
+	for (size_t i = 0; i < plan.n && !hpt_stop; i++) {
+		const struct scn_line *l = plan.steps[i].line;
 		const struct step *st = step_find(l->argv[0]);
 		uint64_t t;
 		enum step_rc rc;
@@ -150,17 +165,20 @@ static void run_lines(struct run *r)
 			rc = boot_now(r, l);
 			r->phase_ms[PHASE_BOOT] += now_ms() - t;
 			if (rc != STEP_OK)
-				return;
+				goto out;
 		}
+		r->iteration = plan.steps[i].iteration;
 		hpt_verbose("%s:%u: %s", s->path, l->lineno, l->argv[0]);
 		t = now_ms();
 		rc = st->run(r, l);
 		r->phase_ms[st->phase] += now_ms() - t;
 		if (rc != STEP_OK)
-			return;
+			goto out;
 	}
 	if (hpt_stop)
 		step_stop(r, NULL, V_ERROR, NULL, "interrupted by a signal: the run was cut short");
+out:
+	plan_free(&plan);
 }
 
 void runner_run(struct run *r)

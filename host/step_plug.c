@@ -72,7 +72,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	char err[512], a1[32], a2[32];
 	struct plug_args a;
 	struct hpt_dev *d;
-	int rc;
+	int rc, reused;
 
 	if (parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
@@ -80,12 +80,17 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		return step_stop(r, l, V_SKIP, NULL, "%s guests have no %s devices here%s%s",
 				 r->arch->name, kind->name, r->arch->no_devices_why ? ": " : "",
 				 r->arch->no_devices_why ? r->arch->no_devices_why : "");
-	if (run_dev(r, l->argv[2]))
-		return step_stop(r, l, V_ERROR, NULL, "plug: device %s exists already", l->argv[2]);
-	if (r->n_devs >= HPT_DEVS_MAX || r->n_plugged - r->n_unplugged >= (int)r->boot.slots)
+	d = run_dev(r, l->argv[2]);
+	if (d && d->state != DEV_REMOVED)
+		return step_stop(r, l, V_ERROR, NULL, "plug: device %s is plugged already",
+				 l->argv[2]);
+	if ((!d && r->n_devs >= HPT_DEVS_MAX) ||
+	    r->n_plugged - r->n_unplugged >= (int)r->boot.slots)
 		return step_stop(r, l, V_ERROR, NULL, "plug %s: no free slot (boot slots=%llu)",
 				 l->argv[2], (unsigned long long)r->boot.slots);
-	d = &r->devs[r->n_devs];
+	if (!d)	/* a removed device's name (and slot) can be plugged again: cycles */
+		d = &r->devs[r->n_devs];
+	reused = d < &r->devs[r->n_devs];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", l->argv[2]);
 	snprintf(d->alias, sizeof(d->alias), "ua-%s", l->argv[2]);
@@ -104,7 +109,8 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	rc = kind->plug(r, d, err, sizeof(err));
 	if (rc < 0)
 		return step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, NULL, "%s", err);
-	r->n_devs++;
+	if (!reused)
+		r->n_devs++;
 	d->plug_order = ++r->n_plugged;
 	d->state = DEV_PLUGGED;
 	journal_add(r, J_PLUG, (int)(d - r->devs), d->first_block);

@@ -51,6 +51,17 @@ scenario forward tests/scenarios/forward-teardown.scn 1
 check "forward teardown: order FAILs" ktap forward '^    not ok [0-9]+ teardown order$'
 check "forward teardown: says which pair" json forward 'd0 \(plugged #1\) was removed before d1'
 
+scenario cycles scenarios/dimm-cycles.scn 0
+check "cycles: MemTotal constant over 50 cycles" ktap cycles '^    ok [0-9]+ trend MemTotal$'
+check "cycles: 50 removals judged one by one" ktap cycles '# 50 removal\(s\), each after offlining'
+
+scenario random tests/scenarios/random-teardown.scn 0
+check "random teardown: the seed is in the evidence" json random '"rule":"random seed=3"'
+check "random teardown: the seed is printed" grep -q 'order=random seed=3' "$out/random.err"
+
+scenario planned tests/scenarios/forward-planned.scn 0
+check "planned forward teardown passes" ktap planned '^    ok [0-9]+ teardown order$'
+
 check "no QEMU process or libvirt root left behind" no_leftovers
 
 # the sub-suites print their own "NAME: N passed, M failed"; fold them into ours

@@ -74,6 +74,38 @@ int main(void)
 		cfg.memfree_tolerance_kb = 4096;
 		struct jentry nogone[] = { J(J_OFFLINE, 0, 32), J(J_UNPLUG_REQ, 0, 32),
 					   J(J_UNPLUGGED, 0, 32) };
+		struct jentry cycles[] = { J(J_PLUG, 0, 32), J(J_OFFLINE, 0, 32),
+			J(J_UNPLUG_REQ, 0, 32), J(J_BLOCK_GONE, 0, 32), J(J_UNPLUGGED, 0, 32),
+			J(J_PLUG, 0, 32), J(J_OFFLINE, 0, 32), J(J_UNPLUG_REQ, 0, 32),
+			J(J_BLOCK_GONE, 0, 32), J(J_UNPLUGGED, 0, 32) };
+		int fwd_plan[2] = { 0, 1 };
+
+		noleak_eval(base, gone, one, 1, cycles, 10, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_PASS, "two plug/unplug cycles of one DIMM: "
+		   "each removal judged on its own: %s", res.checks[0].summary);
+		results_free(&res);
+		cycles[6].kind = J_ONLINE;	/* second cycle: never offlined */
+		noleak_eval(base, gone, one, 1, cycles, 10, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_FAIL, "a cycle without offline fires: %s",
+		   res.checks[0].summary);
+		results_free(&res);
+		cfg.planned = fwd_plan;
+		cfg.n_planned = 2;
+		cfg.order_rule = "forward";
+		noleak_eval(base, gone, two, 2, fwd, 6, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_PASS, "forward order when forward was "
+		   "planned passes: %s", res.checks[0].summary);
+		results_free(&res);
+		fwd_plan[0] = 1;
+		fwd_plan[1] = 0;
+		cfg.order_rule = "random seed=7";
+		noleak_eval(base, gone, two, 2, fwd, 6, &cfg, &res);
+		ok(verdict_of(&res, "teardown order") == V_FAIL && strstr(res.checks[0].summary,
+		   "random seed=7 order planned d1"), "deviating from the planned order fires: %s",
+		   res.checks[0].summary);
+		results_free(&res);
+		cfg.planned = NULL;
+		cfg.n_planned = 0;
 
 		noleak_eval(base, gone, one, 1, nogone, 3, &cfg, &res);
 		ok(verdict_of(&res, "teardown order") == V_FAIL && strstr(res.checks[0].summary,
