@@ -22,6 +22,9 @@ CC_x86_64 := gcc
 CC_ppc64le := powerpc64le-linux-gnu-gcc
 CC_s390x := s390x-linux-gnu-gcc
 
+# The physical placement probe (guest/probe/) is built where the page-table walk exists.
+PROBE_x86_64 := $(B)/x86_64/probe/hpt_probe.ko
+
 LIB_SRC := $(wildcard lib/*.c)
 HOST_SRC := $(wildcard host/*.c)
 GUEST_SRC := $(wildcard guest/*.c)
@@ -72,8 +75,17 @@ $(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/apt.sh kernels/extract-
 	$(if $(filter x86_64,$(1)),kernels/extract-vmlinux.sh $(B)/$(1)/kernel/vmlinuz $(B)/$(1)/kernel/vmlinux)
 	@touch $$@
 
-$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh
-	guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+# the placement probe module, built against Debian's headers of the guest kernel
+$(B)/$(1)/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $(B)/$(1)/kernel.stamp kernels/debian-headers.sh
+	@mkdir -p $$(@D)
+	@cp guest/probe/hpt_probe.c guest/probe/Kbuild $$(@D)/
+	@echo "  KMOD    $$@"
+	@$(MAKE) -s -C $$$$(kernels/debian-headers.sh $$$$(cat $(B)/$(1)/kernel/version)) \
+		M=$$(abspath $$(@D)) modules >$$(@D)/build.log 2>&1 || { cat $$(@D)/build.log; false; }
+	@strip --strip-debug $$@
+
+$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_$(1))
+	HPT_EXTRA_MODULES="$(PROBE_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
 guest-$(1): $(B)/$(1)/initramfs.cpio.gz
 .PHONY: guest-$(1)

@@ -29,6 +29,8 @@ struct agent {
 	int kmsg_r, kmsg_w;		/* /dev/kmsg reader (non-blocking) and writer */
 	int sending;			/* guards against logging from inside ag_send */
 	int poweroff;			/* power off once the current reply is out */
+	int fault;			/* an armed `inject` fault (v_inject.c), 0 = none */
+	uint64_t fault_at;		/* ms, monotonic: when it fires */
 	uint64_t last_beat;		/* ms, monotonic */
 	struct hpt_decoder dec;
 	struct strbuf tx;
@@ -67,6 +69,9 @@ int v_dmesg(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_drop_caches(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_compact(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_poweroff(struct agent *a, int argc, char **argv, struct strbuf *out);
+int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out);
+/* v_inject.c: fires an armed fault once its time has come (called with every beat). */
+void ag_fault_tick(struct agent *a);
 int v_snapshot(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_online(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_offline(struct agent *a, int argc, char **argv, struct strbuf *out);
@@ -107,6 +112,8 @@ void ag_uevent_drain(int fd);
 /* The memory block event journal: every add/remove/online/offline of a memoryN device the
  * agent read, in kernel order (SEQNUM), with its read time; `events` returns and clears it. */
 int v_events(struct agent *a, int argc, char **argv, struct strbuf *out);
+/* v_probe.c: the physical placement probe module. */
+int v_probe(struct agent *a, int argc, char **argv, struct strbuf *out);
 
 /* child.c: runs fn(arg, out) in a forked child, sending beats while it runs; returns
  * its -errno result and appends what it wrote to out. */

@@ -181,6 +181,8 @@ int ag_send_hello(struct agent *a)
 
 void ag_beat_maybe(struct agent *a)
 {
+	if (a->fault)
+		ag_fault_tick(a);
 	if (a->connected && ag_now_ms() - a->last_beat >= AG_BEAT_MS)
 		ag_send(a, 0, HPT_MSG_BEAT, "", 0);
 }

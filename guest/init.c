@@ -176,6 +176,8 @@ void ag_init_system(struct agent *a)
 	a->kmsg_r = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	/* no rate limit on our journal; this sysctl insists on the newline */
 	ag_write_str("/proc/sys/kernel/printk_devkmsg", "on\n");
+	/* a host NMI (hang diagnosis) panics with a backtrace of the stuck CPU (x86) */
+	ag_write_str("/proc/sys/kernel/unknown_nmi_panic", "1");
 
 	uname(&a->uts);
 	if (ag_read_str("/proc/cmdline", a->cmdline, sizeof(a->cmdline)))

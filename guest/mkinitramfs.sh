@@ -6,6 +6,8 @@
 # modules.dep) and /lib/modules/load-order (paths relative to /, dependencies first).
 # The archive is written by this script itself: no root needed, every timestamp, owner
 # and inode number fixed, so the same inputs give the same bytes.
+# HPT_EXTRA_MODULES: more .ko files, shipped in /lib/hpt/ and loaded by the agent on
+# demand (the placement probe), not at boot.
 # Compression: HPT_INITRAMFS_COMPRESS=none (default, boots fastest under TCG) | gzip.
 # busybox: the host's static /bin/busybox for the host arch, else busybox-static
 # fetched for ARCH into CACHEDIR/busybox/<debarch>/.
@@ -113,6 +115,10 @@ while read -r p; do
 	esac || die "$src: cannot copy"
 	echo "$dst" >>"$root/lib/modules/load-order"
 done <"$tmp/order"
+for f in ${HPT_EXTRA_MODULES:-}; do
+	mkdir -p "$root/lib/hpt"
+	cp "$f" "$root/lib/hpt/" || die "$f: cannot copy"
+done
 
 # ---- newc writer -----------------------------------------------------------------------
 ino=0

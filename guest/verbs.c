@@ -17,6 +17,8 @@ static const struct ag_verb verbs[] = {
 	  "wait until every block of the range is in that condition" },
 	{ "events", v_events, 0, 0, "events",
 	  "memory block uevents since the last call: SEQNUM MS ACTION memoryN, kernel order" },
+	{ "probe", v_probe, 2, 2, "probe PFN COUNT",
+	  "where the memmap of PFN..PFN+COUNT-1 physically lives (loads the probe module)" },
 	{ "drop-caches", v_drop_caches, 0, 0, "drop-caches", "sync; drop page cache and slabs" },
 	{ "compact", v_compact, 0, 0, "compact", "compact all zones" },
 	{ "pressure", v_pressure, 1, 2, "pressure MIB [ROUNDS]",
@@ -25,6 +27,8 @@ static const struct ag_verb verbs[] = {
 	{ "write", v_write, 2, 2, "write PATH VALUE", "write VALUE to a /sys or /proc/sys file" },
 	{ "dmesg", v_dmesg, 0, 0, "dmesg", "kernel log lines since the previous read" },
 	{ "poweroff", v_poweroff, 0, 0, "poweroff", "reply, sync and power off" },
+	{ "inject", v_inject, 1, 2, "inject panic|hang|exit|garbage|oversize [AFTER_MS]",
+	  "testbed self-test: make the guest fail now (no reply) or AFTER_MS from now" },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -19,6 +19,10 @@ struct arch {
 	uint64_t default_memory;	/* boot memory when the scenario names none */
 	const char *const *devkinds;	/* memory device kinds QEMU offers here, NULL-ended */
 	const char *no_devices_why;	/* when devkinds is empty: why */
+	/* libvirt <panic model=…> that turns a guest panic into a CRASHED event (x86 "isa" =
+	 * pvpanic; NULL = none or the machine's own reporting, e.g. s390 disabled wait) */
+	const char *panic_model;
+	int no_numa;			/* the machine has no NUMA (s390x): no <numa> cell */
 	/* Appends arch-specific domain XML: <features>, console/serial to console_log. */
 	void (*features_xml)(struct strbuf *sb, const struct run *r);
 	void (*console_xml)(struct strbuf *sb, const char *console_log);

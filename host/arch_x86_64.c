@@ -28,6 +28,7 @@ const struct arch arch_x86_64 = {
 	.dimm_align = 128ull << 20,
 	.default_memory = 512ull << 20,
 	.devkinds = x86_devkinds,
+	.panic_model = "isa",	/* pvpanic at 0x505, guest driver pvpanic_mmio (QEMU0001) */
 	.features_xml = x86_features,
 	.console_xml = x86_console,
 };

@@ -47,15 +47,46 @@ int chan_connect(struct chan *c, const char *path, int wake_fd, int log_fd)
 
 static void log_agent(struct chan *c, const char *what, const char *msg, size_t len)
 {
+	static const char cut[] = "agent.log reached its size limit: nothing more is logged\n";
 	char hdr[64];
 	int n;
 
-	if (c->log_fd < 0)
+	if (c->log_fd < 0 || c->log_bytes > CHAN_LOG_MAX)
 		return;
 	n = snprintf(hdr, sizeof(hdr), "%llu %s ", (unsigned long long)now_ms(), what);
+	c->log_bytes += (uint64_t)n + len + 1;
+	if (c->log_bytes > CHAN_LOG_MAX) {
+		if (write(c->log_fd, cut, sizeof(cut) - 1) < 0)
+			c->log_fd = -1;
+		return;
+	}
 	if (write(c->log_fd, hdr, n) < 0 || write(c->log_fd, msg, len) < 0 ||
 	    write(c->log_fd, "\n", 1) < 0)
 		c->log_fd = -1;
+}
+
+/* Keeps the bytes around a decoding error, C-escaped, as evidence. */
+static void keep_bad(struct chan *c, const char *p, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 5 < sizeof(c->bad); i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			c->bad[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(c->bad + o, sizeof(c->bad) - o, "\\x%02x", ch);
+	}
+	c->bad[o] = 0;
+}
+
+/* Records how the channel failed; returns rc. */
+static int failed(struct chan *c, enum chan_state st, int rc)
+{
+	c->state = st;
+	c->fail_ms = now_ms();
+	return rc;
 }
 
 /* Reads the next frame of any type, honouring deadline, silence and wake fd. */
@@ -70,13 +101,20 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 		int rc;
 
 		while (c->roff < c->rlen) {
+			size_t at = c->roff;
+
 			rc = hpt_decoder_feed(&c->dec, c->rbuf + c->roff, c->rlen - c->roff,
 					      &used, f);
 			c->roff += used;
 			if (rc < 0) {
+				/* up to 32 bytes before the offending one and 16 after */
+				size_t from = c->roff > at + 32 ? c->roff - 32 : at;
+				size_t to = c->roff + 16 < c->rlen ? c->roff + 16 : c->rlen;
+
+				keep_bad(c, c->rbuf + from, to - from);
 				snprintf(c->err, sizeof(c->err), "garbled message from agent: %s",
 					 c->dec.err);
-				return -EPROTO;
+				return failed(c, CHAN_GARBLED, -EPROTO);
 			}
 			if (rc == 1) {
 				c->last_frame_ms = now_ms();
@@ -93,7 +131,8 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 				snprintf(c->err, sizeof(c->err),
 					 "agent silent for %u s (no heartbeat): guest hung?",
 					 CHAN_SILENCE_MS / 1000);
-			return -ETIMEDOUT;
+			return failed(c, now >= deadline_ms ? CHAN_DEADLINE : CHAN_SILENT,
+				      -ETIMEDOUT);
 		}
 		rc = poll(p, c->wake_fd >= 0 ? 2 : 1, (int)(until - now));
 		if (rc < 0 && errno != EINTR) {
@@ -102,20 +141,22 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 		}
 		if (rc > 0 && (p[1].revents & POLLIN)) {
 			snprintf(c->err, sizeof(c->err), "interrupted (domain stopped or signal)");
-			return -EINTR;
+			return failed(c, CHAN_STOPPED, -EINTR);
 		}
 		if (rc <= 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(c->fd, c->rbuf, sizeof(c->rbuf));
 		if (n == 0) {
 			snprintf(c->err, sizeof(c->err), "channel closed (QEMU exited?)");
-			return -EPIPE;
+			return failed(c, CHAN_EOF, -EPIPE);
 		}
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			int e = errno;
+
+			if (e == EINTR || e == EAGAIN)
 				continue;
-			snprintf(c->err, sizeof(c->err), "read: %s", strerror(errno));
-			return -errno;
+			snprintf(c->err, sizeof(c->err), "read: %s", strerror(e));
+			return failed(c, CHAN_EOF, -e);
 		}
 		c->rlen = (size_t)n;
 	}
@@ -159,7 +200,8 @@ int chan_wait_hello(struct chan *c, uint64_t deadline_ms)
 	if (hpt_kv_get(c->hello, "proto", proto, sizeof(proto)) < 0 ||
 	    strcmp(proto, "1") != 0) {
 		snprintf(c->err, sizeof(c->err), "agent speaks another protocol: %.80s", c->hello);
-		return -EPROTO;
+		keep_bad(c, c->hello, strlen(c->hello));
+		return failed(c, CHAN_GARBLED, -EPROTO);
 	}
 	return 0;
 }
@@ -209,13 +251,15 @@ int chan_call(struct chan *c, uint64_t timeout_ms, struct strbuf *reply, const c
 		if (f.type != HPT_MSG_OK && f.type != HPT_MSG_ERR) {
 			snprintf(c->err, sizeof(c->err), "unexpected %s from agent",
 				 hpt_msg_names[f.type]);
-			rc = -EPROTO;
+			keep_bad(c, f.payload, f.len < 64 ? f.len : 64);
+			rc = failed(c, CHAN_GARBLED, -EPROTO);
 			goto cleanup;
 		}
 		if (f.seq != seq) {
 			snprintf(c->err, sizeof(c->err), "reply for request %u while waiting for %u",
 				 f.seq, seq);
-			rc = -EPROTO;
+			keep_bad(c, f.payload, f.len < 64 ? f.len : 64);
+			rc = failed(c, CHAN_GARBLED, -EPROTO);
 			goto cleanup;
 		}
 		break;

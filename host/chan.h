@@ -8,6 +8,17 @@
 #include "strbuf.h"
 
 #define CHAN_SILENCE_MS 15000	/* agent beats every 2 s; this much silence = hang */
+#define CHAN_LOG_MAX (64u << 20)	/* agent.log bytes; a chatty guest cannot fill the disk */
+
+/* How the channel failed (the guest is untrusted: each is a typed fault, see fault.c). */
+enum chan_state {
+	CHAN_OK,
+	CHAN_DEADLINE,		/* the agent beats but did not answer in time */
+	CHAN_SILENT,		/* no frame, not even a beat, for CHAN_SILENCE_MS: hang */
+	CHAN_EOF,		/* the socket closed: QEMU exited */
+	CHAN_GARBLED,		/* a malformed frame: bad[] holds the bytes around it */
+	CHAN_STOPPED,		/* the wake fd fired (signal) */
+};
 
 struct chan {
 	int fd;
@@ -20,6 +31,10 @@ struct chan {
 	uint64_t last_frame_ms;
 	char hello[256];
 	char err[256];		/* why the last call failed */
+	enum chan_state state;	/* of the last failure (CHAN_OK until one) */
+	uint64_t fail_ms;	/* now_ms() of that failure */
+	char bad[160];		/* CHAN_GARBLED: the offending bytes, C-escaped */
+	uint64_t log_bytes;	/* written to log_fd so far */
 };
 
 void chan_init(struct chan *c);

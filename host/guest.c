@@ -137,12 +137,15 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	}
 	sb_adds(sb, "</cmdline></os>\n");
 	a->features_xml(sb, r);
-	sb_addf(sb, "<cpu><numa><cell id='0' cpus='0-%llu' memory='%llu' unit='KiB'/></numa></cpu>\n",
-		(unsigned long long)b->cpus - 1, mem);
+	if (!a->no_numa)
+		sb_addf(sb, "<cpu><numa><cell id='0' cpus='0-%llu' memory='%llu' unit='KiB'/>"
+			"</numa></cpu>\n", (unsigned long long)b->cpus - 1, mem);
 	sb_adds(sb, "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
 		    "<on_crash>destroy</on_crash>\n<devices>\n");
 	sb_addf(sb, "<emulator>%s</emulator>\n", a->emulator);
 	a->console_xml(sb, console);
+	if (a->panic_model)
+		sb_addf(sb, "<panic model='%s'/>\n", a->panic_model);
 	sb_adds(sb, "<channel type='unix'><source mode='bind' path='");
 	add_esc(sb, sock);
 	sb_addf(sb, "'/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);

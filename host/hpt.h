@@ -106,6 +106,10 @@ struct run {
 	int planned[HPT_DEVS_MAX], n_planned;
 	char order_rule[48];
 	const char *accel_used;
+	/* set once the guest died, hung or spoke garbage (fault.c): "panic", "hang", …;
+	 * nothing talks to the agent afterwards */
+	const char *fault;
+	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
 };
 
 uint64_t now_ms(void);

@@ -115,6 +115,47 @@ void placement_evidence(struct json *j, const struct placement_pred *pred, int o
 	json_str(j, "first_ordinary_pfn_flags", hex);
 }
 
+/* Asks the guest's probe where d's memmap is; PLACE_UNKNOWN with why if it cannot. */
+static enum placement run_probe(struct run *r, const struct hpt_dev *d, struct probe_result *pr,
+				char *why, size_t n)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc;
+
+	memset(pr, 0, sizeof(*pr));
+	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "probe %llu %llu",
+		       (unsigned long long)(d->base / r->guest.page_size),
+		       (unsigned long long)(d->size / r->guest.page_size));
+	if (rc != 0) {
+		snprintf(why, n, "%.200s", rc == 1 ? sb_str(&reply) : r->chan.err);
+		sb_release(&reply);
+		return PLACE_UNKNOWN;
+	}
+	{	/* the raw report stays in the run dir */
+		char path[PATH_MAX];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/probe-%s.txt", r->dir, d->name);
+		f = fopen(path, "w");
+		if (f) {
+			fputs(sb_str(&reply), f);
+			fclose(f);
+		}
+	}
+	if (probe_parse(sb_str(&reply), pr) < 0 || pr->unsupported) {
+		snprintf(why, n, "%s", pr->unsupported ? "the probe cannot walk page tables on "
+			 "this arch" : "unreadable probe report");
+		sb_release(&reply);
+		return PLACE_UNKNOWN;
+	}
+	sb_release(&reply);
+	if (probe_placement(pr) == PLACE_UNKNOWN)
+		snprintf(why, n, "mixed or unmapped memmap: %llu inside, %llu outside, %llu unmapped",
+			 (unsigned long long)pr->inside, (unsigned long long)pr->outside,
+			 (unsigned long long)pr->unmapped);
+	return probe_placement(pr);
+}
+
 static int check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc < 3 || l->argc > 4 ||
@@ -161,8 +202,10 @@ static int run(struct run *r, const struct scn_line *l)
 	struct strbuf ev = STRBUF_INIT;
 	struct placement_pred pred;
 	struct placement_obs o;
-	char name[64], summary[768], err[128], sz[32];
+	char name[64], summary[1024], err[128], sz[32], probe_err[256] = "";
 	int overridden = l->argc == 4;
+	struct probe_result pr;
+	enum placement proof;
 	enum verdict v;
 	struct json j;
 
@@ -176,6 +219,24 @@ static int run(struct run *r, const struct scn_line *l)
 		pred.p = (enum placement)placement_parse(l->argv[3] + 7);
 	v = placement_judge(pred.p, overridden ? "the scenario says so" : pred.why, &o, summary,
 			    sizeof(summary));
+	proof = run_probe(r, d, &pr, probe_err, sizeof(probe_err));
+	if (proof != PLACE_UNKNOWN && o.p != PLACE_UNKNOWN && proof != o.p) {
+		v = V_FAIL;
+		snprintf(summary, sizeof(summary), "the probe proves memmap %s (%llu of %llu memmap "
+			 "pages backed inside %s) but accounting and page flags say %s: %s",
+			 placement_names[proof], (unsigned long long)pr.inside,
+			 (unsigned long long)pr.memmap_pages, d->name, placement_names[o.p], o.why);
+	} else if (proof != PLACE_UNKNOWN) {
+		size_t len = strlen(summary);
+
+		snprintf(summary + len, sizeof(summary) - len, " [proven: %llu of %llu memmap pages "
+			 "backed inside the device]", (unsigned long long)pr.inside,
+			 (unsigned long long)pr.memmap_pages);
+	} else {
+		size_t len = strlen(summary);
+
+		snprintf(summary + len, sizeof(summary) - len, " [inferred; probe: %s]", probe_err);
+	}
 	if (o.p == PLACE_ON_BLOCK)
 		d->vmemmap_pages = (uint64_t)o.memmap_pages;
 	json_init(&j, &ev, 0);
@@ -191,6 +252,20 @@ static int run(struct run *r, const struct scn_line *l)
 	json_str(&j, "kernel", r->guest.kernel);
 	json_str(&j, "memmap_on_memory_param", r->guest.memmap_on_memory);
 	placement_evidence(&j, &pred, overridden, &o);
+	json_str(&j, "method", proof != PLACE_UNKNOWN ? "proven" : "inferred");
+	json_obj_begin(&j, "probe");
+	if (proof != PLACE_UNKNOWN || pr.memmap_pages) {
+		json_str(&j, "placement", placement_names[proof]);
+		json_u64(&j, "memmap_pages", pr.memmap_pages);
+		json_u64(&j, "backed_inside", pr.inside);
+		json_u64(&j, "backed_outside", pr.outside);
+		json_u64(&j, "unmapped", pr.unmapped);
+		json_u64(&j, "first_backing_pfn", pr.first_backing_pfn);
+		json_str(&j, "mapping", pr.level);
+	} else {
+		json_str(&j, "unavailable", probe_err);
+	}
+	json_obj_end(&j);
 	json_obj_end(&j);
 	result_add(&r->res, v, name, l->lineno, sb_str(&ev), "%s", summary);
 	sb_release(&ev);

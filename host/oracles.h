@@ -25,6 +25,19 @@ enum verdict placement_judge(enum placement expected, const char *expected_why,
 void placement_evidence(struct json *j, const struct placement_pred *pred, int overridden,
 			const struct placement_obs *o);
 
+/* The placement probe's report (guest/probe/hpt_probe.c). */
+struct probe_result {
+	uint64_t memmap_pages, inside, outside, unmapped;
+	char level[4];		/* mapping of the first memmap page: 4K/2M/1G */
+	uint64_t first_backing_pfn;
+	int unsupported;	/* the probe cannot walk page tables on this arch */
+};
+/* Parses a probe report; -EPROTO if it lacks its summary. */
+int probe_parse(const char *text, struct probe_result *pr);
+/* on-block if every memmap page is backed inside the range, elsewhere if none is,
+ * unknown otherwise (mixed, unmapped, unsupported). */
+enum placement probe_placement(const struct probe_result *pr);
+
 /* --- PageVmemmap ----------------------------------------------------------------- */
 /* Checks that every pfn of [pfn, pfn+n) reads RESERVED and none of BUDDY, LRU, SLAB,
  * PGTABLE, NOPAGE in s. Returns the number of bad pfns (0 = fine); first_bad and its

@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Reaps our zombie children named qemu-system-*. */
+/* Reaps our zombie children named qemu-system-* that libvirt daemonized (setsid: another
+ * session). QEMUs libvirt runs directly to probe capabilities stay in our session and are
+ * waited for by libvirt itself: reaping them made it fail ("unable to wait for process"). */
 static void reap_qemu(pid_t self)
 {
 	struct dirent *e;
@@ -24,7 +26,7 @@ static void reap_qemu(pid_t self)
 		return;
 	while ((e = readdir(d))) {
 		char path[64], buf[256], comm[32], state;
-		int pid, ppid;
+		int pid, ppid, pgrp, sid;
 		FILE *f;
 
 		if (!isdigit((unsigned char)e->d_name[0]))
@@ -34,8 +36,10 @@ static void reap_qemu(pid_t self)
 		if (!f)
 			continue;
 		if (fgets(buf, sizeof(buf), f) &&
-		    sscanf(buf, "%d (%31[^)]) %c %d", &pid, comm, &state, &ppid) == 4 &&
-		    ppid == self && state == 'Z' && !strncmp(comm, "qemu-system", 11))
+		    sscanf(buf, "%d (%31[^)]) %c %d %d %d", &pid, comm, &state, &ppid, &pgrp,
+			   &sid) == 6 &&
+		    ppid == self && state == 'Z' && !strncmp(comm, "qemu-system", 11) &&
+		    sid != getsid(0))	/* daemonized; a capability probe is libvirt's own */
 			waitpid(pid, NULL, WNOHANG);
 		fclose(f);
 	}

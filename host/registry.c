@@ -8,12 +8,12 @@
 #include "oracle.h"
 #include "step.h"
 
-#define ARCHES(X) X(x86_64)
+#define ARCHES(X) X(x86_64) X(ppc64le) X(s390x)
 #define DEVKINDS(X) X(dimm)
 #define STEPS(X) X(arch) X(describe) X(boot) X(snapshot) X(plug) X(online) X(offline) \
-	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(expect)
+	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(expect) X(inject)
 #define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log)
-#define COMMANDS(X) X(run) X(list) X(help)
+#define COMMANDS(X) X(run) X(list) X(help) X(clean)
 
 #define DECL(kind, type) extern const struct type kind;
 #define A(n) DECL(arch_##n, arch)

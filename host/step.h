@@ -17,6 +17,9 @@ struct step {
 	enum phase phase;	/* its time is added to this phase */
 	int needs_guest;	/* boots the guest with defaults first if not booted */
 	int header;		/* a declaration read before anything runs (e.g. arch) */
+	/* makes the guest kernel work (hotplug, onlining, migration, compaction): a guest
+	 * that dies or hangs meanwhile is the kernel's FAIL, otherwise an ERROR (fault.c) */
+	int kernel_op;
 	const char *usage;	/* "plug dimm NAME size=SIZE|block [node=N]" */
 	const char *help;
 	/* Syntax check before the run; err gets the message (no file:line). */

@@ -55,7 +55,7 @@ void boot_defaults(struct run *r)
 	memset(&r->boot, 0, sizeof(r->boot));
 	r->boot.memory = r->arch->default_memory;
 	r->boot.maxmem = 4ull << 30;
-	r->boot.slots = 8;
+	r->boot.slots = r->arch->devkinds ? 8 : 0;
 	r->boot.cpus = 1;
 	r->boot.timeout_ms = run_timeout(r, 60000);
 }

@@ -7,7 +7,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_compact = {
-	.name = "compact", .phase = PHASE_VERIFY, .needs_guest = 1,
+	.name = "compact", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
 	.usage = "compact", .help = "compact all zones (/proc/sys/vm/compact_memory)",
 	.check = step_no_args, .run = run,
 };

@@ -7,7 +7,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_drop_caches = {
-	.name = "drop-caches", .phase = PHASE_VERIFY, .needs_guest = 1,
+	.name = "drop-caches", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
 	.usage = "drop-caches", .help = "sync; echo 3 > /proc/sys/vm/drop_caches",
 	.check = step_no_args, .run = run,
 };

@@ -58,7 +58,7 @@ cleanup:
 }
 
 const struct step step_offline = {
-	.name = "offline", .phase = PHASE_TEARDOWN, .needs_guest = 1,
+	.name = "offline", .phase = PHASE_TEARDOWN, .needs_guest = 1, .kernel_op = 1,
 	.usage = "offline NAME",
 	.help = "offline the device's memory blocks, highest block first",
 	.check = check, .run = run,

@@ -65,7 +65,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_online = {
-	.name = "online", .phase = PHASE_ONLINE, .needs_guest = 1,
+	.name = "online", .phase = PHASE_ONLINE, .needs_guest = 1, .kernel_op = 1,
 	.usage = "online NAME movable|normal|auto",
 	.help = "online the device's memory blocks (online_movable, online_kernel, online)",
 	.check = check, .run = run,

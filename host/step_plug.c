@@ -118,7 +118,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_plug = {
-	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1,
+	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
 	.usage = "plug dimm NAME size=SIZE|block [node=N]",
 	.help = "hot-plug a memory device and wait until the guest sees its memory blocks",
 	.check = check, .run = run,

@@ -53,7 +53,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_pressure = {
-	.name = "pressure", .phase = PHASE_VERIFY, .needs_guest = 1,
+	.name = "pressure", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
 	.usage = "pressure size=SIZE [rounds=N]",
 	.help = "anonymous-memory workload: mmap SIZE, touch every page, unmap; N rounds",
 	.check = check, .run = run,

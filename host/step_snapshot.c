@@ -23,7 +23,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_snapshot = {
-	.name = "snapshot", .phase = PHASE_VERIFY, .needs_guest = 1,
+	.name = "snapshot", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
 	.usage = "snapshot NAME",
 	.help = "record the guest's memory state under NAME (run dir snapshots/NN-NAME/)",
 	.check = check, .run = run,

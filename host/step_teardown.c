@@ -117,7 +117,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_teardown = {
-	.name = "teardown", .phase = PHASE_TEARDOWN, .needs_guest = 1,
+	.name = "teardown", .phase = PHASE_TEARDOWN, .needs_guest = 1, .kernel_op = 1,
 	.usage = "teardown [order=reverse|forward|random] [seed=N]",
 	.help = "offline and unplug every plugged device in that order (random prints its seed)",
 	.check = check, .run = run,

@@ -44,7 +44,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 }
 
 const struct step step_unplug = {
-	.name = "unplug", .phase = PHASE_TEARDOWN, .needs_guest = 1,
+	.name = "unplug", .phase = PHASE_TEARDOWN, .needs_guest = 1, .kernel_op = 1,
 	.usage = "unplug NAME",
 	.help = "hot-unplug the device; waits for DEVICE_REMOVED/DEVICE_REMOVAL_FAILED and "
 		"for the guest's blocks to vanish",

@@ -47,6 +47,7 @@ static void push(struct virt *v, enum vev_kind kind, virDomainPtr dom, const cha
 	snprintf(e->alias, sizeof(e->alias), "%s", alias ? alias : "");
 	e->size = size;
 	e->detail = detail;
+	e->t_ms = now_ms();
 	pthread_cond_broadcast(&v->cond);
 	pthread_mutex_unlock(&v->lock);
 }
@@ -182,7 +183,9 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	}
 	for (int i = 0; i < 4; i++)
 		v->cb[i] = -1;
+	v->lock_fd = -1;
 	if (!uri) {
+		stale_clean();	/* a killed earlier run may have left QEMUs and a root */
 		snprintf(v->root, sizeof(v->root), "/tmp/hpt.XXXXXX");
 		if (!mkdtemp(v->root)) {
 			snprintf(v->err, sizeof(v->err), "mkdtemp /tmp/hpt.XXXXXX: %s",
@@ -190,6 +193,7 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 			v->root[0] = 0;
 			return -errno;
 		}
+		v->lock_fd = stale_own(v->root);
 		if (caps_cache) {
 			char p[PATH_MAX];
 
@@ -248,10 +252,36 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	return 0;
 }
 
+/* Forgets queued events of domain name: a new domain of that name starts afresh. */
+static void purge(struct virt *v, const char *name)
+{
+	unsigned keep = 0;
+
+	pthread_mutex_lock(&v->lock);
+	for (unsigned i = 0; i < v->q_len; i++) {
+		struct vevent *e = &v->q[(v->q_head + i) % VIRT_QUEUE];
+
+		if (strcmp(e->dom, name))
+			v->q[(v->q_head + keep++) % VIRT_QUEUE] = *e;
+	}
+	v->q_len = keep;
+	pthread_mutex_unlock(&v->lock);
+}
+
 int virt_create(struct virt *v, const char *xml, virDomainPtr *out)
 {
-	virDomainPtr d = virDomainCreateXML(v->conn, xml, 0);
+	virDomainPtr d;
 
+	{
+		const char *n = strstr(xml, "<name>"), *e = n ? strstr(n, "</name>") : NULL;
+		char name[64];
+
+		if (n && e && e - n - 6 < (long)sizeof(name)) {
+			snprintf(name, sizeof(name), "%.*s", (int)(e - n - 6), n + 6);
+			purge(v, name);
+		}
+	}
+	d = virDomainCreateXML(v->conn, xml, 0);
 	if (!d) {
 		snprintf(v->err, sizeof(v->err), "%s", virt_lasterr());
 		return -EIO;
@@ -389,8 +419,12 @@ void virt_close(struct virt *v)
 		caps_path(v, p, sizeof(p));
 		copy_dir(p, v->caps_cache);
 	}
-	if (v->root[0])
+	if (v->root[0]) {	/* the lock goes last: until then the root is visibly ours */
 		nftw(v->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		if (v->lock_fd >= 0)
+			close(v->lock_fd);
+		v->lock_fd = -1;
+	}
 	v->conn = NULL;
 	v->root[0] = 0;
 }

@@ -18,6 +18,7 @@ struct vevent {
 	char alias[64];
 	uint64_t size;		/* VEV_SIZE_CHANGE: bytes */
 	int detail;		/* lifecycle detail */
+	uint64_t t_ms;		/* now_ms() when it arrived */
 };
 
 #define VIRT_QUEUE 128
@@ -39,6 +40,7 @@ struct virt {
 	char doms[VIRT_DOMS_MAX][64];	/* domains we created, destroyed on close */
 	int n_doms;
 	char err[512];
+	int lock_fd;		/* root/owner, flock'ed while we live (see stale.c) */
 };
 
 /* Opens uri (NULL = embedded driver in a fresh /tmp/hpt.XXXXXX root, mode 0700).
@@ -61,6 +63,14 @@ int virt_wait2(struct virt *v, const char *dom, enum vev_kind k1, enum vev_kind 
 const char *virt_lasterr(void);
 /* Socket path for a domain's agent channel inside our root (or /tmp when remote). */
 void virt_sock_path(const struct virt *v, const char *dom, char *buf, size_t n);
+
+/* stale.c: finds embedded roots of ours whose owner died (killed run: no flock on
+ * root/owner, or no owner file and no live non-QEMU process using the root), kills the
+ * QEMUs still running from them (their cmdline names the root) and removes the roots.
+ * Reports each to stderr; returns how many roots were removed. */
+int stale_clean(void);
+/* Creates root/owner with our pid and holds an flock on it until exit; the fd. */
+int stale_own(const char *root);
 
 /* Set by signal handlers: every wait returns -EINTR soon after. */
 extern volatile int hpt_stop;

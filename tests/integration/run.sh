@@ -22,6 +22,7 @@ ktap() { grep -Eq -- "$2" "$out/$1.ktap"; }
 
 scenario mom scenarios/dimm-memmap-on-memory.scn 0
 check "mom: placement on-block observed" json mom '"observed":"on-block".*"memmap_pages_on_device":512'
+check "mom: placement proven by the probe" json mom '"method":"proven","probe":\{"placement":"on-block","memmap_pages":512,"backed_inside":512'
 check "mom: vmemmap kept through pressure" ktap mom '^    ok [0-9]+ vmemmap d0$'
 check "mom: offline with vmemmap in place" ktap mom '^    ok [0-9]+ vmemmap d0 offline$'
 check "mom: MemTotal back exactly" ktap mom '^    ok [0-9]+ no-leak MemTotal$'
@@ -32,6 +33,7 @@ check "mom: snapshots kept as files" test -s "$out/mom/snapshots/00-baseline/zon
 
 scenario off scenarios/dimm-memmap-off.scn 0
 check "off: placement elsewhere observed" json off '"observed":"elsewhere".*"memmap_pages_on_device":0'
+check "off: the probe never proves on-block here" json off '"method":"proven","probe":\{"placement":"elsewhere","memmap_pages":512,"backed_inside":0'
 check "off: the model says why" json off '"model_says":"memory_hotplug.memmap_on_memory is not enabled'
 
 scenario multi scenarios/dimm-multiblock.scn 0

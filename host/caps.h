@@ -1,0 +1,56 @@
+/* The capability model: what each (arch, device kind, guest kernel version and config,
+ * QEMU version) can do, as one table of facts (caps.c). Steps ask it before doing
+ * something impossible (and SKIP with its reason); the expectation model (model.c) asks
+ * it where the memmap of hot-added memory goes. Pure: unit-tested without a guest. */
+#ifndef HPT_CAPS_H
+#define HPT_CAPS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* What can be asked. */
+enum cap_kind {
+	CAP_PLUG,		/* the device kind can be hot-plugged here (granule: size step) */
+	CAP_KERNEL_ONLINES,	/* the guest kernel onlines hot-added memory by itself */
+	CAP_OFFLINE,		/* memory blocks can be offlined/onlined through sysfs */
+	CAP_MEMMAP_ON_MEMORY,	/* YES: the memmap goes on the range with the parameter, when
+				 * the range is exactly one memory block (5.12–6.4 semantics) */
+	CAP__COUNT
+};
+extern const char *const cap_names[CAP__COUNT];
+
+enum cap_answer { CAP_NO, CAP_YES, CAP_UNKNOWN };
+
+#define CAP_VER(maj, min) ((maj) * 1000 + (min))
+/* QEMU versions as libvirt encodes them (virConnectGetVersion). */
+#define CAP_QEMU(maj, min) ((unsigned long)(maj) * 1000000ul + (unsigned long)(min) * 1000ul)
+
+struct cap_query {
+	const char *arch;	/* "x86_64", "ppc64le", "s390x" */
+	const char *kind;	/* device kind ("dimm", "boot"); NULL = none in particular */
+	int kernel;		/* CAP_VER of the guest kernel; 0 = not known (yet) */
+	unsigned long qemu;	/* libvirt encoding; 0 = not known */
+	const char *config;	/* the guest kernel's .config text; NULL = not known */
+};
+
+struct cap_fact {
+	enum cap_answer a;
+	uint64_t granule;	/* CAP_PLUG YES: device sizes are multiples of this */
+	char why[320];		/* the fact, with the query's values filled in */
+};
+
+/* Answers k for q from the first matching row of the table. A row that constrains the
+ * kernel or QEMU version does not match when that version is unknown; a YES that needs a
+ * kernel option becomes NO when the config is known and lacks it. Returns f->a. */
+enum cap_answer caps_ask(enum cap_kind k, const struct cap_query *q, struct cap_fact *f);
+/* 1 if `CONFIG_x=y` or `=m` is in config (NULL config: -1, not known). */
+int caps_config_has(const char *config, const char *option);
+
+struct run;
+/* Fills q for r and device kind `kind`: arch, kernel version (the booted guest's, else
+ * read from the kernel image), QEMU version (libvirt), config (next to the image). */
+void caps_query_for(struct run *r, const char *kind, struct cap_query *q);
+/* The kernel release of an image file: "Linux version X", the x86 boot header's string,
+ * or s390's "X (user@host)" banner. 0 and rel filled, or -ENOENT. */
+int kimage_release(const char *path, char *rel, size_t n);
+
+#endif

@@ -1,0 +1,84 @@
+/* `inject panic|hang|agent-exit|garbage|oversize [after=MS]`: the testbed's self-test.
+ * Makes the guest fail on purpose (agent verb `inject`, guest/v_inject.c) so that the
+ * integration tests prove every fault ends in a typed result (fault.c) on real guests.
+ * Without after= the fault happens inside this step, which is not a kernel operation:
+ * ERROR. With after=MS the step returns at once and the fault lands MS later, normally
+ * inside the next step: a kernel operation there (pressure, online…) makes it a FAIL. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "step.h"
+
+static const char *const kinds[][2] = {	/* scenario name, agent name */
+	{ "panic", "panic" }, { "hang", "hang" }, { "agent-exit", "exit" },
+	{ "garbage", "garbage" }, { "oversize", "oversize" }, { NULL, NULL },
+};
+
+struct inject_args {
+	uint64_t after;
+};
+
+static const struct opt inject_opts[] = {
+	{ "after", OPT_UINT, offsetof(struct inject_args, after), 0, 0, 3600000, NULL,
+	  "milliseconds until the fault fires (default 0: inside this step)" },
+	{ 0 }
+};
+
+static const char *agent_kind(const char *name)
+{
+	for (int i = 0; kinds[i][0]; i++)
+		if (!strcmp(kinds[i][0], name))
+			return kinds[i][1];
+	return NULL;
+}
+
+static int parse(const struct scn_line *l, struct inject_args *a, char *err, size_t n)
+{
+	memset(a, 0, sizeof(*a));
+	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(inject_opts, a, l, 2, err, n) < 0)
+		return -1;
+	if (!agent_kind(l->argv[1])) {
+		snprintf(err, n, "inject: unknown fault '%s' (panic, hang, agent-exit, garbage, "
+			 "oversize)", l->argv[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static int check(const struct scn_line *l, char *err, size_t errlen)
+{
+	struct inject_args a;
+
+	return parse(l, &a, err, errlen);
+}
+
+static enum step_rc run(struct run *r, const struct scn_line *l)
+{
+	struct strbuf reply = STRBUF_INIT;
+	struct inject_args a;
+	char err[300];
+	int rc;
+
+	if (parse(l, &a, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "inject %s %llu",
+		       agent_kind(l->argv[1]), (unsigned long long)a.after);
+	if (rc < 0)	/* the fault itself: fault.c types it */
+		step_stop(r, l, V_ERROR, NULL, "inject %s: %s", l->argv[1], r->chan.err);
+	else if (rc == 1)
+		step_stop(r, l, V_ERROR, NULL, "inject %s: the agent refused: %.200s", l->argv[1],
+			  sb_str(&reply));
+	else if (!a.after)
+		step_stop(r, l, V_ERROR, NULL, "inject %s: the guest went on as if nothing "
+			  "happened", l->argv[1]);
+	sb_release(&reply);
+	return rc == 0 && a.after ? STEP_OK : STEP_STOP;
+}
+
+const struct step step_inject = {
+	.name = "inject", .phase = PHASE_VERIFY, .needs_guest = 1,
+	.usage = "inject panic|hang|agent-exit|garbage|oversize [after=MS]",
+	.help = "testbed self-test: make the guest panic, hang, lose its agent or send garbage, "
+		"now or MS later (inside the next step)",
+	.check = check, .run = run,
+};
