@@ -5,8 +5,10 @@
 #   make integration  integration tests only
 #   make bench        per-phase timings of shipped scenarios
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
+#   make debug-kernel ARCH=x86_64   opt-in debug kernel (kmemleak, page_owner, DEBUG_VM)
 
-GUEST_ARCHES ?= x86_64
+# every arch by default: `make check` runs the matrix on all three (x86_64 alone: faster)
+GUEST_ARCHES ?= x86_64 ppc64le s390x
 B := build
 CACHE ?= .cache
 
@@ -15,7 +17,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
 CPPFLAGS_ALL := -D_GNU_SOURCE -Ilib -Ihost -MMD -MP
 VIRT_CFLAGS := $(shell pkg-config --cflags libvirt 2>/dev/null)
-VIRT_LIBS := $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
+VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu 2>/dev/null || echo -lvirt-qemu -lvirt)
 
 # Cross compilers for the static hp-agent, one per guest arch.
 CC_x86_64 := gcc
@@ -35,7 +37,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests check unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check unit integration bench clean distclean fuzz
 all: host guests
 
 host: $(B)/hotplug-test
@@ -87,13 +89,32 @@ $(B)/$(1)/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $(B)/$(
 $(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_$(1))
 	HPT_EXTRA_MODULES="$(PROBE_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
+# the same with ndctl/daxctl (guest/tools.list), for scenarios that declare an nvdimm
+$(B)/$(1)/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(PROBE_$(1))
+	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(PROBE_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+
+guest-tools-$(1): $(B)/$(1)/initramfs-tools.cpio.gz
+.PHONY: guest-tools-$(1)
+
 guest-$(1): $(B)/$(1)/initramfs.cpio.gz
 .PHONY: guest-$(1)
+
+# opt-in debug kernel from linux-source-6.1 (kmemleak, page_owner, DEBUG_VM; ~11 min)
+$(B)/$(1)-debug/kernel.stamp: kernels/build-debug-kernel.sh kernels/debug.config
+	kernels/build-debug-kernel.sh $(1) $(CACHE)/debug-kernel $(B)/$(1)-debug/kernel
+	@touch $$@
+
+$(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh
+	guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+
+debug-kernel-$(1): $(B)/$(1)-debug/initramfs.cpio.gz
+.PHONY: debug-kernel-$(1)
 endef
 $(foreach a,x86_64 ppc64le s390x,$(eval $(call GUEST_RULES,$(a))))
 
 guests: $(GUEST_ARCHES:%=guest-%)
 guest: guest-$(or $(ARCH),x86_64)
+debug-kernel: debug-kernel-$(or $(ARCH),x86_64)
 
 # ---- tests ---------------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
@@ -116,5 +137,8 @@ clean:
 	rm -rf $(B)
 distclean: clean
 	rm -rf $(CACHE) runs
+
+include tests/fuzz/fuzz.mk
+include tests/sanitizers/sanitizers.mk
 
 -include $(wildcard $(B)/host-obj/*/*.d $(B)/*/obj/*/*.d)

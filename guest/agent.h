@@ -8,6 +8,7 @@
 #define HPT_AGENT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/utsname.h>
 #include "proto.h"
 #include "strbuf.h"
@@ -77,6 +78,15 @@ int v_online(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_offline(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_wait_blocks(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_pressure(struct agent *a, int argc, char **argv, struct strbuf *out);
+/* v_tool.c: ndctl/daxctl from the initramfs, with a deadline. */
+int v_tool(struct agent *a, int argc, char **argv, struct strbuf *out);
+/* v_workload.c: busy-guest workloads (wl.h); ag_reap() hands it their exit status. */
+int v_workload_start(struct agent *a, int argc, char **argv, struct strbuf *out);
+int v_workload_stop(struct agent *a, int argc, char **argv, struct strbuf *out);
+int v_workload_wait(struct agent *a, int argc, char **argv, struct strbuf *out);
+void ag_workload_reaped(pid_t pid, int status);
+/* mmstat.c: the "mm" snapshot file (zram devices, zswap, swap), "key value" lines. */
+int ag_mm_stats(struct strbuf *sb);
 
 /* init.c: PID 1 duties. */
 void ag_init_system(struct agent *a);
@@ -112,6 +122,8 @@ void ag_uevent_drain(int fd);
 /* The memory block event journal: every add/remove/online/offline of a memoryN device the
  * agent read, in kernel order (SEQNUM), with its read time; `events` returns and clears it. */
 int v_events(struct agent *a, int argc, char **argv, struct strbuf *out);
+/* v_pageowner.c: pages allocated on given paths, from page_owner. */
+int v_page_owner(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* v_probe.c: the physical placement probe module. */
 int v_probe(struct agent *a, int argc, char **argv, struct strbuf *out);
 

@@ -176,8 +176,6 @@ void ag_init_system(struct agent *a)
 	a->kmsg_r = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	/* no rate limit on our journal; this sysctl insists on the newline */
 	ag_write_str("/proc/sys/kernel/printk_devkmsg", "on\n");
-	/* a host NMI (hang diagnosis) panics with a backtrace of the stuck CPU (x86) */
-	ag_write_str("/proc/sys/kernel/unknown_nmi_panic", "1");
 
 	uname(&a->uts);
 	if (ag_read_str("/proc/cmdline", a->cmdline, sizeof(a->cmdline)))
@@ -196,9 +194,11 @@ void ag_init_system(struct agent *a)
 void ag_reap(struct agent *a)
 {
 	struct signalfd_siginfo si;
+	pid_t pid;
+	int status;
 
 	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
 		;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		ag_workload_reaped(pid, status);
 }

@@ -115,6 +115,13 @@ while read -r p; do
 	esac || die "$src: cannot copy"
 	echo "$dst" >>"$root/lib/modules/load-order"
 done <"$tmp/order"
+# HPT_GUEST_TOOLS=1: the dynamic tools of guest/tools.list (ndctl, daxctl) too, with their
+# libraries and loader (~9 MB: a separate initramfs-tools image, used by scenarios that
+# need them, so that the others keep booting fast)
+if [ -n "${HPT_GUEST_TOOLS:-}" ]; then
+	"$here/mktools.sh" "$arch" "$cache" "$root" ||
+		die "cannot stage the guest tools for $arch"
+fi
 for f in ${HPT_EXTRA_MODULES:-}; do
 	mkdir -p "$root/lib/hpt"
 	cp "$f" "$root/lib/hpt/" || die "$f: cannot copy"
@@ -148,6 +155,8 @@ link() { hdr "$1" $((0120777)) ${#2} 0 0; printf '%s' "$2"; pad ${#2}; }
 	file init $((0755))
 	file bin/busybox $((0755))
 	for l in sh ls cat; do link bin/$l busybox; done
+	(cd "$root" && find bin lib64 -type f ! -name busybox 2>/dev/null | LC_ALL=C sort) |
+		while read -r f; do file "$f" $((0755)); done
 	(cd "$root" && find lib -type f | LC_ALL=C sort) |
 		while read -r f; do file "$f" $((0644)); done
 	hdr TRAILER!!! 0 0 0 0

@@ -1,9 +1,12 @@
 /* Memory block verbs: online, offline, wait-blocks. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include "agent.h"
 
@@ -15,7 +18,61 @@ struct range_op {
 	uint64_t first, count;
 	const char *value;	/* written to each state file */
 	int descending;
+	uint64_t timeout_ms;	/* offline: bound on the whole range, 0 = none */
 };
+
+/* Offlining loops in the kernel (migration retries) until a signal is pending: the
+ * timer's signal ends it with EINTR ("signal backoff"), and we say "timeout". */
+static volatile sig_atomic_t alarm_fired;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarm_fired = 1;
+}
+
+static void arm(uint64_t ms)
+{
+	struct itimerval it = { .it_value = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* ag_write_str() without its retry on EINTR: the timer's EINTR must end the write. */
+static int write_state(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR && !alarm_fired);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* The kernel's reason for a refused offline is a pr_debug in memory_hotplug.c. */
+static void enable_offline_reasons(struct agent *a)
+{
+	static const char ctl[] = "/sys/kernel/debug/dynamic_debug/control";
+	static int done;
+	int ret;
+
+	if (done++)
+		return;
+	ret = ag_write_str(ctl, "file memory_hotplug.c +p");
+	if (ret)
+		ag_log(a, "%s: %s: offline failures will not show the kernel's reason", ctl,
+		       strerror(-ret));
+}
 
 static int parse_range(const char *verb, char **argv, uint64_t *first, uint64_t *count,
 		       struct strbuf *out)
@@ -34,9 +91,14 @@ static int range_child(void *arg, struct strbuf *out)
 {
 	const struct range_op *op = arg;
 	struct strbuf lines = STRBUF_INIT;
-	uint64_t i, failed = 0;
+	uint64_t i, failed = 0, deadline = ag_now_ms() + op->timeout_ms;
 	int first_err = 0;
 
+	if (op->timeout_ms) {
+		struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+		sigaction(SIGALRM, &sa, NULL);
+	}
 	for (i = 0; i < op->count; i++) {
 		uint64_t idx = op->descending ? op->first + op->count - 1 - i : op->first + i;
 		char path[96];
@@ -45,14 +107,36 @@ static int range_child(void *arg, struct strbuf *out)
 
 		snprintf(path, sizeof(path), AG_MEMDIR "/memory%llu/state",
 			 (unsigned long long)idx);
-		ret = ag_write_str(path, op->value);
+		if (op->timeout_ms) {
+			if (t0 >= deadline) {
+				sb_addf(&lines, "memory%llu timeout 0 not tried: no time left\n",
+					(unsigned long long)idx);
+				if (!first_err) {
+					first_err = -ETIMEDOUT;
+					failed = idx;
+				}
+				continue;
+			}
+			alarm_fired = 0;
+			arm(deadline - t0);
+		}
+		ret = op->timeout_ms ? write_state(path, op->value) : ag_write_str(path, op->value);
+		if (op->timeout_ms)
+			arm(0);
 		if (!ret) {
 			sb_addf(&lines, "memory%llu ok %llu\n", (unsigned long long)idx,
 				(unsigned long long)(ag_now_ms() - t0));
 			continue;
 		}
-		sb_addf(&lines, "memory%llu errno=%d %s\n", (unsigned long long)idx, -ret,
-			strerror(-ret));
+		if (ret == -EINTR && alarm_fired) {
+			sb_addf(&lines, "memory%llu timeout %llu ended by our signal (errno=%d %s)\n",
+				(unsigned long long)idx, (unsigned long long)(ag_now_ms() - t0),
+				-ret, strerror(-ret));
+			ret = -ETIMEDOUT;
+		} else {
+			sb_addf(&lines, "memory%llu errno=%d %s %llu\n", (unsigned long long)idx,
+				-ret, strerror(-ret), (unsigned long long)(ag_now_ms() - t0));
+		}
 		if (!first_err) {
 			first_err = ret;
 			failed = idx;
@@ -104,6 +188,11 @@ int v_offline(struct agent *a, int argc, char **argv, struct strbuf *out)
 
 	if (parse_range("offline", argv, &op.first, &op.count, out))
 		return -EINVAL;
+	if (argc > 3 && ag_parse_u64(argv[3], 1, 3600000, &op.timeout_ms)) {
+		sb_addf(out, "offline: bad TIMEOUT_MS '%.32s' (1..3600000)", argv[3]);
+		return -EINVAL;
+	}
+	enable_offline_reasons(a);
 	return run_range(a, &op, out);
 }
 

@@ -6,19 +6,30 @@
  *   exit      the agent (PID 1) exits: the kernel panics "Attempted to kill init"
  *   garbage   bytes that are no frame at all on the channel
  *   oversize  a frame header announcing a 4 GiB payload
+ *   pin MIB   not a fault of the guest: a child maps MIB of anonymous memory and hands
+ *             every page to pipes with vmsplice, which keeps a reference on each; the
+ *             kernel can then never migrate them, so offlining the blocks under them
+ *             retries for ever (an unplug the guest never answers)
  * Without AFTER_MS the fault happens inside the request (no reply, except after garbage
  * and oversize); with it the reply comes first and the fault fires from the beat path
  * AFTER_MS later (at most a beat late), typically in the middle of the next request. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "agent.h"
 
 #define AFTER_MAX 3600000
 
-static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", NULL };
-enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE };
+static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "pin",
+				    NULL };
+enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_PIN };
+
+#define PIN_MAX_MIB 65536
+#define PIPE_BYTES (1 << 20)	/* per pipe, F_SETPIPE_SZ (fs.pipe-max-size default) */
 
 /* Writes raw bytes on the channel, bypassing the encoder. */
 static void raw(struct agent *a, const char *p, size_t n)
@@ -75,6 +86,73 @@ static void fire(struct agent *a, int kind)
 	}
 }
 
+/* Child: pins mib MiB as described above, reports on the pipe, then sleeps for ever. */
+static int pin_child(void *arg, struct strbuf *out)
+{
+	size_t len = (size_t)*(uint64_t *)arg << 20, off = 0;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned pipes = 0;
+
+	if (p == MAP_FAILED)
+		return sb_addf(out, "inject pin: mmap: %s", strerror(errno)), -errno;
+	memset(p, 0x5a, len);
+	while (off < len) {
+		int fds[2];
+		ssize_t n;
+		struct iovec iov;
+
+		if (pipe(fds))
+			return sb_addf(out, "inject pin: pipe %u: %s", pipes, strerror(errno)), -errno;
+		fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES);
+		iov.iov_base = p + off;
+		iov.iov_len = len - off < PIPE_BYTES ? len - off : PIPE_BYTES;
+		n = vmsplice(fds[1], &iov, 1, SPLICE_F_NONBLOCK);
+		if (n <= 0)
+			return sb_addf(out, "inject pin: vmsplice: %s", strerror(errno)), -errno;
+		off += (size_t)n;
+		pipes++;
+	}
+	return sb_addf(out, "pinned %zu MiB in %u pipes\n", len >> 20, pipes);
+}
+
+/* Runs pin_child in a process of its own that outlives the request (it keeps the pins). */
+static int pin(struct agent *a, uint64_t mib, struct strbuf *out)
+{
+	int fds[2], ret;
+	char buf[256];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		struct strbuf msg = STRBUF_INIT;
+
+		close(fds[0]);
+		ret = pin_child(&mib, &msg);
+		if (write(fds[1], sb_str(&msg), msg.len) < 0 || ret < 0)
+			_exit(1);
+		close(fds[1]);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);	/* the child writes once, then sleeps */
+	close(fds[0]);
+	if (n <= 0)
+		return sb_adds(out, "inject pin: the child died"), -EIO;
+	buf[n] = 0;
+	sb_adds(out, buf);
+	return strncmp(buf, "pinned", 6) ? -EIO : 0;
+}
+
 void ag_fault_tick(struct agent *a)
 {
 	if (a->fault && ag_now_ms() >= a->fault_at)
@@ -89,6 +167,13 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 	for (kind = 1; kinds[kind]; kind++)
 		if (!strcmp(kinds[kind], argv[1]))
 			break;
+	if (kind == F_PIN) {
+		if (argc < 3 || ag_parse_u64(argv[2], 1, PIN_MAX_MIB, &after)) {
+			sb_addf(out, "inject: usage: inject pin MIB (1 <= MIB <= %d)", PIN_MAX_MIB);
+			return -EINVAL;
+		}
+		return pin(a, after, out);
+	}
 	if (!kinds[kind] || (argc > 2 && ag_parse_u64(argv[2], 0, AFTER_MAX, &after))) {
 		sb_addf(out, "inject: usage: inject panic|hang|exit|garbage|oversize [AFTER_MS] "
 			"(AFTER_MS <= %d)", AFTER_MAX);

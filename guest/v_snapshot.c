@@ -198,6 +198,9 @@ int v_snapshot(struct agent *a, int argc, char **argv, struct strbuf *out)
 		return n;
 	out->cap = AG_REPLY_MAX;
 	f.cap = AG_REPLY_MAX;
+	/* fold the per-cpu counter deltas first: vmstat (nr_zspages, pins…) and MemFree are
+	 * exact then, not up to a threshold per CPU behind */
+	ag_write_str("/proc/sys/vm/stat_refresh", "1");
 	for (i = 0; i < 4 && !ret; i++) {
 		char path[32];
 
@@ -237,6 +240,13 @@ int v_snapshot(struct agent *a, int argc, char **argv, struct strbuf *out)
 		ret = add_params(a, &f);
 		if (!ret)
 			ret = bundle_add(out, "params", f.buf, f.len);
+	}
+	if (!ret) {
+		sb_reset(&f);
+		failed = "mm";
+		ret = ag_mm_stats(&f);
+		if (!ret)
+			ret = bundle_add(out, "mm", f.buf, f.len);
 	}
 	if (!ret) {
 		sb_reset(&f);

@@ -15,10 +15,8 @@ struct arch {
 	const char *firmware;		/* <loader type='rom'> (NULL = QEMU's default) */
 	const char *kernel_image;	/* file in build/<arch>/kernel/ to boot */
 	const char *base_cmdline;	/* console etc.; the scenario's cmdline is appended */
-	uint64_t dimm_align;		/* DIMM sizes must be multiples of this */
 	uint64_t default_memory;	/* boot memory when the scenario names none */
-	const char *const *devkinds;	/* memory device kinds QEMU offers here, NULL-ended */
-	const char *no_devices_why;	/* when devkinds is empty: why */
+	/* which device kinds exist here, their size steps and who onlines them: caps.c */
 	/* libvirt <panic model=…> that turns a guest panic into a CRASHED event (x86 "isa" =
 	 * pvpanic; NULL = none or the machine's own reporting, e.g. s390 disabled wait) */
 	const char *panic_model;
@@ -31,8 +29,6 @@ struct arch {
 const struct arch *arch_find(const char *name);
 /* The arch of this host's userland, as our names spell it. */
 const char *arch_host(void);
-/* 1 if the arch offers device kind `kind`. */
-int arch_has_devkind(const struct arch *a, const char *kind);
 
 extern const struct arch *const arches[];	/* NULL-terminated, registry.c */
 

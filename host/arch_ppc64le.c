@@ -1,15 +1,76 @@
 /* ppc64le back-end: pseries (PAPR) with DLPAR memory hotplug of 256 MiB LMBs, console on
- * hvc0 (spapr-vty). */
+ * hvc0 (spapr-vty).
+ * Boot: VOF (QEMU's minimal Open Firmware client interface, -machine x-vof=on) instead
+ * of SLOF: kernel to agent hello 3.3 s instead of 8.1 s under TCG, the same device tree
+ * after CAS (256 MiB memory blocks with <maxMemory>). SLOF formats the NVRAM, VOF does
+ * not, and the kernel then warns "nvram corruption detected: 0-length partition": each
+ * run gets an NVRAM image holding one free partition, as SLOF would leave it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "arch.h"
 #include "hpt.h"
 
-static const char *const ppc_devkinds[] = { "dimm", NULL };
+#define NVRAM_SIZE 65536	/* QEMU's default spapr-nvram size */
+#define NVRAM_SIG_FREE 0x7f
+
+/* The kernel's nvram_checksum() (arch/powerpc/kernel/nvram_64.c) of a partition header:
+ * signature, length (in 16-byte blocks, host order once read) and the name as 6 shorts
+ * read in the guest's (little-endian) order. */
+static unsigned char nvram_checksum(unsigned char sig, unsigned length, const char *name)
+{
+	unsigned c_sum = sig + length, c_sum2;
+
+	for (int i = 0; i < 12; i += 2)
+		c_sum += (unsigned char)name[i] | (unsigned)(unsigned char)name[i + 1] << 8;
+	c_sum = ((c_sum & 0xffff) + (c_sum >> 16)) & 0xffff;
+	c_sum2 = (c_sum >> 8) + (c_sum << 8);
+	return (unsigned char)(((c_sum + c_sum2) >> 8) & 0xff);
+}
+
+/* Writes an NVRAM image with one free partition spanning it (big-endian header). */
+static int write_nvram(const char *path)
+{
+	static const char name[12] = "wwwwwwwwwwww";
+	unsigned char *img = calloc(1, NVRAM_SIZE);
+	unsigned len = NVRAM_SIZE / 16;
+	int fd, rc = 0;
+
+	if (!img)
+		return -ENOMEM;
+	img[0] = NVRAM_SIG_FREE;
+	img[1] = nvram_checksum(NVRAM_SIG_FREE, len, name);
+	img[2] = (unsigned char)(len >> 8);
+	img[3] = (unsigned char)len;
+	memcpy(img + 4, name, sizeof(name));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, img, NVRAM_SIZE) != NVRAM_SIZE)
+		rc = -errno ? -errno : -EIO;
+	if (fd >= 0)
+		close(fd);
+	free(img);
+	return rc;
+}
 
 static void ppc_features(struct strbuf *sb, const struct run *r)
 {
-	(void)r;
+	char dir[PATH_MAX], nvram[PATH_MAX + 16];
+
 	sb_adds(sb, "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
-		    "<qemu:arg value='-machine'/><qemu:arg value='x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off'/></qemu:commandline>\n");
+		    "<qemu:arg value='-machine'/><qemu:arg value='x-vof=on,cap-cfpc=broken,"
+		    "cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off'/>");
+	if (realpath(r->dir, dir) && !dir[strcspn(dir, ",'\"&<>")]) {
+		snprintf(nvram, sizeof(nvram), "%s/nvram.bin", dir);
+		if (write_nvram(nvram) == 0)
+			sb_addf(sb, "<qemu:arg value='-drive'/><qemu:arg value='if=none,id=hpt-nvram,"
+				"format=raw,file=%s'/><qemu:arg value='-global'/>"
+				"<qemu:arg value='spapr-nvram.drive=hpt-nvram'/>", nvram);
+	}
+	sb_adds(sb, "</qemu:commandline>\n");
 }
 
 static void ppc_console(struct strbuf *sb, const char *log)
@@ -23,11 +84,12 @@ const struct arch arch_ppc64le = {
 	.virt_arch = "ppc64le",
 	.machine = "pseries",
 	.emulator = "/usr/bin/qemu-system-ppc64",
-	.kernel_image = "vmlinuz",
-	.base_cmdline = "console=hvc0 quiet panic=-1 rcupdate.rcu_expedited=1",
+	.kernel_image = "vmlinuz",	/* Debian's ppc64el image is an uncompressed ELF */
+	/* the kernel onlines hot-added LMBs itself (caps.c); auto-movable makes it choose
+	 * ZONE_MOVABLE, as `online NAME movable` would, so that they can be offlined again */
+	.base_cmdline = "console=hvc0 quiet panic=-1 rcupdate.rcu_expedited=1 "
+			"memory_hotplug.online_policy=auto-movable",
 	.default_memory = 512ull << 20,
-	.dimm_align = 256ull << 20,
-	.devkinds = ppc_devkinds,
 	.features_xml = ppc_features,
 	.console_xml = ppc_console,
 };

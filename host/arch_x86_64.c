@@ -2,8 +2,6 @@
 #include "arch.h"
 #include "hpt.h"
 
-static const char *const x86_devkinds[] = { "dimm", NULL };
-
 static void x86_features(struct strbuf *sb, const struct run *r)
 {
 	(void)r;
@@ -25,9 +23,7 @@ const struct arch arch_x86_64 = {
 	.kernel_image = "vmlinux",
 	.base_cmdline = "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check "
 			"rcupdate.rcu_expedited=1 i8042.noaux i8042.nokbd",
-	.dimm_align = 128ull << 20,
 	.default_memory = 512ull << 20,
-	.devkinds = x86_devkinds,
 	.panic_model = "isa",	/* pvpanic at 0x505, guest driver pvpanic_mmio (QEMU0001) */
 	.features_xml = x86_features,
 	.console_xml = x86_console,

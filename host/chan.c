@@ -122,7 +122,8 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 			}
 		}
 		c->roff = c->rlen = 0;
-		if (c->last_frame_ms + CHAN_SILENCE_MS < until)
+		/* the agent beats once it has said hello; before, the kernel is booting */
+		if (c->hello[0] && c->last_frame_ms + CHAN_SILENCE_MS < until)
 			until = c->last_frame_ms + CHAN_SILENCE_MS;
 		if (now >= until) {
 			if (now >= deadline_ms)
@@ -221,6 +222,7 @@ int chan_call(struct chan *c, uint64_t timeout_ms, struct strbuf *reply, const c
 		snprintf(c->err, sizeof(c->err), "channel not connected");
 		return -ENOTCONN;
 	}
+	c->state = CHAN_OK;	/* describes the last call */
 	va_start(ap, fmt);
 	rc = sb_vaddf(&req, fmt, ap);
 	va_end(ap);

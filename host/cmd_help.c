@@ -6,6 +6,7 @@
 #include "devkind.h"
 #include "oracle.h"
 #include "step.h"
+#include "workload.h"
 
 void help_main(FILE *f);
 void help_main(FILE *f)
@@ -58,6 +59,13 @@ static int cmd(int argc, char **argv)
 		if (!strcmp(s->name, "expect"))
 			for (int i = 0; oracles[i]; i++)
 				printf("  %s\n      %s\n", oracles[i]->usage, oracles[i]->proves);
+		for (int i = 0; !strcmp(s->name, "workload") && wl_defs[i].name; i++) {
+			const struct wl_def *d = &wl_defs[i];
+
+			printf("  %s\n      %s\n", d->name, d->help);
+			for (int k = 0; k < WL_OPTS_MAX && d->opts[k].key; k++)
+				printf("        %-12s %s\n", d->opts[k].key, d->opts[k].help);
+		}
 		return 0;
 	}
 	fprintf(stderr, "hotplug-test help: no verb or step named '%s'\n", argv[1]);

@@ -11,11 +11,12 @@
 #include "opts.h"
 #include "report.h"
 #include "runner.h"
+#include "validate.h"
 #include "virt.h"
 
 struct run_cli {
 	const char *arch, *out, *connect, *kernel, *initrd;
-	int accel, keep, verbose;
+	int accel, keep, verbose, debug_kernel;
 };
 
 static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
@@ -33,6 +34,9 @@ static const struct opt run_opts_tab[] = {
 	  "guest kernel image instead of the Debian one" },
 	{ "initrd", OPT_STR, offsetof(struct run_cli, initrd), 0, 0, 0, NULL,
 	  "guest initramfs instead of the built one (must run hp-agent as /init)" },
+	{ "debug-kernel", OPT_FLAG, offsetof(struct run_cli, debug_kernel), 0, 0, 0, NULL,
+	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel`, ~11 min "
+	  "the first time)" },
 	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,
 	  "log each step (-v)" },
 	{ 0 }
@@ -51,6 +55,10 @@ static int pick_arches(const char *list, const struct arch **out, int max)
 	char buf[128], *save, *tok;
 	int n = 0;
 
+	if (strlen(list) >= sizeof(buf)) {
+		fprintf(stderr, "hotplug-test: --arch: list longer than %zu bytes\n", sizeof(buf) - 1);
+		return -EINVAL;
+	}
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct arch *a = arch_find(tok);
@@ -59,10 +67,33 @@ static int pick_arches(const char *list, const struct arch **out, int max)
 			fprintf(stderr, "hotplug-test: --arch: unknown arch '%s'\n", tok);
 			return -EINVAL;
 		}
-		if (n < max)
-			out[n++] = a;
+		for (int i = 0; i < n; i++)
+			if (out[i] == a) {
+				fprintf(stderr, "hotplug-test: --arch: %s named twice\n", tok);
+				return -EINVAL;
+			}
+		if (n == max) {
+			fprintf(stderr, "hotplug-test: --arch: more than %d arches\n", max);
+			return -EINVAL;
+		}
+		out[n++] = a;
 	}
 	return n;
+}
+
+/* Paths, URI and counts, before anything starts (validate.h). */
+static int check_values(const struct run_cli *c, int n_scn, char *err, size_t n)
+{
+	if (n_scn > HPT_SCENARIOS_MAX) {
+		snprintf(err, n, "%d scenario files: at most %d at a time", n_scn, HPT_SCENARIOS_MAX);
+		return -E2BIG;
+	}
+	if ((c->out && validate_out("--out", c->out, err, n) < 0) ||
+	    (c->connect && validate_uri("--connect", c->connect, err, n) < 0) ||
+	    (c->kernel && validate_input_file("--kernel", c->kernel, err, n) < 0) ||
+	    (c->initrd && validate_input_file("--initrd", c->initrd, err, n) < 0))
+		return -EINVAL;
+	return 0;
 }
 
 /* The worst verdict decides the exit code: FAIL > ERROR > SKIP > PASS. */
@@ -81,7 +112,7 @@ static int cmd(int argc, char **argv)
 	struct scenario *scns = NULL;
 	struct virt *v = NULL;
 	struct run *runs = NULL;
-	char err[1024];
+	char err[1024], kernel_abs[PATH_MAX], initrd_abs[PATH_MAX];
 	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
 
 	first = opts_cli(run_opts_tab, &cli, argc - 1, argv + 1, err, sizeof(err));
@@ -102,6 +133,10 @@ static int cmd(int argc, char **argv)
 		return 2;
 	}
 	hpt_verbosity = cli.verbose;
+	if (check_values(&cli, n_scn, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test run: %s\n", err);
+		return 2;
+	}
 	if (cli.arch) {
 		n_arch = pick_arches(cli.arch, list, 8);
 		if (n_arch <= 0)
@@ -126,9 +161,17 @@ static int cmd(int argc, char **argv)
 	o.out = cli.out;
 	o.connect = cli.connect;
 	o.accel = accels[cli.accel];
-	o.kernel = cli.kernel;
-	o.initrd = cli.initrd;
+	/* QEMU does not run in our directory: hand it absolute paths */
+	o.kernel = cli.kernel ? realpath(cli.kernel, kernel_abs) : NULL;
+	o.initrd = cli.initrd ? realpath(cli.initrd, initrd_abs) : NULL;
+	if ((cli.kernel && !o.kernel) || (cli.initrd && !o.initrd)) {
+		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.kernel && !o.kernel ? cli.kernel :
+			cli.initrd, strerror(errno));
+		code = 2;
+		goto cleanup;
+	}
 	o.verbose = cli.verbose;
+	o.debug_kernel = cli.debug_kernel;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;

@@ -71,6 +71,7 @@ static int dimm_unplug(struct run *r, struct hpt_dev *d, char *err, size_t errle
 {
 	uint32_t order[HPT_JOURNAL_MAX];
 	struct vevent ev;
+	uint64_t wait;
 	int rc, n = 0;
 
 	/* start the guest's block event journal afresh: it records the removal order */
@@ -82,12 +83,13 @@ static int dimm_unplug(struct run *r, struct hpt_dev *d, char *err, size_t errle
 			 virt_lasterr());
 		return -EIO;
 	}
+	wait = d->unplug_timeout_ms ? d->unplug_timeout_ms : run_timeout(r, 30000);
 	rc = virt_wait2(r->virt, r->vm_name, VEV_DEVICE_REMOVED, VEV_REMOVAL_FAILED, d->alias,
-			now_ms() + run_timeout(r, 30000), &ev);
+			now_ms() + wait, &ev);
 	if (rc == -ETIMEDOUT) {
-		snprintf(err, errlen, "vm %s: dimm %s: neither DEVICE_REMOVED nor "
-			 "DEVICE_REMOVAL_FAILED within %llu s", r->vm_name, d->name,
-			 (unsigned long long)run_timeout(r, 30000) / 1000);
+		snprintf(err, errlen, "vm %s: dimm %s: the guest never answered the unplug: "
+			 "neither DEVICE_REMOVED nor DEVICE_REMOVAL_FAILED within %llu s",
+			 r->vm_name, d->name, (unsigned long long)wait / 1000);
 		return rc;
 	}
 	if (rc < 0) {

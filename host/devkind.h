@@ -5,6 +5,7 @@
 
 struct run;
 struct hpt_dev;
+struct strbuf;
 
 struct devkind {
 	const char *name;	/* "dimm" */
@@ -15,6 +16,9 @@ struct devkind {
 	/* Detaches it and waits until the host and the guest agree it is gone. Returns 0,
 	 * -ECANCELED when the guest refused (DEVICE_REMOVAL_FAILED), other -errno on error. */
 	int (*unplug)(struct run *r, struct hpt_dev *d, char *err, size_t errlen);
+	/* Devices the machine boots with (declared before `boot`): appends d's <memory>
+	 * element to the domain XML. NULL for hot-plugged kinds. */
+	void (*boot_xml)(struct strbuf *sb, const struct run *r, const struct hpt_dev *d);
 };
 
 const struct devkind *devkind_find(const char *name);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
 #include "arch.h"
 #include "guest.h"
 #include "fault.h"
@@ -146,6 +147,33 @@ static int domain_end(struct run *r, uint64_t deadline, struct vevent *ev)
 	return virt_wait(r->virt, r->vm_name, VEV_CRASHED, NULL, deadline, ev);
 }
 
+/* Where the hung guest's vCPUs are: the first lines of QEMU's `info registers` per CPU
+ * (RIP, and CPL: 0 = stuck in the kernel, 3 = in user space). An NMI would make the
+ * kernel print a backtrace, but from NMI context the console output is deferred past
+ * the pvpanic notifier, which stops the VM: the backtrace never reaches the console. */
+static void vcpu_registers(struct run *r, struct strbuf *out)
+{
+	char *text = NULL;
+
+	if (virDomainQemuMonitorCommand(r->dom, "info registers -a", &text,
+					VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0 || !text)
+		return;
+	for (const char *p = text; *p && out->len < 2048;) {
+		size_t n = strcspn(p, "\r\n");
+
+		/* the CPU header and the line with the instruction pointer (x86: RIP and CPL;
+		 * ppc: NIP; s390x: PSW) */
+		if (!strncmp(p, "CPU#", 4) || !strncmp(p, "RIP=", 4) || !strncmp(p, "NIP ", 4) ||
+		    !strncmp(p, "PSW=", 4)) {
+			sb_add(out, p, n);
+			sb_adds(out, "\n");
+		}
+		p += n;
+		p += strspn(p, "\r\n");
+	}
+	free(text);
+}
+
 static const char *const stop_details[] = {
 	"shutdown", "destroyed", "crashed", "migrated", "saved", "failed", "from-snapshot",
 };
@@ -192,15 +220,16 @@ int fault_triage(struct run *r, const struct scn_line *l, int kernel_op)
 {
 	struct fault_obs o = { .chan = r->chan.state, .booted = r->booted, .kernel_op = kernel_op };
 	struct strbuf console = STRBUF_INIT, ev = STRBUF_INIT, sum = STRBUF_INIT, ex = STRBUF_INIT;
+	struct strbuf regs = STRBUF_INIT;
 	uint64_t t0 = now_ms(), wait = 0, got_event = 0;
 	const char *what = !r->booted ? "boot" : l ? l->argv[0] : "the end of the scenario";
 	char lifecycle[64] = "running", qlog[PATH_MAX];
-	struct check *c = failing_check(r);
+	struct check *c = l ? failing_check(r) : NULL;
 	enum fault_kind kind;
 	struct vevent e;
 	enum verdict v;
 	size_t start = 0;
-	int active, nmi = 0;
+	int active;
 	struct json j;
 
 	if (!r->dom || r->fault || hpt_stop || o.chan == CHAN_STOPPED || (l && !c))
@@ -226,16 +255,8 @@ int fault_triage(struct run *r, const struct scn_line *l, int kernel_op)
 	kind = fault_classify(&o, &v);
 	if (kind == FK_NONE)
 		goto cleanup;
-	if (kind == FK_HANG || kind == FK_BOOT_HANG) {
-		/* the guest sets unknown_nmi_panic: an NMI makes it print the stuck CPU's
-		 * backtrace and panic, which pvpanic reports; then the console says where */
-		if (virDomainInjectNMI(r->dom, 0) == 0) {
-			nmi = 1;
-			if (domain_end(r, now_ms() + run_timeout(r, 3000), &e) == 0)
-				nmi = 2;
-			console_text(r, &console);
-		}
-	}
+	if (kind == FK_HANG || kind == FK_BOOT_HANG)
+		vcpu_registers(r, &regs);
 	guest_stop(r);	/* destroy it now: nothing it says can be trusted any more */
 
 	summarise(&sum, kind, what, kernel_op, r, sb_str(&console), lifecycle);
@@ -251,16 +272,16 @@ int fault_triage(struct run *r, const struct scn_line *l, int kernel_op)
 	if (got_event && r->chan.fail_ms)
 		json_i64(&j, "event_after_channel_ms", (int64_t)got_event - (int64_t)r->chan.fail_ms);
 	json_u64(&j, "triage_ms", now_ms() - t0);
-	if (nmi)
-		json_str(&j, "nmi", nmi == 2 ? "injected; the guest panicked: backtrace in the excerpt"
-					    : "injected; the guest did not react within 3 s");
+	if (regs.len)
+		json_str(&j, "vcpu_registers", sb_str(&regs));
 	if (kind == FK_GARBAGE)
 		json_str(&j, "bytes", r->chan.bad);
 	if (c && c->summary)
 		json_str(&j, "step_error", c->summary);
 	if (fault_excerpt(sb_str(&console), EXCERPT_MAX, &start, &ex)) {
 		json_str(&j, "console_excerpt", sb_str(&ex));
-	} else if (kind == FK_BOOT_HANG || kind == FK_HANG || kind == FK_QEMU_EXIT) {
+	} else if (console.len && (kind == FK_BOOT_HANG || kind == FK_HANG ||
+				   kind == FK_QEMU_EXIT)) {
 		size_t n = console.len > 2048 ? 2048 : console.len;
 
 		json_strn(&j, "console_tail", console.buf + console.len - n, n);
@@ -269,7 +290,7 @@ int fault_triage(struct run *r, const struct scn_line *l, int kernel_op)
 		struct strbuf q = STRBUF_INIT;
 
 		snprintf(qlog, sizeof(qlog), "%s/qemu.log", r->dir);
-		read_tail(qlog, 2048, &q);
+		read_tail(qlog, 800, &q);
 		json_strn(&j, "qemu_log_tail", q.buf ? q.buf : "", q.len);
 		sb_release(&q);
 	}
@@ -293,6 +314,7 @@ cleanup:
 	sb_release(&ev);
 	sb_release(&sum);
 	sb_release(&ex);
+	sb_release(&regs);
 	return kind != FK_NONE;
 }
 

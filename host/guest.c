@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 #include "arch.h"
+#include "devkind.h"
 #include "guest.h"
 #include "size.h"
 #include "virt.h"
@@ -48,14 +49,20 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 {
 	const char *top = hpt_top();
 	char target[64];
-	int status = 0;
+	int status = 0, tools = 0;
 	pid_t pid;
+
+	/* NVDIMM scenarios need ndctl/daxctl: the initramfs-tools image (Makefile) */
+	for (int i = 0; i < r->n_devs; i++)
+		if (r->devs[i].kind && !strcmp(r->devs[i].kind->name, "nvdimm"))
+			tools = 1;
 
 	if (r->opts->kernel && r->opts->initrd) {
 		snprintf(kernel, n, "%s", r->opts->kernel);
 		snprintf(initrd, n, "%s", r->opts->initrd);
 	} else {
-		snprintf(target, sizeof(target), "guest-%s", r->arch->name);
+		snprintf(target, sizeof(target), "%s-%s", r->opts->debug_kernel ? "debug-kernel" :
+			 tools ? "guest-tools" : "guest", r->arch->name);
 		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
 		pid = fork();
 		if (pid == 0) {
@@ -78,9 +85,12 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 				 r->arch->name, top, target);
 			return -EIO;
 		}
-		snprintf(kernel, n, "%s/build/%s/kernel/%s", top, r->arch->name,
+		snprintf(kernel, n, "%s/build/%s%s/kernel/%s", top, r->arch->name,
+			 r->opts->debug_kernel ? "-debug" : "",
 			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
-		snprintf(initrd, n, "%s/build/%s/initramfs.cpio.gz", top, r->arch->name);
+		snprintf(initrd, n, "%s/build/%s%s/initramfs%s.cpio.gz", top, r->arch->name,
+			 r->opts->debug_kernel ? "-debug" : "",
+			 tools && !r->opts->debug_kernel ? "-tools" : "");
 		if (r->opts->kernel)
 			snprintf(kernel, n, "%s", r->opts->kernel);
 		if (r->opts->initrd)
@@ -131,15 +141,24 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	add_esc(sb, initrd);
 	sb_adds(sb, "</initrd>\n<cmdline>");
 	add_esc(sb, a->base_cmdline);
+	if (r->opts->debug_kernel)
+		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
 	if (b->cmdline[0]) {
 		sb_adds(sb, " ");
 		add_esc(sb, b->cmdline);
 	}
 	sb_adds(sb, "</cmdline></os>\n");
 	a->features_xml(sb, r);
-	if (!a->no_numa)
-		sb_addf(sb, "<cpu><numa><cell id='0' cpus='0-%llu' memory='%llu' unit='KiB'/>"
-			"</numa></cpu>\n", (unsigned long long)b->cpus - 1, mem);
+	if (!a->no_numa) {
+		unsigned long long nodes = b->nodes > 1 ? b->nodes : 1, each = mem / nodes;
+
+		/* every CPU on node 0; the other nodes have memory only */
+		sb_addf(sb, "<cpu><numa><cell id='0' cpus='0-%llu' memory='%llu' unit='KiB'/>",
+			(unsigned long long)b->cpus - 1, mem - each * (nodes - 1));
+		for (unsigned long long n = 1; n < nodes; n++)
+			sb_addf(sb, "<cell id='%llu' memory='%llu' unit='KiB'/>", n, each);
+		sb_adds(sb, "</numa></cpu>\n");
+	}
 	sb_adds(sb, "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
 		    "<on_crash>destroy</on_crash>\n<devices>\n");
 	sb_addf(sb, "<emulator>%s</emulator>\n", a->emulator);
@@ -149,6 +168,16 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	sb_adds(sb, "<channel type='unix'><source mode='bind' path='");
 	add_esc(sb, sock);
 	sb_addf(sb, "'/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
+	if (b->disk) {
+		sb_adds(sb, "<disk type='file' device='disk'><driver name='qemu' type='raw' "
+			    "cache='unsafe'/><source file='");
+		add_esc(sb, r->dir);
+		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
+			    "<serial>hpt-scratch</serial></disk>\n");
+	}
+	for (int i = 0; i < r->n_devs; i++)	/* boot-time memory devices (virtio-mem) */
+		if (r->devs[i].kind && r->devs[i].kind->boot_xml)
+			r->devs[i].kind->boot_xml(sb, r, &r->devs[i]);
 	sb_adds(sb, "<memballoon model='none'/>\n</devices>\n</domain>\n");
 }
 
@@ -209,6 +238,20 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	r->accel_used = kvm_usable(r) ? "kvm" : "tcg";
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
+	if (r->boot.disk) {	/* the scratch disk: sparse, removed in guest_stop() */
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/scratch.img", r->dir);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || ftruncate(fd, (off_t)r->boot.disk) < 0) {
+			snprintf(err, errlen, "vm %s: scratch disk %s: %s", r->vm_name, path,
+				 strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -EIO;
+		}
+		close(fd);
+	}
 	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
 			 initrd, sock);
 	snprintf(path, sizeof(path), "%s/domain.xml", r->dir);
@@ -270,6 +313,10 @@ void guest_stop(struct run *r)
 		uint64_t t = now_ms();
 
 		virt_destroy(r->virt, r->dom);
+		if (r->boot.disk) {
+			snprintf(src, sizeof(src), "%s/scratch.img", r->dir);
+			unlink(src);
+		}
 		hpt_verbose("vm %s: destroyed in %llu ms", r->vm_name,
 			    (unsigned long long)(now_ms() - t));
 		r->dom = NULL;

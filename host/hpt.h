@@ -15,6 +15,7 @@ struct virt;
 #define HPT_DEVS_MAX 32
 #define HPT_SNAPS_MAX 512
 #define HPT_JOURNAL_MAX 4096
+#define HPT_GUEST_BYTES_MAX (1u << 30)	/* snapshot bytes a run keeps from the guest */
 
 enum dev_state { DEV_PLUGGED, DEV_ONLINE, DEV_OFFLINE, DEV_REMOVED };
 
@@ -31,7 +32,15 @@ struct hpt_dev {
 	int plug_order;		/* 1, 2, 3… */
 	int unplug_order;	/* 0 until removed */
 	uint64_t vmemmap_pages;	/* memmap pages found on the device (0 = elsewhere) */
+	int kernel_onlined;	/* the guest kernel onlined it when it arrived (pseries) */
 	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
+	uint64_t unplug_timeout_ms;	/* `unplug … timeout=S`; 0 = the kind's default */
+	/* virtio-mem (dev_virtio_mem.c): base/size are the device region, found in the
+	 * guest's /proc/iomem (base 0 until then) */
+	uint64_t vm_block;		/* device block size, bytes */
+	uint64_t vm_requested;		/* requested size, bytes */
+	uint64_t vm_plugged;		/* plugged size as the host (QEMU/libvirt) last said */
+	uint64_t vm_base_plugged;	/* plugged size when the region was first read */
 };
 
 /* Boot parameters (the `boot` step; defaults from the arch back-end). */
@@ -40,6 +49,10 @@ struct boot_cfg {
 	uint64_t slots, cpus;
 	char cmdline[1024];		/* appended to the arch's base command line */
 	uint64_t timeout_ms;		/* boot deadline: domain start to agent hello */
+	uint64_t nodes;			/* NUMA nodes (memory split evenly, CPUs on node 0);
+					 * 0 = one */
+	uint64_t disk;			/* bytes of the scratch virtio disk (serial
+					 * hpt-scratch, a sparse file in the run dir); 0 = none */
 };
 
 /* What the guest told us about itself (agent `info`). */
@@ -75,6 +88,7 @@ struct run_opts {
 	const char *connect;		/* --connect URI; NULL = embedded */
 	const char *accel;		/* tcg|kvm|auto */
 	const char *kernel, *initrd;	/* overrides */
+	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
 };
@@ -102,6 +116,8 @@ struct run {
 	uint64_t t0_ms;
 	uint64_t phase_ms[PHASE__COUNT];
 	unsigned iteration;		/* of the innermost repeat, 0 outside */
+	int dbg_kmemleak;		/* debug kernel: kmemleak present (debugk.c) */
+	long long dbg_page_owner_base;	/* hotplug-path pages at boot, -1 = no page_owner */
 	/* set by `teardown`: the order devices must leave in, and the rule that made it */
 	int planned[HPT_DEVS_MAX], n_planned;
 	char order_rule[48];
@@ -121,6 +137,9 @@ const struct snapshot *run_snap(const struct run *r, const char *name);
 /* Takes a snapshot through the agent (optionally with the kpage ranges of devs),
  * stores its files in <dir>/snapshots/<name>/ and keeps it under name. */
 int run_snapshot(struct run *r, const char *name, int with_kpage, const struct snapshot **out);
+/* The same with the page flags of `ranges` ("PFN+COUNT …", NULL = none) instead. */
+int run_snapshot_ranges(struct run *r, const char *name, const char *ranges,
+			const struct snapshot **out);
 
 /* Logging to stderr (and the run's host.log when one is open). */
 void hpt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,7 @@
 set -u
 arches=${GUEST_ARCHES:-x86_64}
 pkgs="gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu
+      libxml2-utils
       busybox-static cpio gzip xz-utils"
 for a in $arches; do
 	case $a in

@@ -1,5 +1,5 @@
-/* The expectation model: where the kernel should put a hot-added range's memmap, as
- * data per arch/kernel version/device kind. A wrong model shows up as a FAIL that names
+/* The expectation model: where the kernel should put a hot-added range's memmap, from
+ * the capability table's facts per arch/kernel version/device kind (caps.c). A wrong model shows up as a FAIL that names
  * its inputs, just like a kernel bug. */
 #ifndef HPT_MODEL_H
 #define HPT_MODEL_H
@@ -15,6 +15,7 @@ struct placement_in {
 	const char *cmdline;	/* the guest's /proc/cmdline */
 	const char *devkind;	/* "dimm" */
 	uint64_t size, block_size, page_size;
+	const char *config;	/* the kernel's .config text, NULL if not known */
 };
 
 struct placement_pred {

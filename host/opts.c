@@ -48,6 +48,15 @@ static int set(const struct opt *o, void *dst, const char *val, char *err, size_
 			memcpy(field, &val, sizeof(val));
 		}
 		return 0;
+	case OPT_LIST:
+		if (strlen(field) + strlen(val) + 2 > o->len) {
+			snprintf(err, errlen, "%s: values longer than %zu bytes", o->name, o->len - 1);
+			return -EINVAL;
+		}
+		if (field[0])
+			strcat(field, ",");
+		strcat(field, val);
+		return 0;
 	case OPT_FLAG:
 		if (!strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "on"))
 			*(int *)field = 1;
@@ -137,7 +146,7 @@ void opts_usage(FILE *f, const struct opt *tab, int cli)
 {
 	static const char *const meta[] = {
 		[OPT_SIZE] = "SIZE", [OPT_UINT] = "N", [OPT_STR] = "S", [OPT_FLAG] = "",
-		[OPT_ENUM] = "",
+		[OPT_ENUM] = "", [OPT_LIST] = "S",
 	};
 
 	for (; tab->name; tab++) {

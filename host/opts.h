@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum opt_type { OPT_SIZE, OPT_UINT, OPT_STR, OPT_FLAG, OPT_ENUM };
+/* OPT_LIST: may be given several times; each value is appended, comma-separated, to a
+ * char[len] field. */
+enum opt_type { OPT_SIZE, OPT_UINT, OPT_STR, OPT_FLAG, OPT_ENUM, OPT_LIST };
 
 struct opt {
 	const char *name;

@@ -16,12 +16,37 @@ static const char *const patterns[] = {
 	"soft lockup", "hard LOCKUP", "blocked for more than", NULL,
 };
 
+/* dump_page() reasons that memory offlining prints about pages it could not isolate or
+ * migrate (pr_warn, rate-limited): the offline step reports them as the evidence of a
+ * refusal or of retries; they are not kernel problems. A "Bad page state" dump still
+ * matches its own pattern. */
+static const char *const offline_dumps[] = {
+	"page dumped because: migration failure", "page dumped because: isolation failed",
+	"page dumped because: unmovable page", NULL,
+};
+
+static const char *find_pattern(const char *text, const char *pat)
+{
+	const char *hit = strstr(text, pat);
+
+	while (hit && !strcmp(pat, "page dumped because")) {
+		int excused = 0;
+
+		for (int k = 0; offline_dumps[k] && !excused; k++)
+			excused = !strncmp(hit, offline_dumps[k], strlen(offline_dumps[k]));
+		if (!excused)
+			break;
+		hit = strstr(hit + 1, pat);
+	}
+	return hit;
+}
+
 long kernlog_find(const char *text, const char **pattern)
 {
 	long best = -1;
 
 	for (int i = 0; patterns[i]; i++) {
-		const char *hit = strstr(text, patterns[i]);
+		const char *hit = find_pattern(text, patterns[i]);
 
 		if (hit && (best < 0 || hit - text < best)) {
 			best = hit - text;

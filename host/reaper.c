@@ -4,6 +4,7 @@
  * destroy for over a minute. We become a child subreaper and a thread reaps exactly the
  * zombie children whose comm is qemu-system-*; libvirt's own helpers are left to it. */
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,8 +52,17 @@ static void *reaper(void *arg)
 	int fd = *(int *)arg;
 	struct signalfd_siginfo si;
 
-	while (read(fd, &si, sizeof(si)) > 0)
-		reap_qemu(getpid());
+	for (;;) {
+		ssize_t n = read(fd, &si, sizeof(si));
+
+		if (n > 0)
+			reap_qemu(getpid());
+		else if (n < 0 && errno == EINTR)
+			continue;	/* a SIGTERM handler ran on this thread: keep reaping, or
+					 * destroying the domain waits forever for its zombie */
+		else
+			break;
+	}
 	return NULL;
 }
 

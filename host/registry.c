@@ -9,11 +9,12 @@
 #include "step.h"
 
 #define ARCHES(X) X(x86_64) X(ppc64le) X(s390x)
-#define DEVKINDS(X) X(dimm)
-#define STEPS(X) X(arch) X(describe) X(boot) X(snapshot) X(plug) X(online) X(offline) \
-	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(expect) X(inject)
-#define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log)
-#define COMMANDS(X) X(run) X(list) X(help) X(clean)
+#define DEVKINDS(X) X(dimm) X(boot) X(virtio_mem) X(nvdimm)
+#define STEPS(X) X(arch) X(describe) X(boot) X(snapshot) X(plug) X(blocks) X(online) X(offline) \
+	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(workload) X(expect) X(inject) \
+	X(virtio_mem) X(resize) X(nvdimm) X(dax)
+#define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log) X(virtio_mem)
+#define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean)
 
 #define DECL(kind, type) extern const struct type kind;
 #define A(n) DECL(arch_##n, arch)
@@ -64,10 +65,3 @@ const char *arch_host(void)
 	return u.machine;
 }
 
-int arch_has_devkind(const struct arch *a, const char *kind)
-{
-	for (int i = 0; a->devkinds && a->devkinds[i]; i++)
-		if (!strcmp(a->devkinds[i], kind))
-			return 1;
-	return 0;
-}

@@ -21,4 +21,26 @@ int report_json_write(const struct run *r);
 struct strbuf;
 void report_json_render(struct strbuf *sb, const struct run *r);
 
+/* A finished job of a matrix (one scenario on one arch), as read back from its run dir:
+ * what the JUnit writer renders. */
+#include <stddef.h>
+#include "result.h"
+struct job_report {
+	const char *scenario, *file, *arch;
+	const char *kernel, *run_dir;	/* may be NULL */
+	enum verdict v;
+	double seconds;			/* wall time of the job */
+	const struct results *res;	/* its checks (may be empty) */
+	const char *note;		/* why it has no checks (died, not started), or NULL */
+};
+/* JUnit XML (the elements GitLab and Jenkins read): <testsuites> with one <testsuite> per
+ * arch in order of appearance, one <testcase name=scenario classname=arch> per job, a
+ * <failure>/<error> holding every non-passing check with its evidence, <skipped> with the
+ * reason, <system-out> listing all checks. timestamp: ISO 8601 local time, no zone. */
+void report_junit_render(struct strbuf *sb, const char *name, const struct job_report *jobs,
+			 size_t n, const char *hostname, const char *timestamp);
+/* Renders into path (written to path.tmp, then renamed). 0 or -errno. */
+int report_junit_write(const char *path, const char *name, const struct job_report *jobs,
+		       size_t n, const char *hostname, const char *timestamp);
+
 #endif

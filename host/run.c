@@ -111,6 +111,26 @@ static int save_bundle(const char *dir, const char *payload, size_t len)
 
 int run_snapshot(struct run *r, const char *name, int with_kpage, const struct snapshot **out)
 {
+	struct strbuf ranges = STRBUF_INIT;
+	int rc;
+
+	for (int i = 0; with_kpage && i < r->n_devs; i++) {
+		const struct hpt_dev *d = &r->devs[i];
+
+		if (!d->n_blocks)	/* removed ones too: their pfns must read NOPAGE */
+			continue;
+		sb_addf(&ranges, "%s%llu+%llu", ranges.len ? " " : "",
+			(unsigned long long)(d->base / r->guest.page_size),
+			(unsigned long long)(d->size / r->guest.page_size));
+	}
+	rc = run_snapshot_ranges(r, name, sb_str(&ranges), out);
+	sb_release(&ranges);
+	return rc;
+}
+
+int run_snapshot_ranges(struct run *r, const char *name, const char *ranges,
+			const struct snapshot **out)
+{
 	struct strbuf req = STRBUF_INIT, reply = STRBUF_INIT;
 	struct named_snap *ns;
 	char dir[PATH_MAX], err[256];
@@ -121,15 +141,8 @@ int run_snapshot(struct run *r, const char *name, int with_kpage, const struct s
 		return -E2BIG;
 	}
 	sb_adds(&req, "snapshot");
-	for (int i = 0; with_kpage && i < r->n_devs; i++) {
-		const struct hpt_dev *d = &r->devs[i];
-
-		if (!d->n_blocks)	/* removed ones too: their pfns must read NOPAGE */
-			continue;
-		sb_addf(&req, " %llu+%llu",
-			(unsigned long long)(d->base / r->guest.page_size),
-			(unsigned long long)(d->size / r->guest.page_size));
-	}
+	if (ranges && ranges[0])
+		sb_addf(&req, " %s", ranges);
 	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "%s", sb_str(&req));
 	if (rc != 0) {
 		if (rc == 1)
@@ -138,6 +151,16 @@ int run_snapshot(struct run *r, const char *name, int with_kpage, const struct s
 		rc = rc == 1 ? -EIO : rc;
 		goto cleanup;
 	}
+	/* each reply is bounded (HPT_PAYLOAD_MAX); what we keep of them is bounded too */
+	if (r->guest_bytes + reply.len > HPT_GUEST_BYTES_MAX) {
+		snprintf(r->chan.err, sizeof(r->chan.err), "snapshot %s: the guest has sent %llu "
+			 "MiB of snapshots, more than the %u MiB a run keeps", name,
+			 (unsigned long long)(r->guest_bytes + reply.len) >> 20,
+			 HPT_GUEST_BYTES_MAX >> 20);
+		rc = -E2BIG;
+		goto cleanup;
+	}
+	r->guest_bytes += reply.len;
 	snprintf(dir, sizeof(dir), "%s/snapshots", r->dir);
 	mkdir(dir, 0700);
 	snprintf(dir, sizeof(dir), "%s/snapshots/%02d-%s", r->dir, r->n_snaps, name);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "arch.h"
+#include "fault.h"
 #include "guest.h"
 #include "oracle.h"
 #include "plan.h"
@@ -118,9 +119,16 @@ int runner_mkdir(struct run *r, const char *dir, const char *parent)
 	if (dir) {
 		snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	} else {
+		char name[65];
+
+		/* the scenario's file name may hold anything but '/': keep a safe short form */
+		snprintf(name, sizeof(name), "%s", r->scn->name);
+		for (char *p = name; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-",
+				    *p) || (p == name && *p == '.'))
+				*p = '_';
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
-		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s", parent, stamp, r->scn->name,
-			 r->arch->name);
+		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s", parent, stamp, name, r->arch->name);
 	}
 	rc = mkdir_p(r->dir, 0700);
 	if (rc == 0)
@@ -164,21 +172,44 @@ static void run_lines(struct run *r)
 			t = now_ms();
 			rc = boot_now(r, l);
 			r->phase_ms[PHASE_BOOT] += now_ms() - t;
-			if (rc != STEP_OK)
+			if (rc != STEP_OK) {
+				fault_triage(r, l, 0);	/* died or hung while booting? */
 				goto out;
+			}
 		}
 		r->iteration = plan.steps[i].iteration;
 		hpt_verbose("%s:%u: %s", s->path, l->lineno, l->argv[0]);
 		t = now_ms();
 		rc = st->run(r, l);
 		r->phase_ms[st->phase] += now_ms() - t;
-		if (rc != STEP_OK)
+		if (rc != STEP_OK) {
+			fault_triage(r, l, st->kernel_op);	/* panic, hang, garbage? */
 			goto out;
+		}
 	}
 	if (hpt_stop)
 		step_stop(r, NULL, V_ERROR, NULL, "interrupted by a signal: the run was cut short");
 out:
 	plan_free(&plan);
+}
+
+/* Asks each step line what it needs (the capability model) before anything boots: the
+ * first unmet need SKIPs the scenario with its reason. */
+static int needs_unmet(struct run *r)
+{
+	char why[400];
+
+	for (size_t i = 0; i < r->scn->n_lines; i++) {
+		const struct scn_line *l = &r->scn->lines[i];
+		const struct step *st = plan_is_control(l) ? NULL : step_find(l->argv[0]);
+
+		why[0] = 0;
+		if (st && st->needs && st->needs(r, l, why, sizeof(why)) < 0) {
+			step_stop(r, l, V_SKIP, NULL, "%s", why);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 void runner_run(struct run *r)
@@ -195,11 +226,17 @@ void runner_run(struct run *r)
 		report_json_write(r);
 		return;
 	}
+	if (needs_unmet(r)) {	/* no guest boots for a scenario that cannot run here */
+		report_json_write(r);
+		return;
+	}
 	run_lines(r);
-	/* automatic oracles, also after a stop: a BUG that stopped us is the evidence */
+	fault_check_alive(r);	/* a fault armed to fire late must not go unnoticed */
+	/* automatic oracles, also after a stop: a BUG that stopped us is the evidence
+	 * (after a guest fault, fault.c has reported the console already) */
 	t = now_ms();
 	for (int i = 0; oracles[i]; i++)
-		if (oracles[i]->automatic && (r->booted || r->dom) && !hpt_stop)
+		if (oracles[i]->automatic && (r->booted || r->dom) && !hpt_stop && !r->fault)
 			oracles[i]->run(r, NULL);
 	r->phase_ms[PHASE_VERIFY] += now_ms() - t;
 	t = now_ms();

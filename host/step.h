@@ -24,6 +24,10 @@ struct step {
 	const char *help;
 	/* Syntax check before the run; err gets the message (no file:line). */
 	int (*check)(const struct scn_line *l, char *err, size_t errlen);
+	/* What the line needs of the arch, kernel and QEMU (the capability model, caps.h):
+	 * asked before the guest boots (the scenario SKIPs at once, with why) and by run()
+	 * again with the booted kernel's facts. 0 = met or not known, -1 = unmet. Optional. */
+	int (*needs)(struct run *r, const struct scn_line *l, char *why, size_t n);
 	enum step_rc (*run)(struct run *r, const struct scn_line *l);
 };
 

@@ -1,14 +1,16 @@
-/* `boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline="…"] [timeout=S]`:
- * starts the guest (steps that need one boot it with the defaults otherwise). */
+/* `boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline="…"] [timeout=S]
+ * [nodes=N] [disk=SIZE]`: starts the guest (steps that need one boot it with the defaults otherwise). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "arch.h"
+#include "caps.h"
+#include "devkind.h"
 #include "guest.h"
 #include "step.h"
 
 struct boot_args {
-	uint64_t memory, maxmem, slots, cpus, timeout;
+	uint64_t memory, maxmem, slots, cpus, timeout, nodes, disk;
 	char cmdline[1024];
 };
 
@@ -26,6 +28,10 @@ static const struct opt boot_opts[] = {
 	  "appended to the arch's kernel command line" },
 	{ "timeout", OPT_UINT, offsetof(struct boot_args, timeout), 0, 1, 3600, NULL,
 	  "seconds from start to the agent's hello (default 60)" },
+	{ "nodes", OPT_UINT, offsetof(struct boot_args, nodes), 0, 1, 8, NULL,
+	  "NUMA nodes: boot memory split evenly, every CPU on node 0 (default 1)" },
+	{ "disk", OPT_SIZE, offsetof(struct boot_args, disk), 0, 1ull << 20, 64ull << 30, NULL,
+	  "a scratch virtio disk of this size (serial hpt-scratch; zswap's swap device)" },
 	{ 0 }
 };
 
@@ -48,6 +54,20 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return parse(l, &a, err, errlen);
 }
 
+/* 1 if some device kind can be hot-plugged on this arch (capability model). */
+static int can_plug(struct run *r)
+{
+	for (int i = 0; devkinds[i]; i++) {
+		struct cap_query q;
+		struct cap_fact f;
+
+		caps_query_for(r, devkinds[i]->name, &q);
+		if (devkinds[i]->plug && caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+			return 1;
+	}
+	return 0;
+}
+
 /* Defaults for a run, before any boot line. */
 void boot_defaults(struct run *r);
 void boot_defaults(struct run *r)
@@ -55,10 +75,13 @@ void boot_defaults(struct run *r)
 	memset(&r->boot, 0, sizeof(r->boot));
 	r->boot.memory = r->arch->default_memory;
 	r->boot.maxmem = 4ull << 30;
-	r->boot.slots = r->arch->devkinds ? 8 : 0;
+	r->boot.slots = can_plug(r) ? 8 : 0;	/* no <maxMemory> where nothing plugs (s390x) */
 	r->boot.cpus = 1;
 	r->boot.timeout_ms = run_timeout(r, 60000);
 }
+
+void debugk_boot(struct run *r);
+int vmem_boot_ready(struct run *r, char *err, size_t errlen);	/* vmem.c */
 
 /* Boots with r->boot; shared with steps that need a guest. */
 enum step_rc boot_now(struct run *r, const struct scn_line *l);
@@ -67,6 +90,9 @@ enum step_rc boot_now(struct run *r, const struct scn_line *l)
 	char err[512];
 
 	if (guest_boot(r, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	debugk_boot(r);
+	if (vmem_boot_ready(r, err, sizeof(err)) < 0)	/* virtio-mem plugged at boot */
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	hpt_verbose("vm %s: booted %s (%s), block size %llu MiB", r->vm_name, r->guest.kernel,
 		    r->accel_used, (unsigned long long)(r->guest.block_size >> 20));
@@ -86,12 +112,14 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		r->boot.memory = a.memory;
 	if (a.maxmem)
 		r->boot.maxmem = a.maxmem;
-	if (a.slots)
+	if (a.slots && r->boot.slots)	/* slots only where memory devices exist */
 		r->boot.slots = a.slots;
 	if (a.cpus)
 		r->boot.cpus = a.cpus;
 	if (a.timeout)
 		r->boot.timeout_ms = run_timeout(r, a.timeout * 1000);
+	r->boot.nodes = a.nodes;
+	r->boot.disk = a.disk;
 	snprintf(r->boot.cmdline, sizeof(r->boot.cmdline), "%s", a.cmdline);
 	if (r->boot.maxmem < r->boot.memory)
 		r->boot.maxmem = r->boot.memory;
@@ -100,7 +128,8 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 
 const struct step step_boot = {
 	.name = "boot", .phase = PHASE_BOOT,
-	.usage = "boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline=\"…\"] [timeout=S]",
+	.usage = "boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline=\"…\"] [timeout=S] "
+		 "[nodes=N] [disk=SIZE]",
 	.help = "start the guest: direct kernel boot of the arch's kernel with hp-agent as /init",
 	.check = check, .run = run,
 };

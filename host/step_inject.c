@@ -11,16 +11,18 @@
 
 static const char *const kinds[][2] = {	/* scenario name, agent name */
 	{ "panic", "panic" }, { "hang", "hang" }, { "agent-exit", "exit" },
-	{ "garbage", "garbage" }, { "oversize", "oversize" }, { NULL, NULL },
+	{ "garbage", "garbage" }, { "oversize", "oversize" }, { "pin", "pin" }, { NULL, NULL },
 };
 
 struct inject_args {
-	uint64_t after;
+	uint64_t after, size;
 };
 
 static const struct opt inject_opts[] = {
 	{ "after", OPT_UINT, offsetof(struct inject_args, after), 0, 0, 3600000, NULL,
 	  "milliseconds until the fault fires (default 0: inside this step)" },
+	{ "size", OPT_SIZE, offsetof(struct inject_args, size), 0, 1 << 20, 64ull << 30, NULL,
+	  "pin: anonymous memory to pin (vmsplice) so that offlining it never ends" },
 	{ 0 }
 };
 
@@ -39,7 +41,11 @@ static int parse(const struct scn_line *l, struct inject_args *a, char *err, siz
 		return -1;
 	if (!agent_kind(l->argv[1])) {
 		snprintf(err, n, "inject: unknown fault '%s' (panic, hang, agent-exit, garbage, "
-			 "oversize)", l->argv[1]);
+			 "oversize, pin)", l->argv[1]);
+		return -1;
+	}
+	if (!strcmp(l->argv[1], "pin") != !!a->size || (a->size && a->after)) {
+		snprintf(err, n, "inject: size= goes with pin (and pin takes no after=)");
 		return -1;
 	}
 	return 0;
@@ -62,23 +68,26 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	if (parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "inject %s %llu",
-		       agent_kind(l->argv[1]), (unsigned long long)a.after);
+		       agent_kind(l->argv[1]),
+		       (unsigned long long)(a.size ? a.size >> 20 : a.after));
 	if (rc < 0)	/* the fault itself: fault.c types it */
 		step_stop(r, l, V_ERROR, NULL, "inject %s: %s", l->argv[1], r->chan.err);
 	else if (rc == 1)
 		step_stop(r, l, V_ERROR, NULL, "inject %s: the agent refused: %.200s", l->argv[1],
 			  sb_str(&reply));
-	else if (!a.after)
+	else if (!a.after && !a.size)
 		step_stop(r, l, V_ERROR, NULL, "inject %s: the guest went on as if nothing "
 			  "happened", l->argv[1]);
+	else
+		hpt_verbose("inject %s: %s", l->argv[1], sb_str(&reply));
 	sb_release(&reply);
-	return rc == 0 && a.after ? STEP_OK : STEP_STOP;
+	return rc == 0 && (a.after || a.size) ? STEP_OK : STEP_STOP;
 }
 
 const struct step step_inject = {
 	.name = "inject", .phase = PHASE_VERIFY, .needs_guest = 1,
-	.usage = "inject panic|hang|agent-exit|garbage|oversize [after=MS]",
+	.usage = "inject panic|hang|agent-exit|garbage|oversize [after=MS] | inject pin size=SIZE",
 	.help = "testbed self-test: make the guest panic, hang, lose its agent or send garbage, "
-		"now or MS later (inside the next step)",
+		"now or MS later (inside the next step); pin memory so that unplugging it never ends",
 	.check = check, .run = run,
 };

@@ -1,5 +1,7 @@
 /* `online NAME movable|normal|auto`: onlines the device's memory blocks into a zone,
- * with snapshots (with page flags) before and after for the placement oracle. */
+ * with snapshots (with page flags) before and after for the placement oracle. Blocks
+ * that are online already (boot memory, or hot-added memory the kernel onlined itself)
+ * stay if they are in that zone, else they are offlined and onlined there. */
 #include <stdio.h>
 #include <string.h>
 #include "step.h"
@@ -13,6 +15,14 @@ static int zone_index(const char *z)
 		if (!strcmp(zones[i], z))
 			return i;
 	return -1;
+}
+
+/* Whether blocks online in `zone` satisfy `online NAME zones[want]`. */
+static int zone_fits(const char *zone, int want)
+{
+	int movable = !strcmp(zone, "Movable");
+
+	return want == 2 || (want == 0) == movable;
 }
 
 static int check(const struct scn_line *l, char *err, size_t errlen)
@@ -35,6 +45,33 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 
 	if (!d || d->state == DEV_REMOVED)
 		return step_stop(r, l, V_ERROR, NULL, "online: no plugged device %s", l->argv[1]);
+	if (d->state == DEV_ONLINE) {
+		/* onlined by the kernel itself (pseries DLPAR) or boot memory: keep it if it
+		 * is in the asked zone, else offline it and online it there */
+		if (zone_fits(d->zone, zone_index(l->argv[2]))) {
+			hpt_verbose("online %s: already online in %s", d->name, d->zone);
+			return STEP_OK;
+		}
+		rc = chan_call(&r->chan, run_timeout(r, 120000), &reply, "offline %u %u",
+			       d->first_block, d->n_blocks);
+		if (rc != 0) {
+			enum step_rc s2 = step_stop(r, l, rc < 0 ? V_ERROR : V_FAIL, NULL,
+				"online %s %s: it is online in %s; offlining it to move it: %.300s",
+				d->name, l->argv[2], d->zone, rc < 0 ? r->chan.err : sb_str(&reply));
+
+			sb_release(&reply);
+			return s2;
+		}
+		for (const char *p = sb_str(&reply); p && *p;
+		     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+			unsigned blk;
+
+			if (sscanf(p, "memory%u ok", &blk) == 1)
+				journal_add(r, J_OFFLINE, (int)(d - r->devs), blk);
+		}
+		sb_reset(&reply);
+		d->state = DEV_OFFLINE;
+	}
 	/* zones grow when blocks go online: this is the placement oracle's "before" */
 	snprintf(snap, sizeof(snap), "pre-online-%s", d->name);
 	if (run_snapshot(r, snap, 1, NULL) < 0)

@@ -1,10 +1,14 @@
 /* `plug KIND NAME size=SIZE|block [node=N]`: hot-plugs a memory device and waits until
- * the guest sees its memory blocks. */
+ * the guest sees its memory blocks (and, where the guest kernel onlines hot-added memory
+ * itself, until it did). The capability model says whether the kind exists here (else
+ * SKIP with its reason) and its size step. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "agent.h"
 #include "arch.h"
+#include "caps.h"
 #include "devkind.h"
 #include "size.h"
 #include "step.h"
@@ -42,6 +46,11 @@ static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_
 		snprintf(err, errlen, "plug: unknown device kind '%s'", l->argv[1]);
 		return -1;
 	}
+	if (!devkind_find(l->argv[1])->plug) {	/* boot memory, devices declared at boot */
+		snprintf(err, errlen, "plug: %s devices are not hot-plugged: %s", l->argv[1],
+			 devkind_find(l->argv[1])->help);
+		return -1;
+	}
 	if (!dev_name_ok(l->argv[2])) {
 		snprintf(err, errlen, "plug: device name '%s': want 1-16 letters, digits or _",
 			 l->argv[2]);
@@ -66,20 +75,66 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return parse(l, &a, err, errlen);
 }
 
+/* The capability model's answer for this device kind here (QEMU, kernel, arch). */
+static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+{
+	struct cap_query q;
+	struct cap_fact f;
+
+	caps_query_for(r, l->argv[1], &q);
+	if (caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+		return 0;
+	snprintf(why, n, "%s", f.why);
+	return -1;
+}
+
+/* On machines whose kernel onlines hot-added memory itself (pseries DLPAR), waits until
+ * it did: the placement oracle's "before" was taken ahead of the plug, its "after" is
+ * taken now, and the zone the kernel chose is kept for `online`. */
+static enum step_rc kernel_onlined(struct run *r, const struct scn_line *l, struct hpt_dev *d)
+{
+	const struct mem_block *b;
+	const struct snapshot *s;
+	char err[512], snap[48];
+	int rc;
+
+	rc = agent_wait_blocks(r, d->first_block, d->n_blocks, "online", run_timeout(r, 30000),
+			       NULL, NULL, err, sizeof(err));
+	if (rc < 0)
+		return step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, NULL,
+				 "plug %s: the %s kernel onlines hot-added memory itself, but: %s",
+				 d->name, r->arch->name, err);
+	d->state = DEV_ONLINE;
+	d->kernel_onlined = 1;
+	snprintf(snap, sizeof(snap), "online-%s", d->name);
+	if (run_snapshot(r, snap, 1, &s) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "plug %s: %s", d->name, r->chan.err);
+	b = snap_block(s, d->first_block);
+	snprintf(d->zone, sizeof(d->zone), "%s", b ? b->zone : "?");
+	journal_add(r, J_ONLINE, (int)(d - r->devs), d->first_block);
+	hpt_verbose("plug %s: the kernel onlined memory%u.. into %s", d->name, d->first_block,
+		    d->zone);
+	return STEP_OK;
+}
+
 static enum step_rc run(struct run *r, const struct scn_line *l)
 {
 	const struct devkind *kind = devkind_find(l->argv[1]);
-	char err[512], a1[32], a2[32];
+	char err[512], a1[32], a2[32], snap[48];
+	struct cap_query q;
+	struct cap_fact plug, onl;
 	struct plug_args a;
 	struct hpt_dev *d;
+	uint64_t granule;
 	int rc, reused;
 
 	if (parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
-	if (!arch_has_devkind(r->arch, kind->name))
-		return step_stop(r, l, V_SKIP, NULL, "%s guests have no %s devices here%s%s",
-				 r->arch->name, kind->name, r->arch->no_devices_why ? ": " : "",
-				 r->arch->no_devices_why ? r->arch->no_devices_why : "");
+	caps_query_for(r, kind->name, &q);
+	if (caps_ask(CAP_PLUG, &q, &plug) == CAP_NO)
+		return step_stop(r, l, V_SKIP, NULL, "%s", plug.why);
+	caps_ask(CAP_KERNEL_ONLINES, &q, &onl);
+	granule = plug.granule ? plug.granule : r->guest.block_size;
 	d = run_dev(r, l->argv[2]);
 	if (d && d->state != DEV_REMOVED)
 		return step_stop(r, l, V_ERROR, NULL, "plug: device %s is plugged already",
@@ -100,12 +155,17 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		d->size = r->guest.block_size;
 	else
 		parse_size(a.size, &d->size);
-	if (d->size % r->arch->dimm_align || d->size % r->guest.block_size)
+	if (d->size % granule || d->size % r->guest.block_size)
 		return step_stop(r, l, V_ERROR, NULL,
 				 "plug %s: size %s is not a multiple of %s (%s %s granularity) and "
 				 "the %s memory block size", d->name, fmt_size(d->size, a1, 32),
-				 fmt_size(r->arch->dimm_align, a2, 32), r->arch->name, kind->name,
+				 fmt_size(granule, a2, 32), r->arch->name, kind->name,
 				 fmt_size(r->guest.block_size, err, 32));
+	if (onl.a == CAP_YES) {	/* the zones grow at once: the placement "before" is now */
+		snprintf(snap, sizeof(snap), "pre-online-%s", d->name);
+		if (run_snapshot(r, snap, 1, NULL) < 0)
+			return step_stop(r, l, V_ERROR, NULL, "plug %s: %s", d->name, r->chan.err);
+	}
 	rc = kind->plug(r, d, err, sizeof(err));
 	if (rc < 0)
 		return step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, NULL, "%s", err);
@@ -114,12 +174,12 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	d->plug_order = ++r->n_plugged;
 	d->state = DEV_PLUGGED;
 	journal_add(r, J_PLUG, (int)(d - r->devs), d->first_block);
-	return STEP_OK;
+	return onl.a == CAP_YES ? kernel_onlined(r, l, d) : STEP_OK;
 }
 
 const struct step step_plug = {
 	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
 	.usage = "plug dimm NAME size=SIZE|block [node=N]",
 	.help = "hot-plug a memory device and wait until the guest sees its memory blocks",
-	.check = check, .run = run,
+	.check = check, .needs = needs, .run = run,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "devkind.h"
 #include "step.h"
 
 extern const struct step step_offline, step_unplug;
@@ -49,7 +50,7 @@ static int plan(struct run *r, const struct teardown_args *a, unsigned seed, int
 	int n = 0;
 
 	for (int i = 0; i < r->n_devs; i++)
-		if (r->devs[i].state != DEV_REMOVED)
+		if (r->devs[i].state != DEV_REMOVED && r->devs[i].kind->unplug)	/* not boot */
 			out[n++] = i;
 	for (int i = 1; i < n; i++)	/* insertion sort by plug order */
 		for (int k = i; k > 0 && r->devs[out[k]].plug_order < r->devs[out[k - 1]].plug_order;

@@ -143,7 +143,8 @@ static void copy_dir(const char *from, const char *to)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", from, e->d_name);
-		snprintf(dst, sizeof(dst), "%s/.%s.tmp", to, e->d_name);
+		/* per process: matrix jobs copy into the same cache at the same time */
+		snprintf(dst, sizeof(dst), "%s/.%s.%d.tmp", to, e->d_name, (int)getpid());
 		in = open(src, O_RDONLY | O_CLOEXEC);
 		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
@@ -172,6 +173,10 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	int rc;
 
 	memset(v, 0, sizeof(*v));
+	/* libvirt hands LD_PRELOAD on to QEMU: valgrind's preload (ours when the controller
+	 * runs under valgrind) must not follow, QEMU cannot run with it */
+	if (getenv("LD_PRELOAD") && strstr(getenv("LD_PRELOAD"), "vgpreload"))
+		unsetenv("LD_PRELOAD");
 	pthread_mutex_init(&v->lock, NULL);
 	{
 		pthread_condattr_t a;

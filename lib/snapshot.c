@@ -27,6 +27,13 @@ static void reset_vmstat(struct snapshot *s)
 	s->n_vmstat = 0;
 }
 
+static void reset_mm(struct snapshot *s)
+{
+	free(s->mm);
+	s->mm = NULL;
+	s->n_mm = 0;
+}
+
 static void reset_zones(struct snapshot *s)
 {
 	free(s->zones);
@@ -79,6 +86,7 @@ static const struct snap_file {
 } snap_files[] = {
 	{ "meminfo", snap_parse_meminfo, reset_meminfo },
 	{ "vmstat", snap_parse_vmstat, reset_vmstat },
+	{ "mm", snap_parse_mm, reset_mm },
 	{ "zoneinfo", snap_parse_zoneinfo, reset_zones },
 	{ "iomem", snap_parse_iomem, reset_iomem },
 	{ "blocks", snap_parse_blocks, reset_blocks },
@@ -262,6 +270,11 @@ int snap_meminfo(const struct snapshot *s, const char *key, uint64_t *kb)
 int snap_vmstat(const struct snapshot *s, const char *key, uint64_t *v)
 {
 	return kv_find(s->vmstat, s->n_vmstat, key, v);
+}
+
+int snap_mm(const struct snapshot *s, const char *key, uint64_t *v)
+{
+	return kv_find(s->mm, s->n_mm, key, v);
 }
 
 int snap_param_num(const struct snapshot *s, const char *key, uint64_t *v)

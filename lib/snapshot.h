@@ -12,6 +12,10 @@
  *   kpage:   "<pfn> <count> <flags-hex> <mapcount>" runs of consecutive pfns sharing
  *            /proc/kpageflags and /proc/kpagecount values, for the requested ranges.
  *   params:  "key=value" lines (memmap_on_memory, auto_online_blocks, kernel, cmdline…).
+ *   mm:      "key value" lines about the subsystems the busy-guest workloads use:
+ *            zramN.disksize and zramN.<mm_stat field> per zram device, zram.devices,
+ *            zspages.<node>.<zone> (nr_zspages of each zone in /proc/zoneinfo),
+ *            zswap.enabled (0/1) and zswap.<debugfs counter>, swap.devices (active).
  *   dmesg:   kernel log lines read since the previous read, "[sec.usec] <msg>".
  */
 #ifndef HPT_SNAPSHOT_H
@@ -74,6 +78,8 @@ struct snapshot {
 	size_t n_meminfo;
 	struct kv *vmstat;
 	size_t n_vmstat;
+	struct kv *mm;		/* the "mm" file; empty in snapshots recorded before it */
+	size_t n_mm;
 	struct zone_stat *zones;
 	size_t n_zones;
 	uint64_t block_size;	/* bytes; 0 if unknown */
@@ -106,6 +112,7 @@ void snapshot_free(struct snapshot *s);
 /* Lookups; return 0 and set *v, or -ENOENT. */
 int snap_meminfo(const struct snapshot *s, const char *key, uint64_t *kb);
 int snap_vmstat(const struct snapshot *s, const char *key, uint64_t *v);
+int snap_mm(const struct snapshot *s, const char *key, uint64_t *v);
 const struct zone_stat *snap_zone(const struct snapshot *s, int node, const char *name);
 const struct mem_block *snap_block(const struct snapshot *s, uint32_t index);
 /* Value of "key=" in params; copies into out. 0 or -ENOENT, -ERANGE if cut to fit. */

@@ -53,6 +53,7 @@ int snap_kv_add(struct snap_cur *c, struct kv **kv, size_t *n, size_t *alloc, st
  * is empty on entry; on error the caller empties it again. */
 int snap_parse_meminfo(struct snapshot *s, struct snap_cur *c, const char *data, size_t len);
 int snap_parse_vmstat(struct snapshot *s, struct snap_cur *c, const char *data, size_t len);
+int snap_parse_mm(struct snapshot *s, struct snap_cur *c, const char *data, size_t len);
 int snap_parse_zoneinfo(struct snapshot *s, struct snap_cur *c, const char *data, size_t len);
 int snap_parse_iomem(struct snapshot *s, struct snap_cur *c, const char *data, size_t len);
 int snap_parse_blocks(struct snapshot *s, struct snap_cur *c, const char *data, size_t len);

@@ -42,8 +42,9 @@ int snap_parse_meminfo(struct snapshot *s, struct snap_cur *c, const char *data,
 	return 0;
 }
 
-/* "key value" */
-int snap_parse_vmstat(struct snapshot *s, struct snap_cur *c, const char *data, size_t len)
+/* "key value" lines into *kv (vmstat, mm) */
+static int parse_kv_lines(struct snap_cur *c, const char *data, size_t len, struct kv **kv,
+			  size_t *n, const char *what)
 {
 	struct lines it = { data, data + len };
 	struct tok l, w[3];
@@ -63,12 +64,21 @@ int snap_parse_vmstat(struct snapshot *s, struct snap_cur *c, const char *data, 
 					 snap_show(w[2], sb, sizeof(sb)));
 		r = snap_tok_u64(c, w[1], UINT64_MAX, &v, "value");
 		if (!r)
-			r = snap_kv_add(c, &s->vmstat, &s->n_vmstat, &alloc, w[0], v,
-					SNAP_KV_MAX, "vmstat keys");
+			r = snap_kv_add(c, kv, n, &alloc, w[0], v, SNAP_KV_MAX, what);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+int snap_parse_vmstat(struct snapshot *s, struct snap_cur *c, const char *data, size_t len)
+{
+	return parse_kv_lines(c, data, len, &s->vmstat, &s->n_vmstat, "vmstat keys");
+}
+
+int snap_parse_mm(struct snapshot *s, struct snap_cur *c, const char *data, size_t len)
+{
+	return parse_kv_lines(c, data, len, &s->mm, &s->n_mm, "mm keys");
 }
 
 enum { Z_FREE = 1, Z_SPANNED = 2, Z_PRESENT = 4, Z_MANAGED = 8, Z_ALL = 15 };

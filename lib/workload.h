@@ -27,6 +27,7 @@ struct wl_opt {
 struct wl_def {
 	const char *name;		/* "zram" */
 	const char *help;		/* one line */
+	const char *config[4];		/* kernel options it needs ("CONFIG_ZRAM"), NULL-ended */
 	struct wl_opt opts[WL_OPTS_MAX];	/* ends at the first without a key */
 };
 

@@ -20,6 +20,19 @@ int main(void)
 	   "fires at the line start of the panic (pattern %s)", pat ? pat : "-");
 	ok(kernlog_find("[ 1.0] BUG: Bad page state in process x  pfn:1\n", &pat) == 0 &&
 	   !strcmp(pat, "BUG:"), "earliest pattern wins");
+	{
+		/* memory offlining's own dump_page()s (pinned pages it retried) are evidence of
+		 * a refusal, not kernel problems; any other dump still is */
+		struct strbuf pins = STRBUF_INIT;
+
+		ok(sb_read_file(&pins, "tests/fixtures/x86_64-deb6.1-busy-pins/offline-dn/dmesg",
+				1 << 20) >= 0 && strstr(sb_str(&pins), "page dumped because: "
+				"migration failure"), "offline log with migration-failure dumps");
+		ok(kernlog_find(sb_str(&pins), &pat) < 0, "offline's dumps do not fire");
+		ok(kernlog_find("[ 1.0] page dumped because: nonzero mapcount\n", &pat) == 0,
+		   "another dump reason still fires");
+		sb_release(&pins);
+	}
 	sb_release(&clean);
 	sb_release(&panic);
 	return done();

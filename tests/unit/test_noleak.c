@@ -53,6 +53,12 @@ int main(void)
 	ok(verdict_of(&res, "teardown order") == V_SKIP, "nothing removed: order SKIPs");
 	results_free(&res);
 
+	/* boot memory offlined and onlined again, nothing ever plugged: no order to check */
+	noleak_eval(base, base, one, 1, good + 1, 2, &cfg, &res);
+	ok(verdict_of(&res, "teardown order") == -1 &&
+	   verdict_of(&res, "no-leak zones") == V_PASS, "nothing plugged: no teardown check");
+	results_free(&res);
+
 	snap_meminfo(base, "MemFree", &fb);
 	snap_meminfo(gone, "MemFree", &ff);
 	cfg.memfree_tolerance_kb = 0;

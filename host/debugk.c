@@ -1,0 +1,127 @@
+/* Leak checks that need a debug kernel (`--debug-kernel`): kmemleak, cleared at boot and
+ * read at every `expect no-leak` with syzkaller's discipline (scan, wait out the 5 s
+ * minimum object age, scan again, read, clear), and page_owner: the pages allocated on
+ * memory hotplug paths (a memmap placed off the device, sections) must be back to their
+ * count at boot. Kernels without them get no such checks (not a SKIP: nothing to run). */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include "agent.h"
+#include "json.h"
+#include "virt.h"
+
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
+#define KMEMLEAK_MIN_AGE_MS 5500	/* kmemleak reports objects older than 5 s only */
+#define HOTPLUG_FUNCS "vmemmap_populate,sparse_add_section,section_activate,populate_section_memmap"
+
+static int agent_write(struct run *r, const char *path, const char *val)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc = chan_call(&r->chan, run_timeout(r, 60000), &reply, "write %s %s", path, val);
+
+	sb_release(&reply);
+	return rc;
+}
+
+/* Pages allocated on the hotplug paths now; -1 if page_owner is not there. */
+static long long hotplug_pages(struct run *r, struct strbuf *example)
+{
+	struct strbuf reply = STRBUF_INIT;
+	unsigned long long pages;
+	long long ret = -1;
+
+	if (chan_call(&r->chan, run_timeout(r, 120000), &reply, "page-owner %s",
+		      HOTPLUG_FUNCS) == 0 && sscanf(sb_str(&reply), "pages=%llu", &pages) == 1) {
+		ret = (long long)pages;
+		if (example) {
+			const char *nl = strchr(sb_str(&reply), '\n');
+
+			sb_adds(example, nl ? nl + 1 : "");
+		}
+	}
+	sb_release(&reply);
+	return ret;
+}
+
+void debugk_boot(struct run *r);
+void debugk_boot(struct run *r)
+{
+	r->dbg_kmemleak = agent_write(r, KMEMLEAK, "clear") == 0;
+	r->dbg_page_owner_base = r->opts->debug_kernel ? hotplug_pages(r, NULL) : -1;
+	hpt_verbose("vm %s: kmemleak %s, page_owner %s", r->vm_name,
+		    r->dbg_kmemleak ? "on" : "off", r->dbg_page_owner_base >= 0 ? "on" : "off");
+}
+
+static void kmemleak_check(struct run *r, unsigned lineno)
+{
+	struct strbuf report = STRBUF_INIT, ev = STRBUF_INIT;
+	struct pollfd p = { .fd = hpt_stop_fd, .events = POLLIN };
+	struct json j;
+	int rc;
+
+	/* an object must stay unreferenced over two scans at least min-age apart */
+	if (agent_write(r, KMEMLEAK, "scan") != 0) {
+		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "kmemleak scan: %s",
+			   r->chan.err);
+		return;
+	}
+	poll(&p, 1, KMEMLEAK_MIN_AGE_MS);	/* the kernel's age rule, not an event */
+	agent_write(r, KMEMLEAK, "scan");
+	rc = chan_call(&r->chan, run_timeout(r, 30000), &report, "read %s", KMEMLEAK);
+	agent_write(r, KMEMLEAK, "clear");
+	if (rc != 0) {
+		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "read %s: %s",
+			   KMEMLEAK, rc == 1 ? sb_str(&report) : r->chan.err);
+	} else if (strstr(sb_str(&report), "unreferenced object")) {
+		json_init(&j, &ev, 0);
+		json_obj_begin(&j, NULL);
+		json_strn(&j, "kmemleak", sb_str(&report), report.len < 4000 ? report.len : 4000);
+		json_obj_end(&j);
+		result_add(&r->res, V_FAIL, "no-leak kmemleak", lineno, sb_str(&ev),
+			   "kmemleak reports unreferenced objects: %.*s",
+			   (int)strcspn(sb_str(&report), "\n"), sb_str(&report));
+	} else {
+		result_add(&r->res, V_PASS, "no-leak kmemleak", lineno, NULL,
+			   "kmemleak: no unreferenced object after two scans %d ms apart",
+			   KMEMLEAK_MIN_AGE_MS);
+	}
+	sb_release(&report);
+	sb_release(&ev);
+}
+
+static void page_owner_check(struct run *r, unsigned lineno)
+{
+	struct strbuf example = STRBUF_INIT, ev = STRBUF_INIT;
+	long long now = hotplug_pages(r, &example);
+	struct json j;
+
+	json_init(&j, &ev, 0);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "functions", HOTPLUG_FUNCS);
+	json_i64(&j, "pages_at_boot", r->dbg_page_owner_base);
+	json_i64(&j, "pages_now", now);
+	json_str(&j, "example", sb_str(&example));
+	json_obj_end(&j);
+	if (now < 0)
+		result_add(&r->res, V_ERROR, "no-leak page_owner", lineno, sb_str(&ev),
+			   "page_owner could not be read: %s", r->chan.err);
+	else if (now > r->dbg_page_owner_base)
+		result_add(&r->res, V_FAIL, "no-leak page_owner", lineno, sb_str(&ev),
+			   "%lld pages allocated on memory hotplug paths are still owned (%lld at "
+			   "boot)", now, r->dbg_page_owner_base);
+	else
+		result_add(&r->res, V_PASS, "no-leak page_owner", lineno, sb_str(&ev),
+			   "pages allocated on memory hotplug paths back to %lld (%lld at boot)",
+			   now, r->dbg_page_owner_base);
+	sb_release(&example);
+	sb_release(&ev);
+}
+
+void debugk_noleak(struct run *r, unsigned lineno);
+void debugk_noleak(struct run *r, unsigned lineno)
+{
+	if (r->dbg_kmemleak)
+		kmemleak_check(r, lineno);
+	if (r->dbg_page_owner_base >= 0)
+		page_owner_check(r, lineno);
+}

@@ -1,0 +1,255 @@
+/* junit.xml for CI (see report.h). Everything that comes from a guest is escaped for XML
+ * 1.0: markup characters become entities, bytes that are not valid UTF-8 and characters
+ * XML forbids (controls other than tab/newline/CR) become "\xNN" text, so the file is
+ * always well-formed whatever the kernel logged. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "report.h"
+#include "strbuf.h"
+
+#define TEXT_MAX (64u << 10)	/* per failure/system-out: CI front ends truncate anyway */
+
+/* Length of the valid UTF-8 sequence at s (of at most n bytes) that XML allows, or 0. */
+static size_t xml_char(const unsigned char *s, size_t n)
+{
+	unsigned u;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' || s[0] == '\r';
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, u = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, u = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, u = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		u = u << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && u < 0x800) || (len == 4 && (u < 0x10000 || u > 0x10ffff)) ||
+	    (u >= 0xd800 && u < 0xe000) || u == 0xfffe || u == 0xffff)
+		return 0;
+	return len;
+}
+
+/* Appends s escaped; in attributes, line breaks and tabs become character references. */
+static void esc(struct strbuf *sb, const char *s, int attr, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), start = sb->len;
+
+	for (size_t i = 0; i < n;) {
+		size_t l = xml_char(p + i, n - i);
+
+		if (sb->len - start >= max) {
+			sb_adds(sb, " [cut]");
+			return;
+		}
+		if (!l) {
+			sb_addf(sb, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		switch (p[i]) {
+		case '&': sb_adds(sb, "&amp;"); break;
+		case '<': sb_adds(sb, "&lt;"); break;
+		case '>': sb_adds(sb, "&gt;"); break;
+		case '"': sb_adds(sb, "&quot;"); break;
+		case '\'': sb_adds(sb, "&apos;"); break;
+		case '\n': sb_adds(sb, attr ? "&#10;" : "\n"); break;
+		case '\r': sb_adds(sb, "&#13;"); break;
+		case '\t': sb_adds(sb, attr ? "&#9;" : "\t"); break;
+		default: sb_add(sb, p + i, l);
+		}
+		i += l;
+	}
+}
+
+struct counts {
+	size_t tests, fail, error, skip;
+	double time;
+};
+
+static void count(struct counts *c, const struct job_report *j)
+{
+	c->tests++;
+	c->fail += j->v == V_FAIL;
+	c->error += j->v == V_ERROR;
+	c->skip += j->v == V_SKIP;
+	c->time += j->seconds;
+}
+
+static void counts_attrs(struct strbuf *sb, const struct counts *c)
+{
+	sb_addf(sb, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"",
+		c->tests, c->fail, c->error, c->skip, c->time);
+}
+
+/* The first check with verdict v, for a message attribute. */
+static const struct check *first(const struct job_report *j, enum verdict v)
+{
+	for (size_t i = 0; j->res && i < j->res->n; i++)
+		if (j->res->checks[i].v == v)
+			return &j->res->checks[i];
+	return NULL;
+}
+
+/* Every check that did not pass, with its evidence: the failure's text. */
+static void problems(struct strbuf *sb, const struct job_report *j)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	if (j->note)
+		sb_addf(&t, "%s\n", j->note);
+	for (size_t i = 0; j->res && i < j->res->n; i++) {
+		const struct check *c = &j->res->checks[i];
+
+		if (c->v == V_PASS)
+			continue;
+		sb_addf(&t, "[%s] %s", verdict_names[c->v], c->name);
+		if (c->lineno)
+			sb_addf(&t, " (%s:%u)", j->file ? j->file : "", c->lineno);
+		sb_addf(&t, ": %s\n", c->summary ? c->summary : "");
+		if (c->evidence)
+			sb_addf(&t, "  evidence: %s\n", c->evidence);
+	}
+	if (j->run_dir)
+		sb_addf(&t, "run dir: %s\n", j->run_dir);
+	esc(sb, sb_str(&t), 0, TEXT_MAX);
+	sb_release(&t);
+}
+
+static void testcase(struct strbuf *sb, const struct job_report *j)
+{
+	const struct check *c;
+	struct strbuf out = STRBUF_INIT;
+
+	sb_adds(sb, "    <testcase name=\"");
+	esc(sb, j->scenario, 1, 256);
+	sb_adds(sb, "\" classname=\"");
+	esc(sb, j->arch, 1, 64);
+	sb_addf(sb, "\" time=\"%.3f\"", j->seconds);
+	if (j->file) {
+		sb_adds(sb, " file=\"");
+		esc(sb, j->file, 1, 1024);
+		sb_adds(sb, "\"");
+	}
+	sb_adds(sb, ">\n");
+	if (j->v == V_FAIL || j->v == V_ERROR) {
+		const char *tag = j->v == V_FAIL ? "failure" : "error";
+
+		c = first(j, j->v);
+		sb_addf(sb, "      <%s type=\"%s\" message=\"", tag, verdict_names[j->v]);
+		if (c) {
+			esc(sb, c->name, 1, 256);
+			sb_adds(sb, ": ");
+			esc(sb, c->summary, 1, 1024);
+		} else {
+			esc(sb, j->note ? j->note : "no result", 1, 1024);
+		}
+		sb_adds(sb, "\">");
+		problems(sb, j);
+		sb_addf(sb, "</%s>\n", tag);
+	} else if (j->v == V_SKIP) {
+		c = first(j, V_SKIP);
+		sb_adds(sb, "      <skipped message=\"");
+		esc(sb, c && c->summary ? c->summary : j->note ? j->note : "skipped", 1, 1024);
+		sb_adds(sb, "\"/>\n");
+	}
+	/* every check, as the KTAP report lists them */
+	sb_addf(&out, "%s.%s: %s in %.1f s", j->scenario, j->arch, verdict_names[j->v],
+		j->seconds);
+	if (j->kernel)
+		sb_addf(&out, ", kernel %s", j->kernel);
+	if (j->run_dir)
+		sb_addf(&out, ", run dir %s", j->run_dir);
+	sb_adds(&out, "\n");
+	for (size_t i = 0; j->res && i < j->res->n; i++)
+		sb_addf(&out, "%s %s: %s\n", verdict_names[j->res->checks[i].v],
+			j->res->checks[i].name, j->res->checks[i].summary ?
+			j->res->checks[i].summary : "");
+	sb_adds(sb, "      <system-out>");
+	esc(sb, sb_str(&out), 0, TEXT_MAX);
+	sb_adds(sb, "</system-out>\n    </testcase>\n");
+	sb_release(&out);
+}
+
+void report_junit_render(struct strbuf *sb, const char *name, const struct job_report *jobs,
+			 size_t n, const char *hostname, const char *timestamp)
+{
+	struct counts all = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		count(&all, &jobs[i]);
+	sb_adds(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
+	esc(sb, name, 1, 256);
+	sb_adds(sb, "\"");
+	counts_attrs(sb, &all);
+	sb_adds(sb, ">\n");
+	for (size_t i = 0; i < n; i++) {
+		struct counts c = { 0 };
+		const char *kernel = NULL;
+		size_t k;
+
+		for (k = 0; k < i && strcmp(jobs[k].arch, jobs[i].arch); k++)
+			;
+		if (k < i)
+			continue;	/* this arch's suite is written already */
+		for (k = i; k < n; k++)
+			if (!strcmp(jobs[k].arch, jobs[i].arch)) {
+				count(&c, &jobs[k]);
+				kernel = kernel ? kernel : jobs[k].kernel;
+			}
+		sb_adds(sb, "  <testsuite name=\"");
+		esc(sb, jobs[i].arch, 1, 64);
+		sb_adds(sb, "\"");
+		counts_attrs(sb, &c);
+		sb_adds(sb, " timestamp=\"");
+		esc(sb, timestamp, 1, 64);
+		sb_adds(sb, "\" hostname=\"");
+		esc(sb, hostname, 1, 256);
+		sb_adds(sb, "\">\n    <properties>\n      <property name=\"arch\" value=\"");
+		esc(sb, jobs[i].arch, 1, 64);
+		sb_adds(sb, "\"/>\n");
+		if (kernel) {
+			sb_adds(sb, "      <property name=\"kernel\" value=\"");
+			esc(sb, kernel, 1, 256);
+			sb_adds(sb, "\"/>\n");
+		}
+		sb_adds(sb, "    </properties>\n");
+		for (k = i; k < n; k++)
+			if (!strcmp(jobs[k].arch, jobs[i].arch))
+				testcase(sb, &jobs[k]);
+		sb_adds(sb, "  </testsuite>\n");
+	}
+	sb_adds(sb, "</testsuites>\n");
+}
+
+int report_junit_write(const char *path, const char *name, const struct job_report *jobs,
+		       size_t n, const char *hostname, const char *timestamp)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char tmp[4096];
+	int fd, rc = 0;
+
+	report_junit_render(&sb, name, jobs, n, hostname, timestamp);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, sb.buf, sb.len) != (ssize_t)sb.len)
+		rc = errno ? -errno : -EIO;
+	if (fd >= 0 && close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	sb_release(&sb);
+	return rc;
+}

@@ -1,0 +1,385 @@
+/* `dax create NS map=dev|mem [align=2M]` | `dax kmem NS` | `dax devdax NS` |
+ * `dax destroy NS`: NVDIMM pmem → devdax namespace → system RAM (dax kmem) and back, with
+ * Debian's ndctl/daxctl in the guest (agent verb `tool`). Each step is verified:
+ *   create   ndctl's JSON (mode devdax, map), the namespace's raw size and start from
+ *            sysfs, and the altmap reservation (check "altmap NS map=…": raw − usable is
+ *            exactly the 8K info block + 64 B per 4 KiB page with map=dev, aligned);
+ *   kmem     daxctl reconfigure-device -m system-ram (onlined movable): "System RAM
+ *            (kmem)" in /proc/iomem of whole memory blocks, all online, zone managed and
+ *            MemTotal grown by exactly that (the memmap of kmem memory lives elsewhere);
+ *   devdax   daxctl reconfigure-device -m devdax -f: blocks, ranges, zones and MemTotal
+ *            back to before `kmem` (leak check);
+ *   destroy  ndctl destroy-namespace.
+ * Tool output is kept in the run dir (dax-N-VERB.txt). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "caps.h"
+#include "devkind.h"
+#include "jsonr.h"
+#include "oracles.h"
+#include "step.h"
+
+#define NS_MAX 8
+#define COMPAT_ALIGN (2ull << 20)
+
+struct ns {
+	char name[32], dev[32], chardev[32];
+	uint64_t start, raw, usable, align, eff_align;
+	int map_dev, kmem;
+};
+
+static const struct run *ns_owner;
+static struct ns nss[NS_MAX];
+static int n_ns, n_calls;
+static const struct run *labels_done;
+
+static struct ns *ns_find(const struct run *r, const char *name)
+{
+	if (ns_owner != r) {
+		ns_owner = r;
+		n_ns = n_calls = 0;
+	}
+	for (int i = 0; i < n_ns; i++)
+		if (!strcmp(nss[i].name, name))
+			return &nss[i];
+	return NULL;
+}
+
+static const char *const verbs[] = { "create", "kmem", "devdax", "destroy", NULL };
+static const char *const maps[] = { "dev", "mem", NULL };
+
+struct dax_args {
+	int map;
+	uint64_t align;
+};
+
+static const struct opt dax_opts[] = {
+	{ "map", OPT_ENUM, offsetof(struct dax_args, map), 0, 0, 0, maps,
+	  "create: where the namespace's struct pages live (dev: in its own reserved area)" },
+	{ "align", OPT_SIZE, offsetof(struct dax_args, align), 0, 4096, 1ull << 30, NULL,
+	  "create: device-dax alignment (default 2M)" },
+	{ 0 }
+};
+
+static int verb_index(const char *v)
+{
+	for (int i = 0; verbs[i]; i++)
+		if (!strcmp(verbs[i], v))
+			return i;
+	return -1;
+}
+
+static int parse(const struct scn_line *l, struct dax_args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->align = 2ull << 20;
+	if (step_argc(l, 2, 2, err, errlen) < 0 || verb_index(l->argv[1]) < 0) {
+		snprintf(err, errlen, "dax: want create|kmem|devdax|destroy NS");
+		return -1;
+	}
+	return step_opts(dax_opts, a, l, 3, err, errlen) < 0 ? -1 : 0;
+}
+
+static int check(const struct scn_line *l, char *err, size_t errlen)
+{
+	struct dax_args a;
+
+	return parse(l, &a, err, errlen);
+}
+
+static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+{
+	struct cap_query q;
+	struct cap_fact f;
+
+	(void)l;
+	caps_query_for(r, "nvdimm", &q);
+	if (caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+		return 0;
+	snprintf(why, n, "%s", f.why);
+	return -1;
+}
+
+/* Runs a tool in the guest; *json = its stdout, keeps the whole reply in the run dir.
+ * 0 = exit 0; -EIO with err = its stderr otherwise. */
+static int tool(struct run *r, const char *verb, char **json, char *err, size_t errlen,
+		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int tool(struct run *r, const char *verb, char **json, char *err, size_t errlen,
+		const char *fmt, ...)
+{
+	struct strbuf req = STRBUF_INIT, reply = STRBUF_INIT;
+	const char *so, *se, *text;
+	char path[PATH_MAX + 64];
+	va_list ap;
+	FILE *f;
+	int rc;
+
+	sb_adds(&req, "tool 120 ");
+	va_start(ap, fmt);
+	{
+		char line[512];
+
+		vsnprintf(line, sizeof(line), fmt, ap);
+		sb_adds(&req, line);
+	}
+	va_end(ap);
+	rc = chan_call(&r->chan, run_timeout(r, 150000), &reply, "%s", sb_str(&req));
+	text = sb_str(&reply);
+	snprintf(path, sizeof(path), "%s/dax-%02d-%s.txt", r->dir, ++n_calls, verb);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "$ %s\n%s\n", sb_str(&req) + 9, text);
+		fclose(f);
+	}
+	*json = NULL;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %.300s", sb_str(&req) + 9, rc < 0 ? r->chan.err : text);
+		rc = rc < 0 ? rc : -EIO;
+		goto out;
+	}
+	so = strstr(text, "--- stdout\n");
+	se = strstr(text, "\n--- stderr\n");
+	if (strncmp(text, "exit 0\n", 7) || !so || !se) {
+		snprintf(err, errlen, "%s: %.400s", sb_str(&req) + 9, text);
+		rc = -EIO;
+		goto out;
+	}
+	so += 11;
+	*json = strndup(so, (size_t)(se - so));
+out:
+	sb_release(&req);
+	sb_release(&reply);
+	return rc;
+}
+
+static int read_u64(struct run *r, const char *path, uint64_t *v)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "read %s", path);
+
+	if (rc == 0)
+		*v = strtoull(sb_str(&reply), NULL, 0);
+	sb_release(&reply);
+	return rc == 0 ? 0 : -EIO;
+}
+
+static enum step_rc do_create(struct run *r, const struct scn_line *l, struct dax_args *a)
+{
+	struct jr_val v;
+	const struct jr_val *dr, *devs;
+	struct strbuf ev = STRBUF_INIT;
+	struct json j;
+	char *out, err[600], path[96], why[400], name[96];
+	struct ns *ns;
+	uint64_t size = 0, eff_align;
+	enum verdict vd;
+
+	if (ns_find(r, l->argv[2]) || n_ns >= NS_MAX)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: %s exists or too many",
+				 l->argv[2]);
+	for (int i = 0; i < r->n_devs && !size; i++)
+		if (!strcmp(r->devs[i].kind->name, "nvdimm"))
+			size = r->devs[i].vm_requested;
+	if (!size)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: no nvdimm declared");
+	if (labels_done != r) {	/* a fresh label area: label-less regions cannot be divided */
+		static const char *const init[] = { "ndctl disable-region all",
+			"ndctl init-labels -f all", "ndctl enable-region all" };
+
+		for (int i = 0; i < 3; i++) {
+			if (tool(r, "labels", &out, err, sizeof(err), "%s", init[i]) < 0)
+				return step_stop(r, l, V_ERROR, NULL, "dax create: %s", err);
+			free(out);
+		}
+		labels_done = r;
+	}
+	if (tool(r, "create", &out, err, sizeof(err), "ndctl create-namespace -r region0 -m "
+		 "devdax -M %s -a %llu -s %llu", maps[a->map], (unsigned long long)a->align,
+		 (unsigned long long)size) < 0)
+		return step_stop(r, l, V_FAIL, NULL, "dax create %s: %s", l->argv[2], err);
+	if (jr_parse(&v, out, strlen(out), err, sizeof(err)) < 0) {
+		free(out);
+		return step_stop(r, l, V_ERROR, NULL, "dax create: ndctl JSON: %s", err);
+	}
+	ns = &nss[n_ns];
+	memset(ns, 0, sizeof(*ns));
+	snprintf(ns->name, sizeof(ns->name), "%s", l->argv[2]);
+	snprintf(ns->dev, sizeof(ns->dev), "%s", jr_str(&v, "dev", ""));
+	ns->usable = (uint64_t)jr_num(&v, "size", 0);
+	ns->map_dev = a->map == 0;
+	ns->align = a->align;
+	dr = jr_get(&v, "daxregion");
+	devs = dr ? jr_get(dr, "devices") : NULL;
+	if (devs && devs->type == JR_ARR && devs->len)
+		snprintf(ns->chardev, sizeof(ns->chardev), "%s", jr_str(&devs->items[0], "chardev", ""));
+	vd = strcmp(jr_str(&v, "mode", ""), "devdax") || strcmp(jr_str(&v, "map", ""),
+		maps[a->map]) || !ns->chardev[0] || !ns->dev[0] ? V_FAIL : V_PASS;
+	jr_free(&v);
+	if (vd != V_PASS) {
+		enum step_rc s = step_stop(r, l, V_FAIL, NULL, "dax create %s: ndctl did not make a "
+			"devdax namespace with map=%s: %.300s", l->argv[2], maps[a->map], out);
+
+		free(out);
+		return s;
+	}
+	free(out);
+	n_ns++;
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/size", ns->dev);
+	if (read_u64(r, path, &ns->raw) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: cannot read %s", path);
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/resource", ns->dev);
+	if (read_u64(r, path, &ns->start) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: cannot read %s", path);
+	/* nd_pfn_init() aligns to max(align, memremap_compat_align()): SUBSECTION_SIZE,
+	 * 2 MiB, where the arch does not override it (x86_64) */
+	eff_align = ns->align > COMPAT_ALIGN ? ns->align : COMPAT_ALIGN;
+	ns->eff_align = eff_align;
+	vd = altmap_judge(ns->start, ns->raw, ns->usable, eff_align, r->guest.page_size,
+			  ns->map_dev, why, sizeof(why));
+	json_init(&j, &ev, 0);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "namespace", ns->dev);
+	json_str(&j, "chardev", ns->chardev);
+	json_str(&j, "map", maps[a->map]);
+	json_u64(&j, "start", ns->start);
+	json_u64(&j, "raw_size", ns->raw);
+	json_u64(&j, "usable_size", ns->usable);
+	json_u64(&j, "reserved", ns->raw - ns->usable);
+	{
+		uint64_t memmap, want = altmap_expected(ns->start, ns->raw, eff_align,
+							r->guest.page_size, ns->map_dev, &memmap);
+
+		json_u64(&j, "reserved_expected", want);
+		json_u64(&j, "memmap_bytes_expected", memmap);
+		json_u64(&j, "raw_over_64", ns->raw / 64);
+	}
+	json_u64(&j, "align", ns->align);
+	json_u64(&j, "effective_align", eff_align);
+	json_obj_end(&j);
+	snprintf(name, sizeof(name), "altmap %s map=%s", ns->name, maps[a->map]);
+	result_add(&r->res, vd, name, l->lineno, sb_str(&ev), "%s", why);
+	sb_release(&ev);
+	return vd == V_PASS ? STEP_OK : STEP_STOP;
+}
+
+/* What dax kmem adds: the whole memory blocks inside the device-dax range, which ends
+ * where the namespace is truncated to its alignment and holds the usable size. */
+static uint64_t kmem_expected(const struct run *r, const struct ns *ns)
+{
+	uint64_t bs = r->guest.block_size, end = ns->start + ns->raw;
+	uint64_t dend = end - end % ns->eff_align, dstart = dend - ns->usable;
+	uint64_t lo = (dstart + bs - 1) / bs * bs, hi = dend / bs * bs;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/* Judges the guest's System RAM (kmem) in the namespace's range against `base`. */
+static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct ns *ns,
+			       const char *base_name, const char *snap, const char *what,
+			       uint64_t want_bytes)
+{
+	const struct snapshot *base = run_snap(r, base_name), *now;
+	struct strbuf ev = STRBUF_INIT;
+	struct vmem_obs o;
+	struct json j;
+	char why[512], name[96];
+	enum verdict v;
+
+	if (!base || run_snapshot(r, snap, 0, &now) < 0)
+		return V_ERROR;
+	ram_observe(base, now, ns->start, ns->raw, r->guest.page_size, "System RAM (kmem)", &o);
+	o.who = "whole blocks of the dax range";
+	v = vmem_judge(&o, want_bytes, 0, 0, why, sizeof(why));
+	if (v == V_PASS && want_bytes && strcmp(o.zones, "Movable")) {
+		snprintf(why, sizeof(why), "kmem memory online in %s, daxctl onlines it movable",
+			 o.zones);
+		v = V_FAIL;
+	}
+	json_init(&j, &ev, 0);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "namespace", ns->dev);
+	json_str(&j, "chardev", ns->chardev);
+	json_str(&j, "since", base_name);
+	vmem_evidence(&j, &o, want_bytes, want_bytes, 0, NULL);
+	json_obj_end(&j);
+	snprintf(name, sizeof(name), "%s %s", what, ns->name);
+	result_add(&r->res, v, name, l->lineno, sb_str(&ev), "%s", why);
+	sb_release(&ev);
+	return v;
+}
+
+static enum step_rc run(struct run *r, const struct scn_line *l)
+{
+	int verb = verb_index(l->argv[1]);
+	struct ns *ns = ns_find(r, l->argv[2]);
+	struct dax_args a;
+	char err[600], *out = NULL, snap[64];
+	const struct snapshot *s;
+	enum verdict v;
+
+	if (parse(l, &a, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	if (verb == 0)
+		return do_create(r, l, &a);
+	if (!ns)
+		return step_stop(r, l, V_ERROR, NULL, "dax %s: no namespace %s", l->argv[1],
+				 l->argv[2]);
+	snprintf(snap, sizeof(snap), "pre-kmem-%s", ns->name);
+	switch (verb) {
+	case 1:	/* kmem */
+		if (run_snapshot(r, snap, 0, &s) < 0)
+			return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
+		if (tool(r, "kmem", &out, err, sizeof(err), "daxctl reconfigure-device -m "
+			 "system-ram %s", ns->chardev) < 0)
+			return step_stop(r, l, V_FAIL, NULL, "dax kmem %s: %s", ns->name, err);
+		{
+			const struct snapshot *now;
+			struct vmem_obs o;
+
+			if (run_snapshot(r, "kmem-probe", 0, &now) < 0)
+				return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
+			ram_observe(s, now, ns->start, ns->raw, r->guest.page_size,
+				    "System RAM (kmem)", &o);
+			free(out);
+			if (!o.iomem_bytes)
+				return step_stop(r, l, V_FAIL, NULL, "dax kmem %s: daxctl succeeded "
+						 "but no System RAM (kmem) is in /proc/iomem", ns->name);
+			ns->kmem = 1;
+			snprintf(err, sizeof(err), "online-%s", ns->name);
+			v = judge_kmem(r, l, ns, snap, err, "kmem", kmem_expected(r, ns));
+		}
+		break;
+	case 2:	/* devdax */
+		if (tool(r, "devdax", &out, err, sizeof(err), "daxctl reconfigure-device -f -m "
+			 "devdax %s", ns->chardev) < 0)
+			return step_stop(r, l, V_FAIL, NULL, "dax devdax %s: %s", ns->name, err);
+		free(out);
+		ns->kmem = 0;
+		snprintf(err, sizeof(err), "devdax-%s", ns->name);
+		v = judge_kmem(r, l, ns, snap, err, "devdax", 0);
+		break;
+	default:	/* destroy */
+		if (tool(r, "destroy", &out, err, sizeof(err), "ndctl destroy-namespace -f %s",
+			 ns->dev) < 0)
+			return step_stop(r, l, V_FAIL, NULL, "dax destroy %s: %s", ns->name, err);
+		free(out);
+		*ns = nss[--n_ns];
+		return STEP_OK;
+	}
+	if (v == V_ERROR)
+		return step_stop(r, l, V_ERROR, NULL, "dax %s %s: %s", l->argv[1], ns->name,
+				 r->chan.err);
+	return v == V_PASS ? STEP_OK : STEP_STOP;
+}
+
+const struct step step_dax = {
+	.name = "dax", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
+	.usage = "dax create|kmem|devdax|destroy NS [map=dev|mem] [align=2M]",
+	.help = "NVDIMM namespace as devdax (altmap checked), reconfigured to system RAM (dax "
+		"kmem) and back, each step verified in the guest",
+	.check = check, .needs = needs, .run = run,
+};

@@ -1,0 +1,214 @@
+/* `workload start NAME [key=value…]`, `workload wait NAME EVENT [timeout=S]`,
+ * `workload stop NAME [timeout=S]`: the busy-guest workloads (lib/workload.h: zram, zswap,
+ * thp, pins) run in the guest between start and stop, so that the steps in between
+ * (offline above all) work on a busy guest; wait blocks until the workload reports an
+ * event (pins pin=when-online: "pinned").
+ *
+ * Each start, wait and stop is a check, "workload NAME start" / "workload NAME EVENT" /
+ * "workload NAME", with the
+ * workload's report as evidence: its "fail:" lines (data read back wrong, a pinned page
+ * found in ZONE_MOVABLE or moving, zswap not drained after swapoff…) make it a FAIL,
+ * "skip:" lines and unmet needs (kernel options, the guest's features) a SKIP. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "caps.h"
+#include "json.h"
+#include "step.h"
+#include "workload.h"
+
+#define LINES_KEPT 24
+
+static int check(const struct scn_line *l, char *err, size_t errlen)
+{
+	const struct wl_def *d = l->argc >= 3 ? wl_def_find(l->argv[2]) : NULL;
+	uint64_t v[WL_OPTS_MAX];
+	int start = l->argc >= 2 && !strcmp(l->argv[1], "start");
+	int wait = l->argc >= 2 && !strcmp(l->argv[1], "wait");
+
+	if (l->argc < 3 || (!start && !wait && strcmp(l->argv[1], "stop")) ||
+	    (wait && (l->argc < 4 || strchr(l->argv[3], '=')))) {
+		snprintf(err, errlen, "workload: want start NAME [key=value…], wait NAME EVENT "
+			 "[timeout=S] or stop NAME [timeout=S]");
+		return -1;
+	}
+	if (!d) {
+		int n = snprintf(err, errlen, "workload: unknown workload '%s'; want one of",
+				 l->argv[2]);
+
+		for (int i = 0; wl_defs[i].name && n > 0 && (size_t)n < errlen; i++)
+			n += snprintf(err + n, errlen - (size_t)n, " %s", wl_defs[i].name);
+		return -1;
+	}
+	if (start)
+		return wl_parse(d, l->argc - 3, l->argv + 3, v, err, errlen) ? -1 : 0;
+	if (l->argc > 4 + wait || (l->argc == 4 + wait && (strncmp(l->argv[3 + wait],
+	    "timeout=", 8) || atoi(l->argv[3 + wait] + 8) <= 0))) {
+		snprintf(err, errlen, "workload %s: want NAME%s [timeout=SECONDS]", l->argv[1],
+			 wait ? " EVENT" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* The kernel options the workload needs, against the guest kernel's config. */
+static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+{
+	const struct wl_def *d = wl_def_find(l->argv[2]);
+	struct cap_query q;
+
+	if (strcmp(l->argv[1], "start"))
+		return 0;
+	caps_query_for(r, NULL, &q);
+	for (int i = 0; d->config[i]; i++)
+		if (caps_config_has(q.config, d->config[i]) == 0) {
+			snprintf(why, n, "workload %s needs %s, which the %s guest kernel lacks",
+				 d->name, d->config[i], q.arch);
+			return -1;
+		}
+	return 0;
+}
+
+/* The report as evidence: {"report":{key:value…},"fail":[…],"skip":[…],"notes":[…]}. */
+static void evidence(struct json *j, const char *text, int *fails, int *skips,
+		     char *first, size_t firstlen, char *summary, size_t slen)
+{
+	size_t sl = 0;
+	int kept = 0;
+
+	*fails = *skips = 0;
+	first[0] = summary[0] = '\0';
+	json_obj_begin(j, NULL);
+	json_obj_begin(j, "report");
+	for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		size_t len = strcspn(p, "\n"), k = strcspn(p, "=\n");
+		char key[64], val[256], *end;
+		unsigned long long num;
+
+		if (k >= len || k >= sizeof(key) || memchr(p, ' ', k))
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)k, p);
+		snprintf(val, sizeof(val), "%.*s", (int)(len - k - 1), p + k + 1);
+		num = strtoull(val, &end, 10);
+		if (val[0] && !*end)
+			json_u64(j, key, num);
+		else
+			json_str(j, key, val);
+		if (!strchr(key, '.') && sl < slen && kept++ < 8)
+			sl += (size_t)snprintf(summary + sl, slen - sl, "%s%s=%s", sl ? ", " : "",
+					       key, val);
+	}
+	json_obj_end(j);
+	for (int pass = 0; pass < 3; pass++) {
+		static const char *const tags[] = { "fail: ", "skip: ", NULL };
+		int n = 0;
+
+		json_arr_begin(j, pass == 0 ? "fail" : pass == 1 ? "skip" : "notes");
+		for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			size_t len = strcspn(p, "\n");
+			int tagged = -1;
+
+			for (int t = 0; tags[t]; t++)
+				if (!strncmp(p, tags[t], strlen(tags[t])))
+					tagged = t;
+			if (pass < 2 ? tagged != pass :
+			    tagged >= 0 || strcspn(p, "=\n") < len || !len)
+				continue;
+			if (pass < 2 && !first[0])
+				snprintf(first, firstlen, "%.*s", (int)len, p);
+			if (pass == 0)
+				(*fails)++;
+			else if (pass == 1)
+				(*skips)++;
+			if (n++ < LINES_KEPT)
+				json_strn(j, NULL, p, len);
+		}
+		json_arr_end(j);
+	}
+	json_obj_end(j);
+}
+
+static enum step_rc run(struct run *r, const struct scn_line *l)
+{
+	int start = !strcmp(l->argv[1], "start"), wait = !strcmp(l->argv[1], "wait");
+	const char *name = l->argv[2];
+	struct strbuf req = STRBUF_INIT, reply = STRBUF_INIT, ev = STRBUF_INIT;
+	char check_name[64], first[300], summary[400];
+	uint64_t timeout = run_timeout(r, 300000);
+	enum step_rc ret = STEP_OK;
+	int rc, fails, skips, err = 0;
+	const char *text;
+	struct json j;
+
+	if (wait)
+		snprintf(check_name, sizeof(check_name), "workload %s %s", name, l->argv[3]);
+	else
+		snprintf(check_name, sizeof(check_name), start ? "workload %s start" :
+			 "workload %s", name);
+	sb_addf(&req, "workload-%s %s", l->argv[1], name);
+	if (start) {
+		for (int i = 3; i < l->argc; i++)
+			sb_addf(&req, " %s", l->argv[i]);
+	} else {
+		uint64_t s = l->argc == 4 + wait ? strtoull(l->argv[3 + wait] + 8, NULL, 10) : 120;
+
+		timeout = run_timeout(r, s * 1000);
+		if (wait)
+			sb_addf(&req, " %s", l->argv[3]);
+		sb_addf(&req, " %llu", (unsigned long long)timeout);
+	}
+	rc = chan_call(&r->chan, timeout + run_timeout(r, 30000), &reply, "%s", sb_str(&req));
+	if (rc < 0) {
+		ret = step_stop(r, l, V_ERROR, NULL, "%s: %s", check_name, r->chan.err);
+		goto cleanup;
+	}
+	text = sb_str(&reply);
+	if (rc == 1) {
+		sscanf(text, "errno=%d", &err);
+		text = strchr(text, ' ') ? strchr(text, ' ') + 1 : text;
+	}
+	json_init(&j, &ev, 0);
+	evidence(&j, text, &fails, &skips, first, sizeof(first), summary, sizeof(summary));
+	if (rc == 1 && err == EOPNOTSUPP) {
+		const char *why = strchr(text, '\n') ? strchr(text, '\n') + 1 : text;
+
+		result_add(&r->res, V_SKIP, check_name, l->lineno, sb_str(&ev), "%.*s",
+			   (int)strcspn(why, "\n"), why);
+		ret = STEP_STOP;
+	} else if (fails) {
+		result_add(&r->res, V_FAIL, check_name, l->lineno, sb_str(&ev), "%s%s",
+			   first + 6, fails > 1 ? " (and more, see the evidence)" : "");
+		ret = STEP_STOP;
+	} else if (rc == 1 && (err == ETIMEDOUT || err == EIO)) {
+		/* it could not undo what it set up in the kernel (swapoff, zram reset, unpin) */
+		result_add(&r->res, V_FAIL, check_name, l->lineno, sb_str(&ev), "%.*s",
+			   (int)strcspn(text, "\n"), text);
+		ret = STEP_STOP;
+	} else if (rc == 1) {
+		result_add(&r->res, V_ERROR, check_name, l->lineno, sb_str(&ev), "%.*s",
+			   (int)strcspn(text, "\n"), text);
+		ret = STEP_STOP;
+	} else if (skips) {
+		result_add(&r->res, V_SKIP, check_name, l->lineno, sb_str(&ev), "%s", first + 6);
+		ret = STEP_STOP;
+	} else {
+		result_add(&r->res, V_PASS, check_name, l->lineno, sb_str(&ev), "%s: %s",
+			   start ? "running" : wait ? "happened" : "stopped and torn down",
+			   summary);
+	}
+cleanup:
+	sb_release(&req);
+	sb_release(&reply);
+	sb_release(&ev);
+	return ret;
+}
+
+const struct step step_workload = {
+	.name = "workload", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
+	.usage = "workload start zram|zswap|thp|pins [key=value…] | workload wait NAME EVENT "
+		 "[timeout=S] | workload stop NAME [timeout=S]",
+	.help = "run a busy-guest workload in the guest until `workload stop`; its report is "
+		"the evidence, its fail: lines a FAIL (`hotplug-test help workload`: options)",
+	.check = check, .needs = needs, .run = run,
+};

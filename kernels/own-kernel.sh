@@ -1,0 +1,71 @@
+#!/bin/sh
+# Prepares a kernel you built yourself for a guest arch, the way debian-kernel.sh
+# prepares Debian's, plus its initramfs:
+#   kernels/own-kernel.sh ARCH IMAGE RELEASE MODDIR|- AGENT CACHEDIR OUTDIR
+# IMAGE: what QEMU boots (x86_64: a PVH vmlinux or a bzImage; ppc64le: vmlinux;
+# s390x: arch/s390/boot/bzImage). RELEASE: its `uname -r` (hotplug-test reads it from
+# the image). MODDIR: the modules, either lib/modules/RELEASE itself or an
+# INSTALL_MOD_PATH root holding it (make modules_install INSTALL_MOD_PATH=DIR); "-" when
+# the kernel has the agent's modules (guest/modules.list) built in, which is then checked
+# against the modules.builtin of its build tree.
+# OUTDIR gets: IMAGE's name as a symlink to it, version, config (found next to the image
+# or at the top of its build tree), modules -> the modules, initramfs.cpio.gz.
+set -eu
+
+die() { echo "own-kernel: $*" >&2; exit 1; }
+
+[ $# -eq 7 ] || die "usage: $0 ARCH IMAGE RELEASE MODDIR|- AGENT CACHEDIR OUTDIR"
+arch=$1 image=$2 release=$3 moddir=$4 agent=$5 cache=$6 out=$7
+here=$(cd "$(dirname "$0")" && pwd)
+
+[ -f "$image" ] || die "$image: no such file"
+image=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
+imgdir=$(dirname "$image")
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# the build tree's top, if the image lies in one (arch/*/boot/IMAGE or the top itself)
+top=
+for d in "$imgdir" "$imgdir/../../.."; do
+	[ -f "$d/.config" ] && { top=$(cd "$d" && pwd); break; }
+done
+
+rm -rf "$out/modules" "$out/config" "$out/version"
+ln -sf "$image" "$out/$(basename "$image")"
+echo "$release" >"$out/version"
+for c in "$imgdir/config" "$imgdir/config-$release" "${top:+$top/.config}"; do
+	[ -n "$c" ] && [ -f "$c" ] && { cp "$c" "$out/config"; break; }
+done
+
+if [ "$moddir" != - ]; then
+	[ -d "$moddir" ] || die "$moddir: no such directory"
+	moddir=$(cd "$moddir" && pwd)
+	if [ -f "$moddir/modules.dep" ]; then
+		mods=$moddir
+	elif [ -f "$moddir/lib/modules/$release/modules.dep" ]; then
+		mods=$moddir/lib/modules/$release
+	else
+		found=$(ls -d "$moddir"/lib/modules/*/ 2>/dev/null | tr '\n' ' ')
+		die "$moddir: no modules.dep for $release (found: ${found:-nothing});" \
+			"run make modules_install INSTALL_MOD_PATH=$moddir for this kernel"
+	fi
+	case $mods in
+	*/"$release") ;;
+	*/lib/modules/*) die "$mods: modules of ${mods##*/}, but the image is $release" ;;
+	esac
+	ln -s "$mods" "$out/modules"
+else
+	# no modules: the agent's must be built in, as the build tree's modules.builtin says
+	mkdir -p "$out/modules"
+	: >"$out/modules/modules.dep"
+	if [ -n "$top" ] && [ -f "$top/modules.builtin" ]; then
+		cp "$top/modules.builtin" "$out/modules/modules.builtin"
+	else
+		: >"$out/modules/modules.builtin"
+	fi
+fi
+
+HPT_INITRAMFS_COMPRESS=${HPT_INITRAMFS_COMPRESS:-none} \
+	"$here/../guest/mkinitramfs.sh" "$arch" "$out" "$agent" "$cache" "$out/initramfs.cpio.gz" ||
+	die "initramfs for $image failed (without --modules, the agent's modules" \
+		"(guest/modules.list) must be built into the kernel)"

@@ -1,0 +1,43 @@
+/* The capability model and the expectation model for virtio-mem and NVDIMM: where they
+ * exist (else the SKIP reason), and that 6.1 never puts their memmap on the device. */
+#include <string.h>
+#include "caps.h"
+#include "model.h"
+#include "tap.h"
+
+static enum cap_answer plug(const char *arch, const char *kind, struct cap_fact *f)
+{
+	struct cap_query q = { .arch = arch, .kind = kind, .kernel = CAP_VER(6, 1),
+			       .qemu = CAP_QEMU(7, 2) };
+
+	return caps_ask(CAP_PLUG, &q, f);
+}
+
+int main(void)
+{
+	struct placement_in in = { .arch = "x86_64", .major = 6, .minor = 1,
+		.cmdline = "memory_hotplug.memmap_on_memory=1", .devkind = "virtio-mem",
+		.size = 128ull << 20, .block_size = 128ull << 20, .page_size = 4096 };
+	struct placement_pred p;
+	struct cap_fact f;
+
+	ok(plug("x86_64", "virtio-mem", &f) == CAP_YES && f.granule == 2ull << 20,
+	   "x86_64: virtio-mem, 2 MiB device blocks (%s)", f.why);
+	ok(plug("ppc64le", "virtio-mem", &f) == CAP_NO && strstr(f.why, "pseries has no virtio-mem"),
+	   "pseries: SKIP with the reason (%s)", f.why);
+	ok(plug("s390x", "virtio-mem", &f) == CAP_NO && strstr(f.why, "no virtio-mem-ccw"),
+	   "s390x on QEMU 7.2: SKIP with the reason (%s)", f.why);
+	ok(plug("x86_64", "nvdimm", &f) == CAP_YES, "x86_64: NVDIMM (%s)", f.why);
+	ok(plug("ppc64le", "nvdimm", &f) == CAP_NO && strstr(f.why, "spapr-nvdimm"),
+	   "pseries NVDIMM: SKIP with the reason (%s)", f.why);
+	model_placement(&in, &p);
+	ok(p.p == PLACE_ELSEWHERE, "6.1 virtio-mem of exactly one block with the parameter: "
+	   "memmap elsewhere (%s)", p.why);
+	in.devkind = "nvdimm";
+	model_placement(&in, &p);
+	ok(p.p == PLACE_ELSEWHERE, "6.1 dax kmem memory: memmap elsewhere (%s)", p.why);
+	in.devkind = "dimm";
+	model_placement(&in, &p);
+	ok(p.p == PLACE_ON_BLOCK, "control: a one-block ACPI DIMM with the parameter is on-block");
+	return done();
+}
