@@ -1,6 +1,8 @@
 # hotplug-test — plain Makefile with per-arch variables (see README "Building").
 #   make              controller + guest images for GUEST_ARCHES
-#   make check        unit tests (no VM) + integration tests (real guests)
+#   make check        unit tests (no VM), fuzz smoke, sanitizers, integration (real guests)
+#   make fuzz         libFuzzer targets, FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
+#   make sanitize     ASan+UBSan controller/agent and valgrind checks (tests/sanitizers/)
 #   make unit         unit tests only
 #   make integration  integration tests only
 #   make bench        per-phase timings of shipped scenarios
@@ -37,7 +39,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check-debug check unit integration bench clean distclean fuzz
 all: host guests
 
 host: $(B)/hotplug-test
@@ -128,7 +130,12 @@ unit: $(UNIT_BIN)
 integration: all
 	@tests/integration/run.sh
 
-check: unit integration
+check: unit fuzz-smoke sanitize integration
+
+# opt-in: builds the debug kernel (~11 min the first time) and runs the kmemleak and
+# page_owner checks on it
+check-debug: all debug-kernel
+	@tests/integration/debug.sh
 
 bench: all
 	@tests/bench.sh

@@ -39,7 +39,7 @@ static struct wl_slot {
 	int reaped, status;	/* ag_reap() collected it first */
 	uint64_t t0;
 	struct strbuf in;	/* bytes read from the pipe */
-} slots[8];
+} slots[sizeof(workloads) / sizeof(workloads[0])];
 
 static const struct workload *find(const char *name, struct wl_slot **slot)
 {
@@ -227,18 +227,28 @@ static int read_frame(struct agent *a, struct wl_slot *s, char kind, uint64_t de
 	}
 }
 
-/* Collects the process (or what ag_reap() saw) and describes how it ended. */
-static void finish(struct wl_slot *s, struct strbuf *out)
-{
-	int status = 0;
+#define REAP_MS 10000
 
-	if (!s->reaped) {
-		while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-			;
-	} else {
+/* Collects the process (or what ag_reap() saw) and describes how it ended. A process
+ * stuck in the kernel is left to ag_reap() after REAP_MS: the agent keeps serving. */
+static void finish(struct agent *a, struct wl_slot *s, struct strbuf *out)
+{
+	uint64_t deadline = ag_now_ms() + REAP_MS;
+	int status = 0;
+	pid_t got = 0;
+
+	if (s->reaped)
 		status = s->status;
+	while (!s->reaped && (got = waitpid(s->pid, &status, WNOHANG)) == 0 &&
+	       ag_now_ms() < deadline) {
+		struct timespec ts = { 0, 50 * 1000000 };
+
+		nanosleep(&ts, NULL);
+		ag_beat_maybe(a);
 	}
-	if (WIFSIGNALED(status))
+	if (!s->reaped && got == 0)
+		sb_addf(out, "exit=still running after %d ms (stuck in the kernel?)\n", REAP_MS);
+	else if (WIFSIGNALED(status))
 		sb_addf(out, "exit=signal %d (%s)\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
 	close(s->fd);
 	sb_release(&s->in);
@@ -309,7 +319,7 @@ int v_workload_start(struct agent *a, int argc, char **argv, struct strbuf *out)
 		sb_add(out, msg.buf, msg.len);
 		sb_release(&msg);
 	}
-	finish(s, out);
+	finish(a, s, out);
 	return rc;
 }
 
@@ -349,7 +359,7 @@ int v_workload_wait(struct agent *a, int argc, char **argv, struct strbuf *out)
 	sb_addf(out, "workload %s: %s before the event %s\n", w->name,
 		got == 0 ? "the process died" : "timed out", argv[2]);
 	if (got == 0)
-		finish(s, out);
+		finish(a, s, out);
 	return got == 0 ? -ECHILD : -ETIMEDOUT;
 }
 
@@ -377,7 +387,7 @@ int v_workload_stop(struct agent *a, int argc, char **argv, struct strbuf *out)
 	if (got == 1) {
 		sb_addf(out, "ran_ms=%llu\nstop_ms=%llu\n", (unsigned long long)(t0 - s->t0),
 			(unsigned long long)(ag_now_ms() - t0));
-		finish(s, out);
+		finish(a, s, out);
 		return rc;
 	}
 	kill(-s->pid, SIGKILL);
@@ -392,6 +402,6 @@ int v_workload_stop(struct agent *a, int argc, char **argv, struct strbuf *out)
 		sb_add(out, msg.buf, msg.len);
 		sb_release(&msg);
 	}
-	finish(s, out);
+	finish(a, s, out);
 	return got == 0 ? -ECHILD : -ETIMEDOUT;
 }

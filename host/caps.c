@@ -49,9 +49,9 @@ static const struct cap_row rows[] = {
 	{ CAP_PLUG, "x86_64", "nvdimm", 0, 0, 0, 0, "CONFIG_ACPI_NFIT", CAP_YES, 2 * MIB,
 	  "ACPI NVDIMM (NFIT) on pc with nvdimm=on: boot-time only, never unplugged" },
 	{ CAP_PLUG, "ppc64le", "nvdimm", 0, 0, 0, 0, NULL, CAP_NO, 0,
-	  "spapr-nvdimm (papr_scm) is not wired into the testbed yet: QEMU {qemu} offers it "
-	  "on pseries (size minus label a multiple of 256 MiB), but the guest side (papr_scm "
-	  "in the initramfs, ppc64el ndctl/daxctl) is not built nor tried here" },
+	  "spapr-nvdimm (papr_scm): QEMU {qemu} offers it on pseries, but Debian's ppc64el "
+	  "6.1 kernel is built without CONFIG_LIBNVDIMM (so without papr_scm and of_pmem), and "
+	  "the testbed does not wire pseries NVDIMMs" },
 	{ CAP_PLUG, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "{arch} guests have no {kind} devices in the capability model" },
 

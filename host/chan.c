@@ -92,6 +92,8 @@ static int failed(struct chan *c, enum chan_state st, int rc)
 /* Reads the next frame of any type, honouring deadline, silence and wake fd. */
 static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 {
+	int pump = deadline_ms == 0;	/* chan_pump: only what is there, -EAGAIN then */
+
 	for (;;) {
 		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN },
 				       { .fd = c->wake_fd, .events = POLLIN } };
@@ -125,7 +127,9 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 		/* the agent beats once it has said hello; before, the kernel is booting */
 		if (c->hello[0] && c->last_frame_ms + CHAN_SILENCE_MS < until)
 			until = c->last_frame_ms + CHAN_SILENCE_MS;
-		if (now >= until) {
+		if (pump)
+			until = now;
+		if (now >= until && !pump) {
 			if (now >= deadline_ms)
 				snprintf(c->err, sizeof(c->err), "no reply from agent within deadline");
 			else
@@ -144,8 +148,17 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 			snprintf(c->err, sizeof(c->err), "interrupted (domain stopped or signal)");
 			return failed(c, CHAN_STOPPED, -EINTR);
 		}
-		if (rc <= 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
+		if (rc <= 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (!pump)
+				continue;
+			if (c->hello[0] && now_ms() > c->last_frame_ms + CHAN_SILENCE_MS) {
+				snprintf(c->err, sizeof(c->err),
+					 "agent silent for %u s (no heartbeat): guest hung?",
+					 CHAN_SILENCE_MS / 1000);
+				return failed(c, CHAN_SILENT, -ETIMEDOUT);
+			}
+			return -EAGAIN;
+		}
 		n = read(c->fd, c->rbuf, sizeof(c->rbuf));
 		if (n == 0) {
 			snprintf(c->err, sizeof(c->err), "channel closed (QEMU exited?)");
@@ -278,6 +291,27 @@ cleanup:
 	sb_release(&req);
 	sb_release(&out);
 	return rc;
+}
+
+int chan_pump(struct chan *c)
+{
+	struct hpt_frame f;
+	int rc;
+
+	if (c->fd < 0) {
+		snprintf(c->err, sizeof(c->err), "channel not connected");
+		return -ENOTCONN;
+	}
+	c->state = CHAN_OK;
+	while ((rc = next_frame(c, 0, &f)) == 0) {
+		if (unsolicited(c, &f))
+			continue;
+		snprintf(c->err, sizeof(c->err), "unexpected %s from agent while no request was "
+			 "pending", hpt_msg_names[f.type]);
+		keep_bad(c, f.payload, f.len < 64 ? f.len : 64);
+		return failed(c, CHAN_GARBLED, -EPROTO);
+	}
+	return rc == -EAGAIN ? 0 : rc;
 }
 
 void chan_close(struct chan *c)

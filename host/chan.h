@@ -50,6 +50,11 @@ int chan_wait_hello(struct chan *c, uint64_t deadline_ms);
  */
 int chan_call(struct chan *c, uint64_t timeout_ms, struct strbuf *reply, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* While the host waits for something else (a libvirt event): reads what the agent sent
+ * meanwhile (beats, log lines) without blocking. 0, or -ETIMEDOUT when it has been silent
+ * for CHAN_SILENCE_MS (hang), -EPIPE (QEMU gone), -EPROTO (garbage or an unasked reply);
+ * c->state and c->err as for chan_call. */
+int chan_pump(struct chan *c);
 void chan_close(struct chan *c);
 
 #endif

@@ -71,7 +71,7 @@ static int dimm_unplug(struct run *r, struct hpt_dev *d, char *err, size_t errle
 {
 	uint32_t order[HPT_JOURNAL_MAX];
 	struct vevent ev;
-	uint64_t wait;
+	uint64_t wait, deadline;
 	int rc, n = 0;
 
 	/* start the guest's block event journal afresh: it records the removal order */
@@ -84,8 +84,18 @@ static int dimm_unplug(struct run *r, struct hpt_dev *d, char *err, size_t errle
 		return -EIO;
 	}
 	wait = d->unplug_timeout_ms ? d->unplug_timeout_ms : run_timeout(r, 30000);
-	rc = virt_wait2(r->virt, r->vm_name, VEV_DEVICE_REMOVED, VEV_REMOVAL_FAILED, d->alias,
-			now_ms() + wait, &ev);
+	deadline = now_ms() + wait;
+	/* in 1 s slices: a guest that hangs meanwhile is noticed by its heartbeat */
+	while ((rc = virt_wait2(r->virt, r->vm_name, VEV_DEVICE_REMOVED, VEV_REMOVAL_FAILED,
+				d->alias, now_ms() + 1000 < deadline ? now_ms() + 1000 : deadline,
+				&ev)) == -ETIMEDOUT && now_ms() < deadline) {
+		rc = chan_pump(&r->chan);
+		if (rc < 0) {
+			snprintf(err, errlen, "vm %s: dimm %s: while waiting for the unplug: %s",
+				 r->vm_name, d->name, r->chan.err);
+			return rc == -ETIMEDOUT ? -EPIPE : rc;	/* a hang, not a guest's no */
+		}
+	}
 	if (rc == -ETIMEDOUT) {
 		snprintf(err, errlen, "vm %s: dimm %s: the guest never answered the unplug: "
 			 "neither DEVICE_REMOVED nor DEVICE_REMOVAL_FAILED within %llu s",

@@ -187,9 +187,12 @@ static void summarise(struct strbuf *sb, enum fault_kind k, const char *what, in
 
 	switch (k) {
 	case FK_PANIC:
+		if (!pl) {
+			pl = "no panic line on the console; libvirt: crashed";
+			pn = (int)strlen(pl);
+		}
 		sb_addf(sb, "kernel panic during %s (%s): %.*s", what,
-			kernel_op ? "a kernel operation" : "not a kernel operation",
-			pl ? pn : 40, pl ? pl : "no panic line on the console; libvirt: crashed");
+			kernel_op ? "a kernel operation" : "not a kernel operation", pn, pl);
 		break;
 	case FK_AGENT_DIED:
 		sb_addf(sb, "the agent (PID 1) died during %s and the kernel panicked: %.*s", what,

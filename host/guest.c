@@ -325,6 +325,9 @@ void guest_stop(struct run *r)
 		snprintf(src, sizeof(src), "%s/log/qemu/%s.log", r->virt->root, r->vm_name);
 		snprintf(dst, sizeof(dst), "%s/qemu.log", r->dir);
 		rename(src, dst);	/* same fs usually; best effort */
+	} else if (r->virt && r->vm_name[0]) {
+		virt_sock_path(r->virt, r->vm_name, src, sizeof(src));
+		unlink(src);	/* ours in /tmp; an embedded root goes as a whole */
 	}
 	r->booted = 0;
 	sb_release(&reply);

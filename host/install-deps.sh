@@ -2,6 +2,8 @@
 # Installs the Debian packages hotplug-test needs for the host controller and the guest
 # arches in $GUEST_ARCHES (default x86_64). As root with packages missing: apt-get
 # install. Otherwise: prints the exact command and fails.
+# $EXTRA_PKGS adds packages: make fuzz passes "clang-14 libclang-rt-14-dev" (libFuzzer),
+# make sanitize "valgrind cpio" (tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
 set -u
 arches=${GUEST_ARCHES:-x86_64}
 pkgs="gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu

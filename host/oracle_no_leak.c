@@ -276,14 +276,15 @@ static const struct opt noleak_opts[] = {
 	{ "since", OPT_STR, offsetof(struct noleak_args, since), 32, 0, 0, NULL,
 	  "the baseline snapshot" },
 	{ "memfree-tolerance", OPT_SIZE, offsetof(struct noleak_args, tolerance), 0, 0,
-	  1ull << 34, NULL, "how far MemFree may stay below the baseline (default 4M)" },
+	  1ull << 34, NULL, "how far MemFree may stay below the baseline (default: 4M or "
+	  "256 pages, whichever is more: per-CPU page lists scale with the page size)" },
 	{ 0 }
 };
 
 static int parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->tolerance = 4 << 20;
+	a->tolerance = UINT64_MAX;	/* = auto, see run() */
 	if (l->argc < 3 || step_opts(noleak_opts, a, l, 2, err, n) < 0)
 		return l->argc < 3 ? (snprintf(err, n, "expect no-leak: want since=SNAP"), -1) : -1;
 	if (!a->since[0]) {
@@ -325,6 +326,9 @@ static int run(struct run *r, const struct scn_line *l)
 		return STEP_STOP;
 	}
 	memset(&cfg, 0, sizeof(cfg));
+	if (a.tolerance == UINT64_MAX)	/* 4 MiB on 4K pages, 16 MiB on 64K pages */
+		a.tolerance = r->guest.page_size * 256 > (4u << 20) ? r->guest.page_size * 256
+								      : (4u << 20);
 	cfg.memfree_tolerance_kb = a.tolerance >> 10;
 	cfg.lineno = l->lineno;
 	cfg.planned = r->planned;

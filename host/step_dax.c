@@ -4,7 +4,8 @@
  *   create   ndctl's JSON (mode devdax, map), the namespace's raw size and start from
  *            sysfs, and the altmap reservation (check "altmap NS map=…": raw − usable is
  *            exactly the 8K info block + 64 B per 4 KiB page with map=dev, aligned);
- *   kmem     daxctl reconfigure-device -m system-ram (onlined movable): "System RAM
+ *   kmem     daxctl reconfigure-device -m system-ram (its JSON: mode system-ram, online
+ *            block count = the guest's; onlined movable): "System RAM
  *            (kmem)" in /proc/iomem of whole memory blocks, all online, zone managed and
  *            MemTotal grown by exactly that (the memmap of kmem memory lives elsewhere);
  *   devdax   daxctl reconfigure-device -m devdax -f: blocks, ranges, zones and MemTotal
@@ -138,7 +139,8 @@ static int tool(struct run *r, const char *verb, char **json, char *err, size_t 
 	*json = NULL;
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: %.300s", sb_str(&req) + 9, rc < 0 ? r->chan.err : text);
-		rc = rc < 0 ? rc : -EIO;
+		/* an initramfs without the tools (e.g. --debug-kernel) is the testbed's */
+		rc = rc < 0 ? rc : strstr(text, "not in this initramfs") ? -ENOENT : -EIO;
 		goto out;
 	}
 	so = strstr(text, "--- stdout\n");
@@ -177,6 +179,7 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 	struct ns *ns;
 	uint64_t size = 0, eff_align;
 	enum verdict vd;
+	int rc;
 
 	if (ns_find(r, l->argv[2]) || n_ns >= NS_MAX)
 		return step_stop(r, l, V_ERROR, NULL, "dax create: %s exists or too many",
@@ -197,10 +200,12 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 		}
 		labels_done = r;
 	}
-	if (tool(r, "create", &out, err, sizeof(err), "ndctl create-namespace -r region0 -m "
-		 "devdax -M %s -a %llu -s %llu", maps[a->map], (unsigned long long)a->align,
-		 (unsigned long long)size) < 0)
-		return step_stop(r, l, V_FAIL, NULL, "dax create %s: %s", l->argv[2], err);
+	rc = tool(r, "create", &out, err, sizeof(err), "ndctl create-namespace -r region0 -m "
+		  "devdax -M %s -a %llu -s %llu", maps[a->map], (unsigned long long)a->align,
+		  (unsigned long long)size);
+	if (rc < 0)
+		return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL, "dax create %s: %s",
+				 l->argv[2], err);
 	if (jr_parse(&v, out, strlen(out), err, sizeof(err)) < 0) {
 		free(out);
 		return step_stop(r, l, V_ERROR, NULL, "dax create: ndctl JSON: %s", err);
@@ -320,6 +325,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	char err[600], *out = NULL, snap[64];
 	const struct snapshot *s;
 	enum verdict v;
+	int rc;
 
 	if (parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
@@ -333,9 +339,11 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	case 1:	/* kmem */
 		if (run_snapshot(r, snap, 0, &s) < 0)
 			return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
-		if (tool(r, "kmem", &out, err, sizeof(err), "daxctl reconfigure-device -m "
-			 "system-ram %s", ns->chardev) < 0)
-			return step_stop(r, l, V_FAIL, NULL, "dax kmem %s: %s", ns->name, err);
+		rc = tool(r, "kmem", &out, err, sizeof(err), "daxctl reconfigure-device -m "
+			  "system-ram %s", ns->chardev);
+		if (rc < 0)
+			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL, "dax kmem %s: %s",
+					 ns->name, err);
 		{
 			const struct snapshot *now;
 			struct vmem_obs o;
@@ -344,6 +352,25 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 				return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
 			ram_observe(s, now, ns->start, ns->raw, r->guest.page_size,
 				    "System RAM (kmem)", &o);
+			if (!strstr(out, "\"mode\":\"system-ram\"")) {
+				enum step_rc st = step_stop(r, l, V_FAIL, NULL, "dax kmem %s: daxctl "
+					"does not report mode system-ram: %.300s", ns->name, out);
+
+				free(out);
+				return st;
+			}
+			{	/* daxctl's count of online blocks is the guest's */
+				const char *m = strstr(out, "\"online_memblocks\":");
+
+				if (m && strtoul(m + 19, NULL, 10) != o.online) {
+					enum step_rc st = step_stop(r, l, V_FAIL, NULL, "dax kmem %s: "
+						"daxctl says %lu blocks online, the guest shows %u",
+						ns->name, strtoul(m + 19, NULL, 10), o.online);
+
+					free(out);
+					return st;
+				}
+			}
 			free(out);
 			if (!o.iomem_bytes)
 				return step_stop(r, l, V_FAIL, NULL, "dax kmem %s: daxctl succeeded "
@@ -354,18 +381,29 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		}
 		break;
 	case 2:	/* devdax */
-		if (tool(r, "devdax", &out, err, sizeof(err), "daxctl reconfigure-device -f -m "
-			 "devdax %s", ns->chardev) < 0)
-			return step_stop(r, l, V_FAIL, NULL, "dax devdax %s: %s", ns->name, err);
+		rc = tool(r, "devdax", &out, err, sizeof(err), "daxctl reconfigure-device -f -m "
+			  "devdax %s", ns->chardev);
+		if (rc < 0)
+			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL,
+					 "dax devdax %s: %s", ns->name, err);
+		if (!strstr(out, "\"mode\":\"devdax\"")) {
+			enum step_rc st = step_stop(r, l, V_FAIL, NULL, "dax devdax %s: daxctl does "
+				"not report mode devdax: %.300s", ns->name, out);
+
+			free(out);
+			return st;
+		}
 		free(out);
 		ns->kmem = 0;
 		snprintf(err, sizeof(err), "devdax-%s", ns->name);
 		v = judge_kmem(r, l, ns, snap, err, "devdax", 0);
 		break;
 	default:	/* destroy */
-		if (tool(r, "destroy", &out, err, sizeof(err), "ndctl destroy-namespace -f %s",
-			 ns->dev) < 0)
-			return step_stop(r, l, V_FAIL, NULL, "dax destroy %s: %s", ns->name, err);
+		rc = tool(r, "destroy", &out, err, sizeof(err), "ndctl destroy-namespace -f %s",
+			  ns->dev);
+		if (rc < 0)
+			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL,
+					 "dax destroy %s: %s", ns->name, err);
 		free(out);
 		*ns = nss[--n_ns];
 		return STEP_OK;

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "caps.h"
 #include "devkind.h"
+#include "json.h"
 #include "size.h"
 #include "step.h"
 
@@ -167,8 +168,27 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 			return step_stop(r, l, V_ERROR, NULL, "plug %s: %s", d->name, r->chan.err);
 	}
 	rc = kind->plug(r, d, err, sizeof(err));
-	if (rc < 0)
-		return step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, NULL, "%s", err);
+	if (rc < 0) {
+		/* refused (by libvirt, QEMU or the guest) or not seen: what was asked and why */
+		struct strbuf ev = STRBUF_INIT;
+		struct json j;
+
+		json_init(&j, &ev, 0);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "device", d->name);
+		json_str(&j, "kind", kind->name);
+		json_u64(&j, "size", d->size);
+		json_u64(&j, "node", (uint64_t)d->node);
+		json_u64(&j, "boot_memory", r->boot.memory);
+		json_u64(&j, "maxmem", r->boot.maxmem);
+		json_u64(&j, "slots", r->boot.slots);
+		json_u64(&j, "plugged_now", (uint64_t)(r->n_plugged - r->n_unplugged));
+		json_str(&j, "error", err);
+		json_obj_end(&j);
+		step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, sb_str(&ev), "%s", err);
+		sb_release(&ev);
+		return STEP_STOP;
+	}
 	if (!reused)
 		r->n_devs++;
 	d->plug_order = ++r->n_plugged;

@@ -7,7 +7,7 @@
 set -eu
 die() { echo "build-debug-kernel: $*" >&2; exit 1; }
 [ $# -eq 3 ] || die "usage: $0 ARCH CACHEDIR OUTDIR"
-arch=$1 cache=$(mkdir -p "$2" && cd "$2" && pwd) out=$3
+arch=$1 cache=$(mkdir -p "$2" && cd "$2" && pwd) out=$(mkdir -p "$3" && cd "$3" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 case $arch in
 x86_64) karch=x86_64 target=bzImage image=arch/x86/boot/bzImage cross= ;;

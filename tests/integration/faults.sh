@@ -54,6 +54,12 @@ check "hang-op: detected by the missed heartbeat within 15 s ($(num hang-op gues
 check "hang-op: the vCPU registers say where the guest was" \
 	json hang-op '"vcpu_registers":"CPU#0[^"]*RIP=[0-9a-f]+ [^"]*CPL=[03]'
 
+run hang-unplug 1 tests/scenarios/fault-hang-unplug.scn
+check "hang-unplug: a hang during the unplug wait is a FAIL by the heartbeat" \
+	json hang-unplug '"summary": "guest hung during unplug \(a kernel operation\)'
+check "hang-unplug: within 15 s, not at the 60 s unplug timeout ($(num hang-unplug guest_silent_ms) ms)" \
+	within hang-unplug guest_silent_ms 15500
+
 run agent-exit 2 tests/scenarios/fault-agent-exit.scn
 check "agent-exit: typed ERROR: the agent died, not the kernel's fault" \
 	json agent-exit '"fault":"agent-died"'
@@ -113,6 +119,8 @@ killed=$pid
 run attach-refused 2 tests/scenarios/fault-attach-refused.scn
 check "attach-refused: ERROR with libvirt's reason" \
 	json attach-refused '"summary": "[^"]*attach dimm d0: [^"]*exceed domain.s maxMemory'
+check "attach-refused: evidence: what was asked against maxmem" \
+	json attach-refused '"size":1073741824,.*"maxmem":1073741824,.*"error":"[^"]*exceed'
 
 check "next start: the killed run's domain was destroyed" \
 	grep -q "destroyed domain hpt-x86_64-fault-qemu-kill-$killed (qemu pid" "$out/attach-refused.err"

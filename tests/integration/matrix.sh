@@ -31,9 +31,10 @@ merr "--modules without --kernel" 'no --kernel for s390x' --modules s390x=/x sce
 
 start=$(date +%s)
 "$bin" matrix -j 2 --out "$m" scenarios/logical-offline-online.scn scenarios/dimm-memmap-off.scn \
-	tests/scenarios/expect-wrong-placement.scn >"$m.out" 2>"$m.err"
+	tests/scenarios/expect-wrong-placement.scn tests/scenarios/blocks-no-movable.scn \
+	>"$m.out" 2>"$m.err"
 rc=$?
-echo "# matrix of 9 jobs took $(($(date +%s) - start)) s"
+echo "# matrix of 12 jobs took $(($(date +%s) - start)) s"
 check "matrix: exit 1 (a job FAILed), got $rc" test "$rc" -eq 1 || sed 's/^/    /' "$m.out" "$m.err" | tail -30
 check "matrix: table has one column per arch" grep -Eq '^scenario +x86_64 +ppc64le +s390x' "$m.out"
 check "matrix: boot-memory offline/online PASSes on all three arches" \
@@ -42,6 +43,8 @@ check "matrix: DIMM PASSes on x86_64 and ppc64le, SKIPs on s390x" \
 	cell dimm-memmap-off 'PASS +[0-9.]+ s +PASS +[0-9.]+ s +SKIP'
 check "matrix: the negative control FAILs on x86_64, SKIPs elsewhere (arch line)" \
 	cell expect-wrong-placement 'FAIL +[0-9.]+ s +SKIP +[0-9.]+ s +SKIP'
+check "matrix: \`blocks\` without ZONE_MOVABLE SKIPs, offlines nothing" \
+	grep -q 'blocks-no-movable.x86_64: line 7: blocks: blocks b: the guest has no online movable' "$m.out"
 check "matrix: the SKIP says why" grep -q 'dimm-memmap-off.s390x: line 5: plug: QEMU 7.2 offers no memory device on s390x' "$m.out"
 check "matrix: s390x DIMM SKIPped without booting a guest" test ! -e "$m/dimm-memmap-off.s390x/console.log"
 check "matrix: s390x offlined and onlined boot blocks, exact" \
@@ -52,14 +55,14 @@ check "matrix: ppc64le LMB removed after offlining (teardown order)" \
 	verdict dimm-memmap-off ppc64le "teardown order" PASS
 check "matrix: junit.xml validates against the JUnit schema" \
 	xmllint --noout --schema tests/unit/junit.xsd "$m/junit.xml"
-check "matrix: junit has 9 testcases, 1 failure, 3 skipped in 3 suites" \
-	test "$(xp 'concat(count(//testcase),"/",count(//failure),"/",count(//skipped),"/",count(//testsuite))')" = 9/1/3/3
+check "matrix: junit has 12 testcases, 1 failure, 6 skipped in 3 suites" \
+	test "$(xp 'concat(count(//testcase),"/",count(//failure),"/",count(//skipped),"/",count(//testsuite))')" = 12/1/6/3
 check "matrix: junit classname is the arch" \
-	test "$(xp 'count(//testsuite[@name="ppc64le"]/testcase[@classname="ppc64le"])')" = 3
+	test "$(xp 'count(//testsuite[@name="ppc64le"]/testcase[@classname="ppc64le"])')" = 4
 check "matrix: the failure carries the evidence" \
 	test "$(xp 'count(//failure[contains(.,"expected_from")])')" = 1
 check "matrix: results.json has every run with its own results" \
-	test "$(grep -c '"scenario": ' "$m/results.json")" -ge 18
+	test "$(grep -c '"scenario": ' "$m/results.json")" -ge 24
 check "matrix: results.json holds the exit code" grep -q '"exit_code": 1' "$m/results.json"
 check "matrix: each job's KTAP and log kept in its run dir" \
 	test -s "$m/dimm-memmap-off.ppc64le/run.ktap" -a -e "$m/dimm-memmap-off.ppc64le/run.log"

@@ -14,7 +14,7 @@ pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $*"; }
 bad() { fail=$((fail + 1)); echo "not ok - $*"; }
 check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
-reports='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)Sanitizer'
+reports='AddressSanitizer|LeakSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer'
 # the run's verdict and time, and the last lines of its output when it failed
 ran() {
 	local name=$1 rc=$2
