@@ -54,6 +54,18 @@ scn snapname 'snapname.scn:2: snapshot: want one NAME' 'boot\nsnapshot ../x\n'
 scn timeout 'timeout.scn:2: timeout=0: want a number from 1 to 3600' 'boot\nunplug d0 timeout=0\n'
 scn inject "inject.scn:2: inject: unknown fault 'reboot'" 'boot\ninject reboot\n'
 scn injectsize 'injectsize.scn:2: inject: size= goes with pin' 'boot\ninject panic size=1M\n'
+# a hostile scenario file name: the run dir is made of a safe form of it, mode 0700
+# (the scenario SKIPs on x86_64 before any guest boots)
+weird=$'$d/we ird;$(id)\n\x1b[1m.scn'
+weird=${weird//'$d'/$d}
+printf 'arch s390x\nboot\n' >"$weird"
+cp "$weird" "$d/plain.scn"
+rm -rf "$d/runs"
+"$bin" run --arch x86_64 --out "$d/runs" "$weird" "$d/plain.scn" >"$d/out" 2>&1
+check "input: a hostile file name gives a safe run dir name" \
+	bash -c "ls '$d/runs' | grep -Eq '^[0-9]{8}-[0-9]{6}-we_ird_+id_+1m-x86_64\$'"
+check "input: run dirs are 0700" \
+	bash -c "test \"\$(stat -c %a '$d/runs'/*-plain-x86_64)\" = 700"
 check "input: nothing started" bash -c "! pgrep -f 'guest=hpt-[a-z0-9_]*-(nul|big|memory|slots|size)-'"
 echo "input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
