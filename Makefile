@@ -26,8 +26,13 @@ CC_x86_64 := gcc
 CC_ppc64le := powerpc64le-linux-gnu-gcc
 CC_s390x := s390x-linux-gnu-gcc
 
-# The physical placement probe (guest/probe/) is built where the page-table walk exists.
+# The physical placement probe (guest/probe/), built against Debian's headers of each
+# guest kernel (cross for ppc64le). s390x has no memory devices here: nothing to probe.
 PROBE_x86_64 := $(B)/x86_64/probe/hpt_probe.ko
+PROBE_ppc64le := $(B)/ppc64le/probe/hpt_probe.ko
+KARCH_x86_64 := x86_64
+KARCH_ppc64le := powerpc
+CROSS_ppc64le := powerpc64le-linux-gnu-
 
 LIB_SRC := $(wildcard lib/*.c)
 HOST_SRC := $(wildcard host/*.c)
@@ -84,9 +89,10 @@ $(B)/$(1)/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $(B)/$(
 	@mkdir -p $$(@D)
 	@cp guest/probe/hpt_probe.c guest/probe/Kbuild $$(@D)/
 	@echo "  KMOD    $$@"
-	@$(MAKE) -s -C $$$$(kernels/debian-headers.sh $$$$(cat $(B)/$(1)/kernel/version)) \
+	@$(MAKE) -s -C $$$$(kernels/debian-headers.sh $$$$(cat $(B)/$(1)/kernel/version) $(1) $(CACHE)) \
+		ARCH=$(KARCH_$(1)) CROSS_COMPILE=$(CROSS_$(1)) \
 		M=$$(abspath $$(@D)) modules >$$(@D)/build.log 2>&1 || { cat $$(@D)/build.log; false; }
-	@strip --strip-debug $$@
+	@$(CROSS_$(1))strip --strip-debug $$@
 
 $(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_$(1))
 	HPT_EXTRA_MODULES="$(PROBE_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@

@@ -12,27 +12,16 @@
 /* Reads base='0x…' of the live <memory> element whose alias is `alias`. */
 static int live_base(struct run *r, const char *alias, uint64_t *base)
 {
-	char *xml = virDomainGetXMLDesc(r->dom, 0), needle[80];
-	const char *a, *m, *end, *b;
-	int rc = -ENOENT;
+	char *elem, *b;
+	int rc = live_memory_element(r, alias, &elem);
 
-	if (!xml)
-		return -EIO;
-	snprintf(needle, sizeof(needle), "<alias name='%s'/>", alias);
-	a = strstr(xml, needle);
-	if (a) {
-		/* the <memory …> element that contains the alias */
-		for (m = a; m > xml && strncmp(m, "<memory ", 8); m--)
-			;
-		end = strstr(a, "</memory>");
-		b = strstr(m, "base='");
-		if (!strncmp(m, "<memory ", 8) && end && b && b < end) {
-			*base = strtoull(b + 6, NULL, 0);
-			rc = 0;
-		}
-	}
-	free(xml);
-	return rc;
+	if (rc < 0)
+		return rc;
+	b = strstr(elem, "base='");
+	if (b)
+		*base = strtoull(b + 6, NULL, 0);
+	free(elem);
+	return b ? 0 : -ENOENT;
 }
 
 static int dimm_plug(struct run *r, struct hpt_dev *d, char *err, size_t errlen)

@@ -34,38 +34,6 @@ const struct devkind dev_virtio_mem = {
 	.boot_xml = vmem_boot_xml,
 };
 
-int vmem_live_element(struct run *r, const char *alias, char **elem)
-{
-	char *xml = virDomainGetXMLDesc(r->dom, 0), needle[80];
-	const char *a, *m, *end;
-	int rc = -ENOENT;
-
-	*elem = NULL;
-	if (!xml)
-		return -EIO;
-	snprintf(needle, sizeof(needle), "<alias name='%s'/>", alias);
-	a = strstr(xml, needle);
-	if (a) {
-		for (m = a; m > xml && strncmp(m, "<memory model='virtio-mem'", 26); m--)
-			;
-		end = strstr(a, "</memory>");
-		if (!strncmp(m, "<memory model='virtio-mem'", 26) && end) {
-			size_t n = (size_t)(end + 9 - m);
-
-			*elem = malloc(n + 1);
-			if (*elem) {
-				memcpy(*elem, m, n);
-				(*elem)[n] = 0;
-				rc = 0;
-			} else {
-				rc = -ENOMEM;
-			}
-		}
-	}
-	free(xml);
-	return rc;
-}
-
 /* Value in bytes of <tag unit='KiB'>N</tag> inside elem. */
 static int elem_kib(const char *elem, const char *tag, uint64_t *bytes)
 {
@@ -83,7 +51,7 @@ static int elem_kib(const char *elem, const char *tag, uint64_t *bytes)
 int vmem_host_plugged(struct run *r, struct hpt_dev *d, uint64_t *plugged)
 {
 	char *elem;
-	int rc = vmem_live_element(r, d->alias, &elem);
+	int rc = live_memory_element(r, d->alias, &elem);
 
 	if (rc < 0)
 		return rc;
@@ -99,7 +67,7 @@ int vmem_set_requested(struct run *r, struct hpt_dev *d, uint64_t requested, cha
 {
 	struct strbuf x = STRBUF_INIT;
 	char *elem, *p, *q;
-	int rc = vmem_live_element(r, d->alias, &elem);
+	int rc = live_memory_element(r, d->alias, &elem);
 
 	if (rc < 0) {
 		snprintf(err, errlen, "vm %s: virtio-mem %s: no live <memory> element with alias %s",

@@ -22,6 +22,9 @@ struct devkind {
 };
 
 const struct devkind *devkind_find(const char *name);
+/* The live domain XML's <memory> element whose alias is `alias` (malloc'd into *elem,
+ * the caller frees). 0, -ENOENT, -EIO or -ENOMEM. */
+int live_memory_element(struct run *r, const char *alias, char **elem);
 extern const struct devkind *const devkinds[];	/* NULL-terminated, registry.c */
 
 #endif

@@ -5,8 +5,7 @@
 #include <stdint.h>
 #include "hpt.h"
 
-/* The live <memory model='virtio-mem'> element of alias (malloc'ed). 0 or -errno. */
-int vmem_live_element(struct run *r, const char *alias, char **elem);
+
 /* The plugged size libvirt reports (<current>), also kept in d->vm_plugged. */
 int vmem_host_plugged(struct run *r, struct hpt_dev *d, uint64_t *plugged);
 /* Passes the live element with only <requested> changed to virDomainUpdateDeviceFlags. */

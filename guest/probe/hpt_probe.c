@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 
 static DEFINE_MUTEX(probe_lock);
@@ -39,8 +40,12 @@ static unsigned long backing_pfn(unsigned long va, unsigned int *level_out)
 	*level_out = level;
 	return slow_virt_to_phys((void *)va) >> PAGE_SHIFT;
 #else
-	*level_out = 0;
-	return 0;
+	/* elsewhere init_mm is not exported; 6.1's vmalloc_to_page() walks the kernel
+	 * page tables, huge leaves included (the mapping size is not reported) */
+	struct page *pg = vmalloc_to_page((void *)va);
+
+	*level_out = pg ? 1 : 0;
+	return pg ? page_to_pfn(pg) : 0;
 #endif
 }
 
@@ -70,10 +75,6 @@ static int range_show(struct seq_file *m, void *v)
 	seq_printf(m, "range %lu %lu\n", pfn, count);
 	if (!count)
 		return 0;
-#ifndef CONFIG_X86
-	seq_puts(m, "unsupported page-table walk not implemented for this arch\n");
-	return 0;
-#endif
 	if (!pfn_valid(pfn) || !pfn_valid(pfn + count - 1)) {
 		seq_puts(m, "invalid pfns without a memmap\n");
 		return 0;

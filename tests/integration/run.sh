@@ -36,6 +36,10 @@ check "off: placement elsewhere observed" json off '"observed":"elsewhere".*"mem
 check "off: the probe never proves on-block here" json off '"method":"proven","probe":\{"placement":"elsewhere","memmap_pages":512,"backed_inside":0'
 check "off: the model says why" json off '"model_says":"memory_hotplug.memmap_on_memory is not enabled'
 
+# the probe, cross-built against Debian's ppc64el headers, proves placement on pseries too
+"$bin" run --arch ppc64le --out "$out/off-ppc" scenarios/dimm-memmap-off.scn >"$out/off-ppc.ktap" 2>&1
+check "off ppc64le: the probe proves the memmap elsewhere" json off-ppc '"method":"proven","probe":\{"placement":"elsewhere","memmap_pages":4,"backed_inside":0'
+
 scenario multi scenarios/dimm-multiblock.scn 0
 check "multiblock: elsewhere, two blocks" json multi '"observed":"elsewhere"'
 check "multiblock: the evidence says why" json multi 'not exactly one memory block'
