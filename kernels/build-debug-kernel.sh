@@ -10,9 +10,12 @@ die() { echo "build-debug-kernel: $*" >&2; exit 1; }
 arch=$1 cache=$(mkdir -p "$2" && cd "$2" && pwd) out=$(mkdir -p "$3" && cd "$3" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 case $arch in
-x86_64) karch=x86_64 target=bzImage image=arch/x86/boot/bzImage cross= ;;
-ppc64le) karch=powerpc target=vmlinux image=vmlinux cross=powerpc64le-linux-gnu- ;;
-s390x) karch=s390 target=bzImage image=arch/s390/boot/bzImage cross=s390x-linux-gnu- ;;
+x86_64) karch=x86_64 target=bzImage image=arch/x86/boot/bzImage cross=
+	need_opts="MHP_MEMMAP_ON_MEMORY VIRTIO_MEM DEV_DAX_KMEM" ;;
+ppc64le) karch=powerpc target=vmlinux image=vmlinux cross=powerpc64le-linux-gnu-
+	need_opts="PPC_PSERIES HOTPLUG_CPU" ;;	# 6.1: no virtio-mem, no memmap_on_memory here
+s390x) karch=s390 target=bzImage image=arch/s390/boot/bzImage cross=s390x-linux-gnu-
+	need_opts="" ;;
 *) die "unknown arch $arch" ;;
 esac
 need="linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves rsync"
@@ -32,15 +35,16 @@ obj=$cache/kbuild-$arch
 mkdir -p "$obj"
 mk() { make -s -C "$src" O="$obj" ARCH=$karch CROSS_COMPILE=$cross "$@"; }
 if [ ! -f "$obj/.config" ] || [ "$here/debug.config" -nt "$obj/.config" ]; then
-	mk defconfig >/dev/null
+	if [ "$arch" = ppc64le ]; then mk pseries_le_defconfig >/dev/null; else mk defconfig >/dev/null; fi
 	mk kvm_guest.config >/dev/null 2>&1 || true
 	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 		"$here/debug.config" >/dev/null)
 	mk olddefconfig >/dev/null
-	for opt in DEBUG_KMEMLEAK PAGE_OWNER DEBUG_VM MHP_MEMMAP_ON_MEMORY VIRTIO_MEM DEV_DAX_KMEM; do
+	for opt in DEBUG_KMEMLEAK PAGE_OWNER DEBUG_VM MEMORY_HOTREMOVE $need_opts; do
 		grep -q "^CONFIG_$opt=y" "$obj/.config" || die "CONFIG_$opt did not stick"
 	done
 fi
+[ "$target" = vmlinux ] && target=
 mk -j"$(nproc)" vmlinux $target modules
 rm -rf "$out"
 mkdir -p "$out"
