@@ -8,21 +8,7 @@ set -u
 out=${1:-$out}
 cd "$top"
 
-# scenario NAME FILE WANT_EXIT: runs FILE into $out/NAME, leaves NAME.ktap and the run dir.
-scenario() {
-	local name=$1 file=$2 want=$3 rc t0=$SECONDS
-	rm -rf "$out/$name"
-	"$bin" run --out "$out/$name" "$file" >"$out/$name.ktap" 2>"$out/$name.err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "busy $name: exit $rc ($((SECONDS - t0)) s)"
-	else
-		bad "busy $name: exit $rc, want $want"
-		sed 's/^/    /' "$out/$name.ktap" "$out/$name.err" | tail -40
-	fi
-}
-json() { grep -Eq -- "$2" "$out/$1/results.json"; }
-ktap() { grep -Eq -- "$2" "$out/$1.ktap"; }
+suite=busy
 # passes NAME CHECK…: every named check passed in NAME's KTAP.
 passes() {
 	local name=$1 c; shift

@@ -5,20 +5,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 cd "$top"
 
-# scenario NAME FILE WANT_EXIT: runs FILE into $out/NAME, leaves NAME.ktap and the run dir.
-scenario() {
-	local name=$1 file=$2 want=$3 rc
-	"$bin" run --out "$out/$name" "$file" >"$out/$name.ktap" 2>"$out/$name.err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "$name: exit $rc"
-	else
-		bad "$name: exit $rc, want $want"
-		sed 's/^/    /' "$out/$name.ktap" "$out/$name.err" | tail -40
-	fi
-}
-json() { grep -Eq -- "$2" "$out/$1/results.json"; }
-ktap() { grep -Eq -- "$2" "$out/$1.ktap"; }
 
 scenario mom scenarios/dimm-memmap-on-memory.scn 0
 check "mom: placement on-block observed" json mom '"observed":"on-block".*"memmap_pages_on_device":512'
