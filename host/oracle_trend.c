@@ -89,6 +89,9 @@ static int sample(const struct snapshot *s, const char *metric, double *v)
 	if (!strcmp(metric, "managed")) {
 		for (size_t i = 0; i < s->n_zones; i++)
 			x += s->zones[i].managed;
+	} else if (!strcmp(metric, "MemFree")) {
+		if (snap_free_kb(s, &x, NULL) < 0)	/* with the per-cpu lists' free pages */
+			return -1;
 	} else if (snap_meminfo(s, metric, &x) < 0) {
 		return -1;
 	}

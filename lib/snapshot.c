@@ -267,6 +267,22 @@ int snap_meminfo(const struct snapshot *s, const char *key, uint64_t *kb)
 	return kv_find(s->meminfo, s->n_meminfo, key, kb);
 }
 
+int snap_free_kb(const struct snapshot *s, uint64_t *kb, uint64_t *pcp_kb)
+{
+	uint64_t free, page_size, pcp = 0;
+
+	if (snap_meminfo(s, "MemFree", &free) < 0 || snap_param_num(s, "page_size", &page_size) < 0 ||
+	    page_size < 1024)
+		return -ENOENT;
+	for (size_t i = 0; i < s->n_zones; i++)
+		pcp += s->zones[i].pcp;
+	pcp *= page_size >> 10;
+	*kb = free + pcp;
+	if (pcp_kb)
+		*pcp_kb = pcp;
+	return 0;
+}
+
 int snap_vmstat(const struct snapshot *s, const char *key, uint64_t *v)
 {
 	return kv_find(s->vmstat, s->n_vmstat, key, v);

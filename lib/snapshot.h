@@ -52,6 +52,8 @@ struct zone_stat {
 	int node;
 	char name[16];		/* "DMA", "DMA32", "Normal", "Movable", "Device" */
 	uint64_t free, present, spanned, managed;	/* pages */
+	uint64_t pcp;		/* pages on the per-cpu lists ("count:" of every pageset): free
+				 * pages that MemFree and "pages free" do not count */
 };
 
 enum block_state { BLOCK_OFFLINE, BLOCK_ONLINE, BLOCK_GOING_OFFLINE };
@@ -111,6 +113,10 @@ void snapshot_free(struct snapshot *s);
 
 /* Lookups; return 0 and set *v, or -ENOENT. */
 int snap_meminfo(const struct snapshot *s, const char *key, uint64_t *kb);
+/* Free memory in kB as the allocator holds it: MemFree plus the pages parked on the
+ * per-cpu lists (which swing by megabytes between two identical moments). pcp_kb, if not
+ * NULL, gets the second part. 0, or -ENOENT without MemFree or the params' page_size. */
+int snap_free_kb(const struct snapshot *s, uint64_t *kb, uint64_t *pcp_kb);
 int snap_vmstat(const struct snapshot *s, const char *key, uint64_t *v);
 int snap_mm(const struct snapshot *s, const char *key, uint64_t *v);
 const struct zone_stat *snap_zone(const struct snapshot *s, int node, const char *name);

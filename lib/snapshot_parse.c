@@ -162,6 +162,15 @@ int snap_parse_zoneinfo(struct snapshot *s, struct snap_cur *c, const char *data
 			hdr_line = c->line;
 			continue;
 		}
+		if (snap_tok_is(w[0], "count:")) {	/* a pageset's pages, one per cpu */
+			if (nw != 2)
+				return snap_fail(c, -EPROTO, "count: expected one number");
+			r = snap_tok_u64(c, w[1], UINT32_MAX, &v, "count");
+			if (r)
+				return r;
+			z->pcp += v;
+			continue;
+		}
 		if (snap_tok_is(w[0], "pages") && nw >= 2 && snap_tok_is(w[1], "free")) {
 			f = 0;
 			vi = 2;
