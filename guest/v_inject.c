@@ -5,6 +5,9 @@
  *             on one vCPU nothing else in user space, and no SCHED_OTHER kworker, runs
  *   exit      the agent (PID 1) exits: the kernel panics "Attempted to kill init"
  *   garbage   bytes that are no frame at all on the channel
+ *   flood     a printk storm: a child turns /dev/kmsg's rate limit off and writes
+ *             critical lines to it for ever, which the kernel prints on the console;
+ *             the agent goes on answering (the host must stop it by console size)
  *   oversize  a frame header announcing a 4 GiB payload
  *   pin MIB   not a fault of the guest: a child maps MIB of anonymous memory and hands
  *             every page to pipes with vmsplice, which keeps a reference on each; the
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -24,9 +28,9 @@
 
 #define AFTER_MAX 3600000
 
-static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "pin",
-				    NULL };
-enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_PIN };
+static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
+				    "pin", NULL };
+enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN };
 
 #define PIN_MAX_MIB 65536
 #define PIPE_BYTES (1 << 20)	/* per pipe, F_SETPIPE_SZ (fs.pipe-max-size default) */
@@ -58,7 +62,32 @@ static void __attribute__((noreturn)) hang(struct agent *a)
 		spin++;
 }
 
-/* Makes the fault happen now. Returns only for the channel faults. */
+/* A child that prints critical kernel messages without end. */
+static void flood(struct agent *a)
+{
+	char line[160];
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		ag_log(a, "inject flood: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid > 0)
+		return;
+	ag_write_str("/proc/sys/kernel/printk_devkmsg", "on");
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	for (unsigned long n = 0; fd >= 0; n++) {
+		int len = snprintf(line, sizeof(line), "<2>hpt inject flood: line %lu of a printk "
+				   "storm the host must stop by the console's size\n", n);
+
+		if (write(fd, line, (size_t)len) < 0 && errno != EINTR)
+			break;
+	}
+	_exit(1);
+}
+
+/* Makes the fault happen now. Returns only for the channel faults and flood. */
 static void fire(struct agent *a, int kind)
 {
 	static const char garbage[] = "\x01\xff\xfeGARBAGE\x00 not a frame HPT1 9 ok 99\n";
@@ -82,6 +111,9 @@ static void fire(struct agent *a, int kind)
 		break;
 	case F_OVERSIZE:
 		raw(a, oversize, sizeof(oversize) - 1);
+		break;
+	case F_FLOOD:
+		flood(a);
 		break;
 	}
 }
@@ -175,7 +207,7 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 		return pin(a, after, out);
 	}
 	if (!kinds[kind] || (argc > 2 && ag_parse_u64(argv[2], 0, AFTER_MAX, &after))) {
-		sb_addf(out, "inject: usage: inject panic|hang|exit|garbage|oversize [AFTER_MS] "
+		sb_addf(out, "inject: usage: inject panic|hang|exit|garbage|oversize|flood [AFTER_MS] "
 			"(AFTER_MS <= %d)", AFTER_MAX);
 		return -EINVAL;
 	}

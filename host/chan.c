@@ -1,14 +1,17 @@
 /* Host end of the agent channel (see chan.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "chan.h"
 #include "hpt.h"
+#include "size.h"
 
 void chan_init(struct chan *c)
 {
@@ -16,6 +19,7 @@ void chan_init(struct chan *c)
 	c->fd = -1;
 	c->wake_fd = -1;
 	c->log_fd = -1;
+	c->console_fd = -1;
 	c->next_seq = 1;
 	hpt_decoder_init(&c->dec);
 }
@@ -89,6 +93,29 @@ static int failed(struct chan *c, enum chan_state st, int rc)
 	return rc;
 }
 
+int chan_watch_console(struct chan *c, const char *path, uint64_t max)
+{
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+	c->console_fd = open(path, O_RDONLY | O_CLOEXEC);
+	c->console_max = max;
+	return c->console_fd < 0 ? -errno : 0;
+}
+
+/* Has the guest written more than console_max bytes to its console? */
+static int console_flooded(struct chan *c)
+{
+	struct stat st;
+	char sz[32];
+
+	if (c->console_fd < 0 || fstat(c->console_fd, &st) < 0 ||
+	    (uint64_t)st.st_size <= c->console_max)
+		return 0;
+	snprintf(c->err, sizeof(c->err), "guest flooded its console: console.log over %s",
+		 fmt_size(c->console_max, sz, sizeof(sz)));
+	return 1;
+}
+
 /* Reads the next frame of any type, honouring deadline, silence and wake fd. */
 static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 {
@@ -124,6 +151,8 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 			}
 		}
 		c->roff = c->rlen = 0;
+		if (console_flooded(c))
+			return failed(c, CHAN_FLOOD, -EFBIG);
 		/* the agent beats once it has said hello; before, the kernel is booting */
 		if (c->hello[0] && c->last_frame_ms + CHAN_SILENCE_MS < until)
 			until = c->last_frame_ms + CHAN_SILENCE_MS;
@@ -139,7 +168,10 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 			return failed(c, now >= deadline_ms ? CHAN_DEADLINE : CHAN_SILENT,
 				      -ETIMEDOUT);
 		}
-		rc = poll(p, c->wake_fd >= 0 ? 2 : 1, (int)(until - now));
+		if (c->console_fd >= 0 && until - now > CHAN_CONSOLE_POLL_MS)
+			rc = poll(p, c->wake_fd >= 0 ? 2 : 1, CHAN_CONSOLE_POLL_MS);
+		else
+			rc = poll(p, c->wake_fd >= 0 ? 2 : 1, (int)(until - now));
 		if (rc < 0 && errno != EINTR) {
 			snprintf(c->err, sizeof(c->err), "poll: %s", strerror(errno));
 			return -errno;
@@ -319,5 +351,8 @@ void chan_close(struct chan *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+	c->console_fd = -1;
 	hpt_decoder_free(&c->dec);
 }

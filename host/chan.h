@@ -9,6 +9,8 @@
 
 #define CHAN_SILENCE_MS 15000	/* agent beats every 2 s; this much silence = hang */
 #define CHAN_LOG_MAX (64u << 20)	/* agent.log bytes; a chatty guest cannot fill the disk */
+#define CHAN_CONSOLE_MAX (64ull << 20)	/* console.log bytes (QEMU writes it): more = flood */
+#define CHAN_CONSOLE_POLL_MS 1000	/* how often a wait looks at the console's size */
 
 /* How the channel failed (the guest is untrusted: each is a typed fault, see fault.c). */
 enum chan_state {
@@ -18,12 +20,15 @@ enum chan_state {
 	CHAN_EOF,		/* the socket closed: QEMU exited */
 	CHAN_GARBLED,		/* a malformed frame: bad[] holds the bytes around it */
 	CHAN_STOPPED,		/* the wake fd fired (signal) */
+	CHAN_FLOOD,		/* console.log outgrew console_max: the guest floods its console */
 };
 
 struct chan {
 	int fd;
 	int wake_fd;		/* readable = stop waiting (not owned) */
 	int log_fd;		/* agent.log in the run dir (not owned), -1 = none */
+	int console_fd;		/* console.log, read only, to watch its size (owned), -1 = none */
+	uint64_t console_max;	/* bytes console.log may reach (CHAN_CONSOLE_MAX) */
 	struct hpt_decoder dec;
 	char rbuf[65536];
 	size_t rlen, roff;
@@ -55,6 +60,9 @@ int chan_call(struct chan *c, uint64_t timeout_ms, struct strbuf *reply, const c
  * for CHAN_SILENCE_MS (hang), -EPIPE (QEMU gone), -EPROTO (garbage or an unasked reply);
  * c->state and c->err as for chan_call. */
 int chan_pump(struct chan *c);
+/* Watches the console file QEMU writes: every wait fails with CHAN_FLOOD once it holds
+ * more than max bytes (checked at least every CHAN_CONSOLE_POLL_MS). 0 or -errno. */
+int chan_watch_console(struct chan *c, const char *path, uint64_t max);
 void chan_close(struct chan *c);
 
 #endif

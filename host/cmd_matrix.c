@@ -20,6 +20,7 @@
 #include "matrix.h"
 #include "opts.h"
 #include "runner.h"
+#include "size.h"
 #include "virt.h"
 
 #define JOB_GIB 3		/* host memory a TCG guest of ours may take, with QEMU */
@@ -30,6 +31,7 @@ struct matrix_cli {
 	uint64_t jobs;
 	char kernel[4096], modules[4096];
 	int accel, verbose;
+	const char *console_max;
 };
 
 static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
@@ -49,6 +51,8 @@ static const struct opt matrix_opts[] = {
 	  "[ARCH=]DIR: its modules: lib/modules/RELEASE or an INSTALL_MOD_PATH root" },
 	{ "accel", OPT_ENUM, offsetof(struct matrix_cli, accel), 0, 0, 0, accels,
 	  "auto = TCG unless a short KVM boot probe succeeds" },
+	{ "console-max", OPT_STR, offsetof(struct matrix_cli, console_max), 0, 0, 0, NULL,
+	  "passed to each job's run: console.log size that is a console flood (default 64M)" },
 	{ "verbose", OPT_FLAG, offsetof(struct matrix_cli, verbose), 0, 0, 0, NULL,
 	  "log each step into the jobs' run.log (-v)" },
 	{ 0 }
@@ -231,6 +235,7 @@ static int cmd(int argc, char **argv)
 {
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
+	uint64_t sz;
 	struct scenario *scns = NULL;
 	char err[1024], jbuf[32], **args;
 	int first, n_scn, code = 2;
@@ -258,6 +263,12 @@ static int cmd(int argc, char **argv)
 	}
 	hpt_verbosity = 0;
 	m.verbose = cli.verbose;
+	m.console_max = cli.console_max;
+	if (cli.console_max && (parse_size(cli.console_max, &sz) < 0 || sz < 4096)) {
+		fprintf(stderr, "hotplug-test matrix: --console-max: not a size of at least 4K: %s\n",
+			cli.console_max);
+		return 2;
+	}
 	m.accel = cli.accel ? accels[cli.accel] : NULL;
 	m.tty = isatty(1);
 	m.t0 = now_ms();

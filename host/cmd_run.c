@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arch.h"
+#include "chan.h"
 #include "cmd.h"
 #include "guest.h"
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 struct run_cli {
 	const char *arch, *out, *connect, *kernel, *initrd;
 	int accel, keep, verbose, debug_kernel;
+	uint64_t console_max;
 };
 
 static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
@@ -37,6 +39,8 @@ static const struct opt run_opts_tab[] = {
 	{ "debug-kernel", OPT_FLAG, offsetof(struct run_cli, debug_kernel), 0, 0, 0, NULL,
 	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel`, ~11 min "
 	  "the first time)" },
+	{ "console-max", OPT_SIZE, offsetof(struct run_cli, console_max), 0, 4096, 1ull << 40, NULL,
+	  "console.log size that ends the run as a console flood (default 64M)" },
 	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,
 	  "log each step (-v)" },
 	{ 0 }
@@ -172,6 +176,7 @@ static int cmd(int argc, char **argv)
 	}
 	o.verbose = cli.verbose;
 	o.debug_kernel = cli.debug_kernel;
+	o.console_max = cli.console_max ? cli.console_max : CHAN_CONSOLE_MAX;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;

@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "json.h"
 #include "oracles.h"
+#include "size.h"
 #include "virt.h"
 
 #define CONSOLE_TAIL (1u << 20)	/* bytes of console.log read: a panic is at its end */
@@ -22,7 +23,7 @@
 const char *const fault_names[FK__COUNT] = {
 	[FK_NONE] = "none", [FK_PANIC] = "panic", [FK_AGENT_DIED] = "agent-died",
 	[FK_HANG] = "hang", [FK_BOOT_HANG] = "boot-hang", [FK_QEMU_EXIT] = "qemu-exit",
-	[FK_GARBAGE] = "garbage",
+	[FK_GARBAGE] = "garbage", [FK_FLOOD] = "console-flood",
 };
 
 static const char PANIC_LINE[] = "Kernel panic - not syncing";
@@ -41,6 +42,11 @@ enum fault_kind fault_classify(const struct fault_obs *o, enum verdict *v)
 	}
 	if (gone)
 		return FK_QEMU_EXIT;
+	if (o->chan == CHAN_FLOOD) {	/* a printk storm is the kernel's, like a hang */
+		if (o->kernel_op)
+			*v = V_FAIL;
+		return FK_FLOOD;
+	}
 	if (o->chan == CHAN_SILENT) {
 		if (o->kernel_op)
 			*v = V_FAIL;
@@ -184,6 +190,7 @@ static void summarise(struct strbuf *sb, enum fault_kind k, const char *what, in
 {
 	const char *pl = strstr(console, k == FK_AGENT_DIED ? "Attempted to kill init" : PANIC_LINE);
 	int pn = pl ? (int)strcspn(pl, "\r\n") : 0;
+	char sz[32];
 
 	switch (k) {
 	case FK_PANIC:
@@ -213,6 +220,11 @@ static void summarise(struct strbuf *sb, enum fault_kind k, const char *what, in
 		break;
 	case FK_GARBAGE:
 		sb_addf(sb, "the agent broke the protocol during %s: %s", what, r->chan.err);
+		break;
+	case FK_FLOOD:
+		sb_addf(sb, "the guest flooded its console during %s (%s): console.log over %s",
+			what, kernel_op ? "a kernel operation" : "not a kernel operation",
+			fmt_size(r->chan.console_max, sz, sizeof(sz)));
 		break;
 	default:
 		break;
@@ -284,7 +296,7 @@ int fault_triage(struct run *r, const struct scn_line *l, int kernel_op)
 	if (fault_excerpt(sb_str(&console), EXCERPT_MAX, &start, &ex)) {
 		json_str(&j, "console_excerpt", sb_str(&ex));
 	} else if (console.len && (kind == FK_BOOT_HANG || kind == FK_HANG ||
-				   kind == FK_QEMU_EXIT)) {
+				   kind == FK_QEMU_EXIT || kind == FK_FLOOD)) {
 		size_t n = console.len > 2048 ? 2048 : console.len;
 
 		json_strn(&j, "console_tail", console.buf + console.len - n, n);

@@ -17,6 +17,7 @@ enum fault_kind {
 	FK_BOOT_HANG,	/* the guest never said hello within the boot deadline */
 	FK_QEMU_EXIT,	/* the domain stopped without a panic: QEMU killed or crashed */
 	FK_GARBAGE,	/* a malformed or out-of-protocol frame from the agent */
+	FK_FLOOD,	/* the guest wrote more than CHAN_CONSOLE_MAX to its console */
 	FK__COUNT
 };
 extern const char *const fault_names[FK__COUNT];

@@ -276,6 +276,9 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	rc = chan_connect(&r->chan, sock, hpt_stop_fd, log_fd);
 	if (rc < 0)
 		goto chan_err;
+	snprintf(path, sizeof(path), "%s/console.log", r->dir);
+	if (chan_watch_console(&r->chan, path, r->opts->console_max ? r->opts->console_max : CHAN_CONSOLE_MAX))
+		hpt_verbose("vm %s: cannot watch %s: %s", r->vm_name, path, strerror(errno));
 	rc = chan_wait_hello(&r->chan, now_ms() + r->boot.timeout_ms);
 	if (rc < 0)
 		goto chan_err;

@@ -89,6 +89,7 @@ struct run_opts {
 	const char *accel;		/* tcg|kvm|auto */
 	const char *kernel, *initrd;	/* overrides */
 	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
+	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
 };

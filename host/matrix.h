@@ -49,6 +49,7 @@ struct matrix {
 	int parallel;			/* -j */
 	char out[PATH_MAX];
 	const char *accel;
+	const char *console_max;	/* --console-max, passed on to every run */
 	int verbose;
 	int tty;			/* stdout is a terminal: live progress line */
 	const struct arch *arches[MATRIX_ARCHES_MAX];

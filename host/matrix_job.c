@@ -36,7 +36,7 @@ int job_start(struct matrix *m, struct job *j)
 {
 	const struct own_kernel *own = matrix_own(m, j->arch);
 	char ktap[PATH_MAX + 64], log[PATH_MAX + 64];
-	char *argv[16];
+	char *argv[24];
 	int argc = 0;
 	pid_t pid;
 
@@ -60,6 +60,10 @@ int job_start(struct matrix *m, struct job *j)
 	}
 	if (m->verbose)
 		argv[argc++] = "-v";
+	if (m->console_max) {
+		argv[argc++] = "--console-max";
+		argv[argc++] = (char *)m->console_max;
+	}
 	argv[argc++] = (char *)j->path;
 	argv[argc] = NULL;
 	fflush(NULL);

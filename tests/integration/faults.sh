@@ -80,6 +80,16 @@ check "oversize: refused, not allocated" \
 check "channel: the next scenario still ran and passed" \
 	grep -Eq '^ok 3 dimm-memmap-off.x86_64' "$out/channel.ktap"
 
+# a printk storm while the agent goes on answering: stopped by console.log's size
+run console-flood 1 --console-max 256K tests/scenarios/fault-console-flood.scn
+check "console-flood: typed FAIL: a flood during pressure" \
+	json console-flood '"summary": "the guest flooded its console during pressure \(a kernel operation\): console.log over 256 KiB'
+check "console-flood: the storm's lines are the evidence" \
+	json console-flood '"console_tail":"[^"]*hpt inject flood: line'
+fsz=$(stat -c %s "$out/console-flood/console.log" 2>/dev/null || echo 0)
+check "console-flood: console.log stopped near the limit ($fsz bytes, at most 4 MiB)" \
+	test "$fsz" -gt 262144 -a "$fsz" -le 4194304
+
 # QEMU killed (SIGKILL) while pressure runs
 rm -rf "$out/qemu-kill"
 "$bin" run --out "$out/qemu-kill" tests/scenarios/fault-qemu-kill.scn >"$out/qemu-kill.ktap" 2>&1 &
