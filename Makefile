@@ -30,6 +30,8 @@ CC_s390x := s390x-linux-gnu-gcc
 # guest kernel (cross for ppc64le). s390x has no memory devices here: nothing to probe.
 PROBE_x86_64 := $(B)/x86_64/probe/hpt_probe.ko
 PROBE_ppc64le := $(B)/ppc64le/probe/hpt_probe.ko
+PROBE_DEBUG_x86_64 := $(B)/x86_64-debug/probe/hpt_probe.ko
+PROBE_DEBUG_ppc64le := $(B)/ppc64le-debug/probe/hpt_probe.ko
 KARCH_x86_64 := x86_64
 KARCH_ppc64le := powerpc
 CROSS_ppc64le := powerpc64le-linux-gnu-
@@ -112,8 +114,18 @@ $(B)/$(1)-debug/kernel.stamp: kernels/build-debug-kernel.sh kernels/debug.config
 	kernels/build-debug-kernel.sh $(1) $(CACHE)/debug-kernel $(B)/$(1)-debug/kernel
 	@touch $$@
 
-$(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh
-	guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+# the probe against the debug kernel's own object tree
+$(B)/$(1)-debug/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $(B)/$(1)-debug/kernel.stamp
+	@mkdir -p $$(@D)
+	@cp guest/probe/hpt_probe.c guest/probe/Kbuild $$(@D)/
+	@echo "  KMOD    $$@"
+	@$(MAKE) -s -C $(CACHE)/debug-kernel/kbuild-$(1) ARCH=$(KARCH_$(1)) \
+		CROSS_COMPILE=$(CROSS_$(1)) M=$$(abspath $$(@D)) modules >$$(@D)/build.log 2>&1 || \
+		{ cat $$(@D)/build.log; false; }
+	@$(CROSS_$(1))strip --strip-debug $$@
+
+$(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_DEBUG_$(1))
+	HPT_EXTRA_MODULES="$(PROBE_DEBUG_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
 debug-kernel-$(1): $(B)/$(1)-debug/initramfs.cpio.gz
 .PHONY: debug-kernel-$(1)
@@ -122,7 +134,7 @@ $(foreach a,x86_64 ppc64le s390x,$(eval $(call GUEST_RULES,$(a))))
 
 guests: $(GUEST_ARCHES:%=guest-%)
 guest: guest-$(or $(ARCH),x86_64)
-debug-kernel: debug-kernel-$(or $(ARCH),x86_64)
+debug-kernel: $(foreach a,$(or $(ARCH),x86_64),debug-kernel-$(a))
 
 # ---- tests ---------------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
@@ -141,7 +153,7 @@ check: unit fuzz-smoke sanitize integration
 # opt-in: builds the debug kernel (~11 min the first time) and runs the kmemleak and
 # page_owner checks on it
 check-debug: all debug-kernel
-	@tests/integration/debug.sh
+	@DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
 
 bench: all
 	@tests/bench.sh
