@@ -127,8 +127,12 @@ $(B)/$(1)-debug/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $
 $(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_DEBUG_$(1))
 	HPT_EXTRA_MODULES="$(PROBE_DEBUG_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
+$(B)/$(1)-debug/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(PROBE_DEBUG_$(1))
+	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(PROBE_DEBUG_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+
 debug-kernel-$(1): $(B)/$(1)-debug/initramfs.cpio.gz
-.PHONY: debug-kernel-$(1)
+debug-kernel-tools-$(1): $(B)/$(1)-debug/initramfs-tools.cpio.gz
+.PHONY: debug-kernel-$(1) debug-kernel-tools-$(1)
 endef
 $(foreach a,x86_64 ppc64le s390x,$(eval $(call GUEST_RULES,$(a))))
 

@@ -121,6 +121,11 @@ done <"$tmp/order"
 if [ -n "${HPT_GUEST_TOOLS:-}" ]; then
 	"$here/mktools.sh" "$arch" "$cache" "$root" ||
 		die "cannot stage the guest tools for $arch"
+	# libkmod (daxctl loads `kmem`) must see what is built in: a debug kernel has it so
+	mkdir -p "$root/lib/modules/$ver"
+	for f in modules.builtin modules.builtin.bin; do
+		[ ! -f "$mdir/$f" ] || cp "$mdir/$f" "$root/lib/modules/$ver/"
+	done
 fi
 for f in ${HPT_EXTRA_MODULES:-}; do
 	mkdir -p "$root/lib/hpt"

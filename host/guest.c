@@ -61,8 +61,8 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 		snprintf(kernel, n, "%s", r->opts->kernel);
 		snprintf(initrd, n, "%s", r->opts->initrd);
 	} else {
-		snprintf(target, sizeof(target), "%s-%s", r->opts->debug_kernel ? "debug-kernel" :
-			 tools ? "guest-tools" : "guest", r->arch->name);
+		snprintf(target, sizeof(target), "%s%s-%s", r->opts->debug_kernel ? "debug-kernel" :
+			 "guest", tools ? "-tools" : "", r->arch->name);
 		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
 		pid = fork();
 		if (pid == 0) {
@@ -90,7 +90,7 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
 		snprintf(initrd, n, "%s/build/%s%s/initramfs%s.cpio.gz", top, r->arch->name,
 			 r->opts->debug_kernel ? "-debug" : "",
-			 tools && !r->opts->debug_kernel ? "-tools" : "");
+			 tools ? "-tools" : "");
 		if (r->opts->kernel)
 			snprintf(kernel, n, "%s", r->opts->kernel);
 		if (r->opts->initrd)

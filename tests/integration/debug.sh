@@ -36,6 +36,11 @@ for a in ${DEBUG_ARCHES:-x86_64}; do
 		grep -q "\"kernel\": \"$ver\"" "$out/$a-clean/results.json"
 	# the probe is built against the debug kernel's own tree (make debug-kernel)
 	[ -z "$proof" ] || check "debug $a clean: placement proven by the probe" has "$k" "$proof"
+	if [ "$a" = x86_64 ]; then	# dax kmem: ndctl/daxctl with the debug kernel's built-in kmem
+		run "$a" nvdimm scenarios/nvdimm-dax-kmem.scn 0
+		check "debug $a nvdimm: kmemleak clean after dax kmem in both map modes" \
+			has "$out/$a-nvdimm.ktap" '^    ok [0-9]+ no-leak kmemleak$'
+	fi
 	[ -n "$pages" ] || continue
 	run "$a" fires tests/scenarios/debug-leak-fires.scn 1
 	check "debug $a fires: page_owner sees the plugged DIMM's $pages memmap pages" \
