@@ -112,7 +112,8 @@ static enum step_rc restore_auto_online(struct run *r, const struct scn_line *l)
 			       "offline", 10000);
 }
 
-/* Waits until the host's plugged size is the requested one; 0 or -ETIMEDOUT/-EINTR. */
+/* Waits until the host's plugged size is the requested one; 0 or -ETIMEDOUT/-EINTR,
+ * -EPIPE (the guest stopped), -ECOMM (the channel failed meanwhile: r->chan says how). */
 static int wait_host(struct run *r, struct hpt_dev *d, uint64_t deadline)
 {
 	struct vevent ev;
@@ -122,7 +123,14 @@ static int wait_host(struct run *r, struct hpt_dev *d, uint64_t deadline)
 	for (;;) {
 		if (vmem_host_plugged(r, d, &cur) == 0 && cur == d->vm_requested)
 			return 0;
-		rc = virt_wait(r->virt, r->vm_name, VEV_SIZE_CHANGE, d->alias, deadline, &ev);
+		/* in 1 s slices: a guest that hangs meanwhile is noticed by its heartbeat */
+		rc = virt_wait(r->virt, r->vm_name, VEV_SIZE_CHANGE, d->alias,
+			       now_ms() + 1000 < deadline ? now_ms() + 1000 : deadline, &ev);
+		if (rc == -ETIMEDOUT && now_ms() < deadline) {
+			if (chan_pump(&r->chan) < 0)
+				return -ECOMM;
+			continue;
+		}
 		if (rc < 0)
 			return rc;
 		if (ev.kind == VEV_STOPPED || ev.kind == VEV_CRASHED)
@@ -179,13 +187,18 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	rc = wait_host(r, d, deadline);
 	if (rc == -EINTR)
 		return step_stop(r, l, V_ERROR, NULL, "resize %s: interrupted", d->name);
+	if (rc == -ECOMM && r->chan.state != CHAN_SILENT)	/* fault.c types it */
+		return step_stop(r, l, V_ERROR, NULL, "resize %s: while waiting for the guest to "
+				 "plug: %s", d->name, r->chan.err);
 	/* QEMU's size reaches the request when the guest has plugged the (sub-)blocks; it
 	 * adds and onlines new memory blocks right after: auto-onlining stays on until the
 	 * guest's view settles (below) */
 	if (rc == -EPIPE)
 		return step_stop(r, l, V_FAIL, NULL, "resize %s: the guest stopped while resizing",
 				 d->name);
-	if (rc == -ETIMEDOUT) {
+	/* not there in time, or the guest fell silent meanwhile (6.1's virtio-mem retries a
+	 * removal for ever): what stayed plugged is the evidence either way */
+	if (rc == -ETIMEDOUT || rc == -ECOMM) {
 		double secs = (double)(now_ms() - t0) / 1000;
 		int shrink = a.requested < from, live = stuck_evidence(r, d, &ev);
 		enum step_rc s;
@@ -201,8 +214,12 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 			secs, live ? "" : shrink ? "; meanwhile the guest stopped answering "
 			"(before 6.5 virtio-mem retries offline_and_remove_memory() with no "
 			"timeout)" : "; meanwhile the guest stopped answering");
-		s = step_stop(r, l, V_FAIL, NULL, "resize %s: the host's plugged size did not "
-			      "reach the request (see check \"%s\")", d->name, name);
+		if (rc == -ECOMM)	/* fault.c makes it a hang, with the registers */
+			s = step_stop(r, l, V_ERROR, NULL, "resize %s: while waiting for the guest "
+				      "to plug: %s (see check \"%s\")", d->name, r->chan.err, name);
+		else
+			s = step_stop(r, l, V_FAIL, NULL, "resize %s: the host's plugged size did "
+				      "not reach the request (see check \"%s\")", d->name, name);
 		sb_release(&ev);
 		if (live)
 			restore_auto_online(r, l);

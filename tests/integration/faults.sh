@@ -60,6 +60,14 @@ check "hang-unplug: a hang during the unplug wait is a FAIL by the heartbeat" \
 check "hang-unplug: within 15 s, not at the 60 s unplug timeout ($(num hang-unplug guest_silent_ms) ms)" \
 	within hang-unplug guest_silent_ms 15500
 
+run hang-resize 1 tests/scenarios/fault-hang-resize.scn
+check "hang-resize: a hang while waiting for a virtio-mem resize is a FAIL by the heartbeat" \
+	json hang-resize '"summary": "guest hung during resize \(a kernel operation\)'
+check "hang-resize: within 15 s, not at the 60 s resize timeout ($(num hang-resize guest_silent_ms) ms)" \
+	within hang-resize guest_silent_ms 15500
+check "hang-resize: what stayed plugged is still the evidence" \
+	json hang-resize '"requested":0,"host_plugged":[1-9][0-9]*,"guest_answering":false'
+
 run agent-exit 2 tests/scenarios/fault-agent-exit.scn
 check "agent-exit: typed ERROR: the agent died, not the kernel's fault" \
 	json agent-exit '"fault":"agent-died"'
