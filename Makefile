@@ -170,4 +170,4 @@ distclean: clean
 include tests/fuzz/fuzz.mk
 include tests/sanitizers/sanitizers.mk
 
--include $(wildcard $(B)/host-obj/*/*.d $(B)/*/obj/*/*.d)
+-include $(wildcard $(B)/host-obj/*/*.d $(B)/*/obj/*/*.d $(B)/tests/*.d)

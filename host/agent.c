@@ -28,8 +28,11 @@ int agent_wait_blocks(struct run *r, uint32_t first, uint32_t count, const char 
 	}
 	for (const char *p = sb_str(&reply); *p;) {
 		unsigned b;
+		char line[64];
 
-		if (sscanf(p, "memory%u", &b) == 1 && order && n < (int)count)
+		/* sscanf() on one line: on the rest of the reply (16 MiB) it is quadratic */
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+		if (sscanf(line, "memory%u", &b) == 1 && order && n < (int)count)
 			order[n++] = b;
 		p = strchr(p, '\n');
 		if (!p)
@@ -69,10 +72,11 @@ int agent_block_events(struct run *r, const char *action, uint32_t first, uint32
 	}
 	for (const char *p = sb_str(&reply); p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		unsigned long long seq, ms;
-		char act[16];
+		char act[16], line[128];
 		unsigned b;
 
-		if (sscanf(p, "%llu %llu %15s memory%u", &seq, &ms, act, &b) == 4 &&
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);	/* see above */
+		if (sscanf(line, "%llu %llu %15s memory%u", &seq, &ms, act, &b) == 4 &&
 		    !strcmp(act, action) && b >= first && b - first < count && n < max)
 			order[n++] = b;
 	}

@@ -44,7 +44,7 @@ static const char *line_start(const char *text, const char *p)
 static const char *msg_of(const char *line)
 {
 	if (*line == '[') {
-		const char *e = strchr(line, ']');
+		const char *e = memchr(line, ']', strnlen(line, 32));	/* not the whole log */
 
 		if (e && e - line < 32)
 			return e[1] == ' ' ? e + 2 : e + 1;
@@ -79,7 +79,8 @@ static void scan_log(const char *dmesg, struct offline_obs *o)
 	}
 	o->first_pfn[strcspn(o->first_pfn, " ")] = '\0';
 	/* the first complete dump: "page:… refcount:… pfn:…", flags, …, "page dumped because" */
-	for (p = dmesg; !o->page[0] && (p = strstr(p, "page dumped because: ")); p++) {
+	for (p = dmesg; !o->page[0] && (p = strstr(p, "page dumped because: "));
+	     p += strcspn(p, "\n")) {	/* the next line: no walking back per byte */
 		const char *q = p;
 
 		o->flags[0] = '\0';
@@ -87,9 +88,9 @@ static void scan_log(const char *dmesg, struct offline_obs *o)
 			const char *fl;
 
 			q = line_start(dmesg, q - 1);
-			fl = strstr(msg_of(q), "flags: ");
 			/* "flags: …" or "anon flags: …" (6.1 names anon/ksm/file pages) */
-			if (fl && fl - msg_of(q) <= 5 && !o->flags[0])
+			fl = memmem(msg_of(q), strnlen(msg_of(q), 12), "flags: ", 7);
+			if (fl && !o->flags[0])
 				line_from(fl + 7, o->flags, sizeof(o->flags));
 			if (!strncmp(msg_of(q), "page:", 5)) {
 				line_from(msg_of(q), o->page, sizeof(o->page));
@@ -116,14 +117,16 @@ void offline_classify(int rc, const char *reply, const char *dmesg, struct offli
 	for (const char *p = reply ? reply : ""; *p; p += strcspn(p, "\n"), p += *p == '\n') {
 		unsigned b, e;
 		unsigned long long ms;
-		char word[16];
+		char word[16], line[256];
 
-		if (sscanf(p, "memory%u %15s", &b, word) != 2)
+		/* sscanf() on one line: on the rest of the reply (16 MiB) it is quadratic */
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+		if (sscanf(line, "memory%u %15s", &b, word) != 2)
 			continue;
 		o->blocks++;
 		if (!strcmp(word, "ok")) {
 			o->ok_blocks++;
-			if (sscanf(p, "memory%*u ok %llu", &ms) == 1)
+			if (sscanf(line, "memory%*u ok %llu", &ms) == 1)
 				o->ms += ms;
 			continue;
 		}
@@ -133,11 +136,13 @@ void offline_classify(int rc, const char *reply, const char *dmesg, struct offli
 		if (!strcmp(word, "timeout")) {
 			o->outcome = OFF_TIMEOUT;
 			o->err = EINTR;
-			if (sscanf(p, "memory%*u timeout %llu", &ms) == 1)
+			if (sscanf(line, "memory%*u timeout %llu", &ms) == 1)
 				o->ms += ms;
 		} else if (sscanf(word, "errno=%u", &e) == 1) {
 			o->err = (int)e;
 			o->outcome = e == EBUSY ? OFF_EBUSY : OFF_ERROR;
+		} else {
+			o->outcome = OFF_ERROR;	/* not a word of the agent's: never "ok" */
 		}
 	}
 	if (rc != 0 && !failed) {

@@ -77,11 +77,20 @@ void vmem_observe(const struct snapshot *base, const struct snapshot *now, uint6
 	}
 	zone_sums(base, &p0, &m0);
 	zone_sums(now, &p1, &m1);
-	o->present_delta_pages = (int64_t)p1 - (int64_t)p0;
-	o->managed_delta_pages = (int64_t)m1 - (int64_t)m0;
+	/* the guest's counts may be anything: differences in unsigned, never signed overflow */
+	o->present_delta_pages = (int64_t)(p1 - p0);
+	o->managed_delta_pages = (int64_t)(m1 - m0);
 	snap_meminfo(base, "MemTotal", &t0);
 	snap_meminfo(now, "MemTotal", &t1);
-	o->memtotal_delta_kb = (int64_t)t1 - (int64_t)t0;
+	o->memtotal_delta_kb = (int64_t)(t1 - t0);
+}
+
+/* n units in bytes; INT64_MIN (matching no plugged delta) if the guest's count is that big */
+static int64_t bytes_of(int64_t n, int64_t unit)
+{
+	int64_t b;
+
+	return __builtin_mul_overflow(n, unit, &b) ? INT64_MIN : b;
 }
 
 enum verdict vmem_judge(const struct vmem_obs *o, uint64_t plugged, uint64_t base_plugged,
@@ -90,6 +99,10 @@ enum verdict vmem_judge(const struct vmem_obs *o, uint64_t plugged, uint64_t bas
 	int64_t delta = (int64_t)plugged - (int64_t)base_plugged;
 	int64_t want = delta - (int64_t)memmap_on_device;
 	int64_t pg = (int64_t)(o->page_size ? o->page_size : 4096);
+	int64_t managed = bytes_of(o->managed_delta_pages, pg);
+	int64_t present = bytes_of(o->present_delta_pages, pg);
+	int64_t memtotal = bytes_of(o->memtotal_delta_kb, 1024);
+	int64_t added = (int64_t)(o->iomem_bytes - o->iomem_base);
 
 	if (plugged > o->iomem_bytes) {
 		snprintf(why, n, "%s: %.1f MiB plugged, but the guest has only %.1f MiB "
@@ -111,23 +124,22 @@ enum verdict vmem_judge(const struct vmem_obs *o, uint64_t plugged, uint64_t bas
 			 o->present - o->online, o->present);
 		return V_FAIL;
 	}
-	if (o->managed_delta_pages * pg != want) {
+	if (managed != want) {
 		snprintf(why, n, "zone managed pages grew by %.1f MiB, the host's plugged size by "
 			 "%.1f MiB (memmap on the device expected: %.1f MiB)%s",
-			 MIB(o->managed_delta_pages * pg), MIB(delta), MIB(memmap_on_device),
-			 o->managed_delta_pages * pg == delta - delta / 64 && delta ?
+			 MIB(managed), MIB(delta), MIB(memmap_on_device),
+			 managed == delta - delta / 64 && delta ?
 			 ": exactly as if the memmap were on the device" : "");
 		return V_FAIL;
 	}
-	if (o->memtotal_delta_kb * 1024 != want) {
+	if (memtotal != want) {
 		snprintf(why, n, "MemTotal grew by %.1f MiB, the host's plugged size by %.1f MiB",
-			 MIB(o->memtotal_delta_kb * 1024), MIB(delta));
+			 MIB(memtotal), MIB(delta));
 		return V_FAIL;
 	}
-	if (o->present_delta_pages * pg != (int64_t)o->iomem_bytes - (int64_t)o->iomem_base) {
+	if (present != added) {
 		snprintf(why, n, "zone present pages grew by %.1f MiB, the added memory blocks by "
-			 "%.1f MiB", MIB(o->present_delta_pages * pg),
-			 MIB((int64_t)o->iomem_bytes - (int64_t)o->iomem_base));
+			 "%.1f MiB", MIB(present), MIB(added));
 		return V_FAIL;
 	}
 	snprintf(why, n, "plugged %.1f MiB (%s) = guest: %u memory block(s) online in %s, "
@@ -135,7 +147,7 @@ enum verdict vmem_judge(const struct vmem_obs *o, uint64_t plugged, uint64_t bas
 		 "= plugged delta%s", MIB(plugged), o->who, o->present, o->present ? o->zones : "-",
 		 MIB(o->iomem_bytes), o->ram, o->iomem_bytes > plugged ? " (sub-block plugged: the rest of "
 		 "the blocks stays fake-offline, present but not managed)" : "",
-		 MIB(o->memtotal_delta_kb * 1024), MIB(o->managed_delta_pages * pg),
+		 MIB(memtotal), MIB(managed),
 		 memmap_on_device ? " minus the memmap on the device" : ", memmap elsewhere");
 	return V_PASS;
 }

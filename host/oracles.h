@@ -166,4 +166,27 @@ enum verdict altmap_judge(uint64_t start, uint64_t raw, uint64_t usable, uint64_
  * *pattern names what matched. */
 long kernlog_find(const char *text, const char **pattern);
 
+/* --- guest replies read by steps (pure; tests/fuzz/ drives them) --------------- */
+/* The stdout of a `tool` reply "exit 0\n--- stdout\n…\n--- stderr\n…" (malloc'd), or
+ * NULL if the tool failed or the reply is not of that form (step_dax.c). */
+char *dax_tool_stdout(const char *reply);
+/* What `dax create` reads of ndctl create-namespace's JSON. */
+struct dax_ns_info {
+	char dev[32], chardev[32];	/* "namespace0.0", "dax0.0" */
+	uint64_t usable;		/* "size" */
+	int ok;				/* devdax with the map asked for, both names given */
+};
+/* Reads ns from the JSON; 0, or -EINVAL with err if it is not JSON. */
+int dax_ndctl_ns(const char *json, const char *map, struct dax_ns_info *ns, char *err,
+		 size_t errlen);
+/* daxctl reconfigure-device's JSON: 1 if it reports mode `mode`; its "online_memblocks"
+ * in *online when *has_online. */
+int dax_daxctl_mode(const char *json, const char *mode, int *has_online,
+		    unsigned long *online);
+/* The evidence of a workload reply (step_workload.c): its key=value report, fail:,
+ * skip: and other lines into j; their counts, the first fail: (else skip:) line and a
+ * summary of the first keys. */
+void workload_evidence(struct json *j, const char *text, int *fails, int *skips,
+		       char *first, size_t firstlen, char *summary, size_t slen);
+
 #endif

@@ -11,18 +11,20 @@ int probe_parse(const char *text, struct probe_result *pr)
 	memset(pr, 0, sizeof(*pr));
 	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		unsigned long long a, b, c, d;
-		char kind[16], level[4];
+		char kind[16], level[4], line[256];
 
-		if (!strncmp(p, "unsupported", 11))
+		/* sscanf() on one line: on the rest of the reply (16 MiB) it is quadratic */
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+		if (!strncmp(line, "unsupported", 11))
 			pr->unsupported = 1;
-		else if (sscanf(p, "memmap %llx %llx %llu", &a, &b, &c) == 3)
+		else if (sscanf(line, "memmap %llx %llx %llu", &a, &b, &c) == 3)
 			pr->memmap_pages = c;
-		else if (sscanf(p, "run %llu %llu %llu %15s %3s", &a, &b, &c, kind, level) == 5 &&
-			 first_run) {
+		else if (sscanf(line, "run %llu %llu %llu %15s %3s", &a, &b, &c, kind,
+				level) == 5 && first_run) {
 			pr->first_backing_pfn = c;
 			snprintf(pr->level, sizeof(pr->level), "%s", level);
 			first_run = 0;
-		} else if (sscanf(p, "summary inside=%llu outside=%llu unmapped=%llu", &a, &b,
+		} else if (sscanf(line, "summary inside=%llu outside=%llu unmapped=%llu", &a, &b,
 				  &d) == 3) {
 			pr->inside = a;
 			pr->outside = b;

@@ -98,6 +98,55 @@ static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 	return caps_need_plug(r, "nvdimm", why, n);
 }
 
+/* Readers of the tools' replies: pure, see oracles.h (fuzzed in tests/fuzz/). */
+char *dax_tool_stdout(const char *reply)
+{
+	const char *so = strstr(reply, "--- stdout\n"), *se;
+
+	if (strncmp(reply, "exit 0\n", 7) || !so)
+		return NULL;
+	so += 11;
+	se = strstr(so, "\n--- stderr\n");	/* after stdout: the agent writes them so */
+	return se ? strndup(so, (size_t)(se - so)) : NULL;
+}
+
+int dax_ndctl_ns(const char *json, const char *map, struct dax_ns_info *ns, char *err,
+		 size_t errlen)
+{
+	const struct jr_val *dr, *devs;
+	struct jr_val v;
+	double size;
+
+	memset(ns, 0, sizeof(*ns));
+	if (jr_parse(&v, json, strlen(json), err, errlen) < 0)
+		return -EINVAL;
+	snprintf(ns->dev, sizeof(ns->dev), "%s", jr_str(&v, "dev", ""));
+	size = jr_num(&v, "size", 0);
+	/* converting a double outside uint64_t's range is undefined: the guest picks it */
+	ns->usable = size >= 0 && size < 0x1p64 ? (uint64_t)size : 0;
+	dr = jr_get(&v, "daxregion");
+	devs = dr ? jr_get(dr, "devices") : NULL;
+	if (devs && devs->type == JR_ARR && devs->len)
+		snprintf(ns->chardev, sizeof(ns->chardev), "%s",
+			 jr_str(&devs->items[0], "chardev", ""));
+	ns->ok = !strcmp(jr_str(&v, "mode", ""), "devdax") &&
+		 !strcmp(jr_str(&v, "map", ""), map) && ns->chardev[0] && ns->dev[0];
+	jr_free(&v);
+	return 0;
+}
+
+int dax_daxctl_mode(const char *json, const char *mode, int *has_online,
+		    unsigned long *online)
+{
+	const char *m = strstr(json, "\"online_memblocks\":");
+	char want[48];
+
+	*has_online = m != NULL;
+	*online = m ? strtoul(m + 19, NULL, 10) : 0;
+	snprintf(want, sizeof(want), "\"mode\":\"%s\"", mode);
+	return strstr(json, want) != NULL;
+}
+
 /* Runs a tool in the guest; *json = its stdout, keeps the whole reply in the run dir.
  * 0 = exit 0; -EIO with err = its stderr otherwise. */
 static int tool(struct run *r, const char *verb, char **json, char *err, size_t errlen,
@@ -106,7 +155,7 @@ static int tool(struct run *r, const char *verb, char **json, char *err, size_t 
 		const char *fmt, ...)
 {
 	struct strbuf req = STRBUF_INIT, reply = STRBUF_INIT;
-	const char *so, *se, *text;
+	const char *text;
 	char path[PATH_MAX + 64];
 	va_list ap;
 	FILE *f;
@@ -136,15 +185,11 @@ static int tool(struct run *r, const char *verb, char **json, char *err, size_t 
 		rc = rc < 0 ? rc : strstr(text, "not in this initramfs") ? -ENOENT : -EIO;
 		goto out;
 	}
-	so = strstr(text, "--- stdout\n");
-	se = strstr(text, "\n--- stderr\n");
-	if (strncmp(text, "exit 0\n", 7) || !so || !se) {
+	*json = dax_tool_stdout(text);
+	if (!*json) {
 		snprintf(err, errlen, "%s: %.400s", sb_str(&req) + 9, text);
 		rc = -EIO;
-		goto out;
 	}
-	so += 11;
-	*json = strndup(so, (size_t)(se - so));
 out:
 	sb_release(&req);
 	sb_release(&reply);
@@ -164,8 +209,7 @@ static int read_u64(struct run *r, const char *path, uint64_t *v)
 
 static enum step_rc do_create(struct run *r, const struct scn_line *l, struct dax_args *a)
 {
-	struct jr_val v;
-	const struct jr_val *dr, *devs;
+	struct dax_ns_info info;
 	struct strbuf ev = STRBUF_INIT;
 	struct json j;
 	char *out, err[600], path[96], why[400], name[96];
@@ -199,24 +243,19 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 	if (rc < 0)
 		return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL, "dax create %s: %s",
 				 l->argv[2], err);
-	if (jr_parse(&v, out, strlen(out), err, sizeof(err)) < 0) {
+	if (dax_ndctl_ns(out, maps[a->map], &info, err, sizeof(err)) < 0) {
 		free(out);
 		return step_stop(r, l, V_ERROR, NULL, "dax create: ndctl JSON: %s", err);
 	}
 	ns = &nss[n_ns];
 	memset(ns, 0, sizeof(*ns));
 	snprintf(ns->name, sizeof(ns->name), "%s", l->argv[2]);
-	snprintf(ns->dev, sizeof(ns->dev), "%s", jr_str(&v, "dev", ""));
-	ns->usable = (uint64_t)jr_num(&v, "size", 0);
+	snprintf(ns->dev, sizeof(ns->dev), "%s", info.dev);
+	snprintf(ns->chardev, sizeof(ns->chardev), "%s", info.chardev);
+	ns->usable = info.usable;
 	ns->map_dev = a->map == 0;
 	ns->align = a->align;
-	dr = jr_get(&v, "daxregion");
-	devs = dr ? jr_get(dr, "devices") : NULL;
-	if (devs && devs->type == JR_ARR && devs->len)
-		snprintf(ns->chardev, sizeof(ns->chardev), "%s", jr_str(&devs->items[0], "chardev", ""));
-	vd = strcmp(jr_str(&v, "mode", ""), "devdax") || strcmp(jr_str(&v, "map", ""),
-		maps[a->map]) || !ns->chardev[0] || !ns->dev[0] ? V_FAIL : V_PASS;
-	jr_free(&v);
+	vd = info.ok ? V_PASS : V_FAIL;
 	if (vd != V_PASS) {
 		enum step_rc s = step_stop(r, l, V_FAIL, NULL, "dax create %s: ndctl did not make a "
 			"devdax namespace with map=%s: %.300s", l->argv[2], maps[a->map], out);
@@ -317,8 +356,9 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	struct dax_args a;
 	char err[600], *out = NULL, snap[64];
 	const struct snapshot *s;
+	unsigned long online;
 	enum verdict v;
-	int rc;
+	int rc, has_online;
 
 	if (parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
@@ -345,24 +385,19 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 				return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
 			ram_observe(s, now, ns->start, ns->raw, r->guest.page_size,
 				    "System RAM (kmem)", &o);
-			if (!strstr(out, "\"mode\":\"system-ram\"")) {
+			if (!dax_daxctl_mode(out, "system-ram", &has_online, &online)) {
 				enum step_rc st = step_stop(r, l, V_FAIL, NULL, "dax kmem %s: daxctl "
 					"does not report mode system-ram: %.300s", ns->name, out);
 
 				free(out);
 				return st;
 			}
-			{	/* daxctl's count of online blocks is the guest's */
-				const char *m = strstr(out, "\"online_memblocks\":");
-
-				if (m && strtoul(m + 19, NULL, 10) != o.online) {
-					enum step_rc st = step_stop(r, l, V_FAIL, NULL, "dax kmem %s: "
-						"daxctl says %lu blocks online, the guest shows %u",
-						ns->name, strtoul(m + 19, NULL, 10), o.online);
-
-					free(out);
-					return st;
-				}
+			/* daxctl's count of online blocks is the guest's */
+			if (has_online && online != o.online) {
+				free(out);
+				return step_stop(r, l, V_FAIL, NULL, "dax kmem %s: daxctl says %lu "
+						 "blocks online, the guest shows %u", ns->name,
+						 online, o.online);
 			}
 			free(out);
 			if (!o.iomem_bytes)
@@ -379,7 +414,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		if (rc < 0)
 			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL,
 					 "dax devdax %s: %s", ns->name, err);
-		if (!strstr(out, "\"mode\":\"devdax\"")) {
+		if (!dax_daxctl_mode(out, "devdax", &has_online, &online)) {
 			enum step_rc st = step_stop(r, l, V_FAIL, NULL, "dax devdax %s: daxctl does "
 				"not report mode devdax: %.300s", ns->name, out);
 

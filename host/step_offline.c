@@ -133,9 +133,11 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	ret = judge(r, l, d, &a, rc, sb_str(&reply), before, after);
 	for (const char *p = sb_str(&reply); p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		unsigned b;
-		char word[8];
+		char word[8], line[64];
 
-		if (sscanf(p, "memory%u %7s", &b, word) == 2 && !strcmp(word, "ok"))
+		/* sscanf() on one line: on the rest of the reply (16 MiB) it is quadratic */
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+		if (sscanf(line, "memory%u %7s", &b, word) == 2 && !strcmp(word, "ok"))
 			journal_add(r, J_OFFLINE, (int)(d - r->devs), b);
 	}
 	if (rc == 0)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "caps.h"
 #include "json.h"
+#include "oracles.h"
 #include "step.h"
 #include "workload.h"
 
@@ -127,6 +128,13 @@ static void evidence(struct json *j, const char *text, int *fails, int *skips,
 		json_arr_end(j);
 	}
 	json_obj_end(j);
+}
+
+/* evidence() for tests/fuzz (see oracles.h). */
+void workload_evidence(struct json *j, const char *text, int *fails, int *skips,
+		       char *first, size_t firstlen, char *summary, size_t slen)
+{
+	evidence(j, text, fails, skips, first, firstlen, summary, slen);
 }
 
 static enum step_rc run(struct run *r, const struct scn_line *l)

@@ -42,6 +42,10 @@
 #define SNAP_KPAGE_MAX 65536
 #define SNAP_PARAMS_MAX 1024	/* params lines */
 #define SNAP_FILE_MAX (16u << 20)	/* bytes per file (-EFBIG) */
+/* Largest meminfo value (kB) and zone counter (pages) accepted: 2^52 is more memory than
+ * any guest has, and keeps the oracles' int64 sums, differences and byte products of
+ * what the (untrusted) guest says from overflowing. vmstat/mm values: INT64_MAX. */
+#define SNAP_MEM_MAX (1ull << 52)
 
 struct kv {
 	char key[48];

@@ -32,7 +32,7 @@ int snap_parse_meminfo(struct snapshot *s, struct snap_cur *c, const char *data,
 		if (nw > 2 || (nw == 2 && !snap_tok_is(w[1], "kB")))
 			return snap_fail(c, -EPROTO, "unexpected %s after the value",
 					 snap_show(w[nw > 2 ? 2 : 1], sb, sizeof(sb)));
-		r = snap_tok_u64(c, w[0], UINT64_MAX, &v, "value");
+		r = snap_tok_u64(c, w[0], SNAP_MEM_MAX, &v, "value");
 		if (!r)
 			r = snap_kv_add(c, &s->meminfo, &s->n_meminfo, &alloc, key, v,
 					SNAP_KV_MAX, "meminfo keys");
@@ -62,7 +62,7 @@ static int parse_kv_lines(struct snap_cur *c, const char *data, size_t len, stru
 		if (nw > 2)
 			return snap_fail(c, -EPROTO, "unexpected %s after the value",
 					 snap_show(w[2], sb, sizeof(sb)));
-		r = snap_tok_u64(c, w[1], UINT64_MAX, &v, "value");
+		r = snap_tok_u64(c, w[1], INT64_MAX, &v, "value");
 		if (!r)
 			r = snap_kv_add(c, kv, n, &alloc, w[0], v, SNAP_KV_MAX, what);
 		if (r)
@@ -185,7 +185,7 @@ int snap_parse_zoneinfo(struct snapshot *s, struct snap_cur *c, const char *data
 			return snap_fail(c, -EPROTO, "%s: expected one number", zone_fields[f].key);
 		if (seen & zone_fields[f].bit)
 			return snap_fail(c, -EPROTO, "duplicate %s", zone_fields[f].key);
-		r = snap_tok_u64(c, w[vi], UINT64_MAX, &v, zone_fields[f].key);
+		r = snap_tok_u64(c, w[vi], SNAP_MEM_MAX, &v, zone_fields[f].key);
 		if (r)
 			return r;
 		seen |= zone_fields[f].bit;

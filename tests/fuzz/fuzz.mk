@@ -6,7 +6,7 @@
 FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 4
-FUZZ_TARGETS := scenario proto_host proto_agent bundle
+FUZZ_TARGETS := scenario proto_host proto_agent bundle probe guest_json replies guest_view
 FB := $(B)/fuzz
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined
@@ -29,6 +29,7 @@ $(FB)/obj/%.o: %.c | $(FB)/.deps
 	@$(FUZZ_CC) $(CPPFLAGS_ALL) $(VIRT_CFLAGS) $(FUZZ_CFLAGS) $(WARN) $(FUZZ_WARN) -c -o $@ $<
 
 $(FB)/fuzz_scenario $(FB)/fuzz_proto_host: $(FUZZ_HOST_OBJ)
+$(FB)/fuzz_probe $(FB)/fuzz_guest_json $(FB)/fuzz_replies $(FB)/fuzz_guest_view: $(FUZZ_HOST_OBJ)
 $(FB)/fuzz_proto_agent: $(FUZZ_GUEST_OBJ)
 $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 	@echo "  FUZZLD  $@"

@@ -15,6 +15,10 @@ for t in "$@"; do
 	proto_host) max=60000 ;;
 	proto_agent) max=70000 ;;
 	bundle) max=131072 ;;
+	probe) max=4096 ;;
+	guest_json) max=16384 ;;
+	replies) max=16384 ;;
+	guest_view) max=32768 ;;
 	*) max=16384 ;;
 	esac
 	mkdir -p "$fb/corpus/$t"

@@ -36,7 +36,15 @@ for a in ${DEBUG_ARCHES:-x86_64}; do
 		grep -q "\"kernel\": \"$ver\"" "$out/$a-clean/results.json"
 	# the probe is built against the debug kernel's own tree (make debug-kernel)
 	[ -z "$proof" ] || check "debug $a clean: placement proven by the probe" has "$k" "$proof"
-	if [ "$a" = x86_64 ]; then	# dax kmem: ndctl/daxctl with the debug kernel's built-in kmem
+	if [ "$a" = x86_64 ]; then
+		# a kernel developer's own tree: the bzImage of the object tree, not an install
+		"$bin" matrix --arch "$a" --kernel ".cache/debug-kernel/kbuild-$a/arch/x86/boot/bzImage" \
+			--modules "build/$a-debug/kernel/modules" --out "$out/$a-own" \
+			scenarios/dimm-memmap-on-memory.scn >"$out/$a-own.out" 2>&1
+		check "debug $a own tree: matrix --kernel bzImage --modules passes" test $? -eq 0
+		check "debug $a own tree: release read from the image ($ver)" \
+			grep -q "(release $ver), modules" "$out/$a-own.out"
+		# dax kmem: ndctl/daxctl with the debug kernel's built-in kmem
 		run "$a" nvdimm scenarios/nvdimm-dax-kmem.scn 0
 		check "debug $a nvdimm: kmemleak clean after dax kmem in both map modes" \
 			has "$out/$a-nvdimm.ktap" '^    ok [0-9]+ no-leak kmemleak$'
