@@ -83,6 +83,21 @@ int main(void)
 			 "", &o);
 	ok(o.outcome == OFF_ERROR && strstr(o.agent_msg, "interrupted"),
 	   "no block line: error (%s)", o.agent_msg);
+	/* a failed block with a word the agent never sends: never "ok" (found by fuzzing) */
+	offline_classify(1, "memory33 ok 12\nmemory32 weird\n", "", &o);
+	ok(o.outcome == OFF_ERROR && o.ok_blocks == 1 && o.blocks == 2,
+	   "unknown word on a failed block: error, not ok (outcome %d)", (int)o.outcome);
+	/* a 16 MiB reply of block lines is read in linear time (was quadratic: sscanf) */
+	{
+		struct strbuf big = STRBUF_INIT;
+
+		while (big.len < (16u << 20) - 32)
+			sb_adds(&big, "memory33 ok 1\n");
+		offline_classify(0, sb_str(&big), "", &o);
+		ok(o.outcome == OFF_OK && o.blocks == big.len / 14, "16 MiB reply: %u blocks read",
+		   o.blocks);
+		sb_release(&big);
+	}
 	/* a kernel problem logged while offlining makes it an error even when it succeeded */
 	offline_classify(zram.rc, sb_str(&zram.reply),
 			 "[1.0] BUG: Bad page state in process x  pfn:1\n", &o);
