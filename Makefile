@@ -7,7 +7,8 @@
 #   make integration  integration tests only
 #   make bench        per-phase timings of shipped scenarios
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
-#   make debug-kernel ARCH=x86_64   opt-in debug kernel (kmemleak, page_owner, DEBUG_VM)
+#   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
+#                     page_owner, DEBUG_VM); make check-debug ARCH=… runs their checks
 
 # every arch by default: `make check` runs the matrix on all three (x86_64 alone: faster)
 GUEST_ARCHES ?= x86_64 ppc64le s390x
@@ -27,14 +28,19 @@ CC_ppc64le := powerpc64le-linux-gnu-gcc
 CC_s390x := s390x-linux-gnu-gcc
 
 # The physical placement probe (guest/probe/), built against Debian's headers of each
-# guest kernel (cross for ppc64le). s390x has no memory devices here: nothing to probe.
+# guest kernel (cross for ppc64le and s390x; on s390x it proves where the memmap of boot
+# memory blocks offlined and onlined again lives: QEMU 7.2 offers no memory device there).
 PROBE_x86_64 := $(B)/x86_64/probe/hpt_probe.ko
 PROBE_ppc64le := $(B)/ppc64le/probe/hpt_probe.ko
+PROBE_s390x := $(B)/s390x/probe/hpt_probe.ko
 PROBE_DEBUG_x86_64 := $(B)/x86_64-debug/probe/hpt_probe.ko
 PROBE_DEBUG_ppc64le := $(B)/ppc64le-debug/probe/hpt_probe.ko
+PROBE_DEBUG_s390x := $(B)/s390x-debug/probe/hpt_probe.ko
 KARCH_x86_64 := x86_64
 KARCH_ppc64le := powerpc
+KARCH_s390x := s390
 CROSS_ppc64le := powerpc64le-linux-gnu-
+CROSS_s390x := s390x-linux-gnu-
 
 LIB_SRC := $(wildcard lib/*.c)
 HOST_SRC := $(wildcard host/*.c)

@@ -37,8 +37,8 @@ static const struct opt run_opts_tab[] = {
 	{ "initrd", OPT_STR, offsetof(struct run_cli, initrd), 0, 0, 0, NULL,
 	  "guest initramfs instead of the built one (must run hp-agent as /init)" },
 	{ "debug-kernel", OPT_FLAG, offsetof(struct run_cli, debug_kernel), 0, 0, 0, NULL,
-	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel`, ~11 min "
-	  "the first time)" },
+	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel ARCH=…`, 11–45 min "
+	  "per arch the first time)" },
 	{ "console-max", OPT_SIZE, offsetof(struct run_cli, console_max), 0, 4096, 1ull << 40, NULL,
 	  "console.log size that ends the run as a console flood (default 64M)" },
 	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,

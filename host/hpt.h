@@ -119,6 +119,7 @@ struct run {
 	unsigned iteration;		/* of the innermost repeat, 0 outside */
 	int dbg_kmemleak;		/* debug kernel: kmemleak present (debugk.c) */
 	long long dbg_page_owner_base;	/* hotplug-path pages at boot, -1 = no page_owner */
+	long long dbg_page_owner_peak;	/* the most seen at a snapshot since */
 	/* set by `teardown`: the order devices must leave in, and the rule that made it */
 	int planned[HPT_DEVS_MAX], n_planned;
 	char order_rule[48];

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "agent.h"
 #include "oracle.h"
+#include "debugk.h"
 #include "oracles.h"
 #include "size.h"
 #include "step.h"
@@ -306,7 +307,6 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return parse(l, &a, err, errlen);
 }
 
-void debugk_noleak(struct run *r, unsigned lineno);
 
 static int run(struct run *r, const struct scn_line *l)
 {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bundle.h"
+#include "debugk.h"
 #include "hpt.h"
 
 const char *const phase_names[PHASE__COUNT] = {
@@ -125,6 +126,8 @@ int run_snapshot(struct run *r, const char *name, int with_kpage, const struct s
 	}
 	rc = run_snapshot_ranges(r, name, sb_str(&ranges), out);
 	sb_release(&ranges);
+	if (rc == 0)
+		debugk_sample(r);	/* debug kernels: hotplug-path pages at their peak */
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include "caps.h"
 #include "devkind.h"
 #include "guest.h"
+#include "debugk.h"
 #include "step.h"
 
 struct boot_args {
@@ -80,7 +81,6 @@ void boot_defaults(struct run *r)
 	r->boot.timeout_ms = run_timeout(r, 60000);
 }
 
-void debugk_boot(struct run *r);
 int vmem_boot_ready(struct run *r, char *err, size_t errlen);	/* vmem.c */
 
 /* Boots with r->boot; shared with steps that need a guest. */

@@ -49,6 +49,8 @@ check "matrix: the SKIP says why" grep -q 'dimm-memmap-off.s390x: line 5: plug: 
 check "matrix: s390x DIMM SKIPped without booting a guest" test ! -e "$m/dimm-memmap-off.s390x/console.log"
 check "matrix: s390x offlined and onlined boot blocks, exact" \
 	verdict logical-offline-online s390x "no-leak MemTotal" PASS
+check "matrix: s390x boot blocks' memmap proven elsewhere by the probe (cross-built)" \
+	job logical-offline-online s390x '"method":"proven","probe":\{"placement":"elsewhere","memmap_pages":2048,"backed_inside":0'
 check "matrix: ppc64le placement elsewhere, as modelled for 6.1" \
 	job dimm-memmap-off ppc64le '"model_says":"ppc64le gains memmap_on_memory in 6.6'
 check "matrix: ppc64le LMB removed after offlining (teardown order)" \
