@@ -5,6 +5,8 @@
  *             on one vCPU nothing else in user space, and no SCHED_OTHER kworker, runs
  *   exit      the agent (PID 1) exits: the kernel panics "Attempted to kill init"
  *   garbage   bytes that are no frame at all on the channel
+ *   kmemleak  not a fault of the guest: the probe module leaks 8 kmalloc objects, the
+ *             negative control of the kmemleak check (debug kernels)
  *   flood     a printk storm: a child turns /dev/kmsg's rate limit off and writes
  *             critical lines to it for ever, which the kernel prints on the console;
  *             the agent goes on answering (the host must stop it by console size)
@@ -29,8 +31,11 @@
 #define AFTER_MAX 3600000
 
 static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
-				    "pin", NULL };
-enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN };
+				    "pin", "kmemleak", NULL };
+enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK };
+
+#define LEAK_FILE "/sys/kernel/debug/hpt_probe/leak"
+#define LEAK_OBJECTS "8"	/* the last pointer may linger on a stack kmemleak scans */
 
 #define PIN_MAX_MIB 65536
 #define PIPE_BYTES (1 << 20)	/* per pipe, F_SETPIPE_SZ (fs.pipe-max-size default) */
@@ -199,6 +204,17 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 	for (kind = 1; kinds[kind]; kind++)
 		if (!strcmp(kinds[kind], argv[1]))
 			break;
+	if (kind == F_KMEMLEAK) {
+		int ret = ag_load_probe(out);
+
+		if (ret)
+			return ret;
+		ret = ag_write_str(LEAK_FILE, LEAK_OBJECTS);
+		if (ret)
+			return sb_addf(out, "inject kmemleak: %s: %s", LEAK_FILE, strerror(-ret)),
+			       ret;
+		return sb_addf(out, "leaked %s objects of 256 bytes in hpt_probe\n", LEAK_OBJECTS);
+	}
 	if (kind == F_PIN) {
 		if (argc < 3 || ag_parse_u64(argv[2], 1, PIN_MAX_MIB, &after)) {
 			sb_addf(out, "inject: usage: inject pin MIB (1 <= MIB <= %d)", PIN_MAX_MIB);

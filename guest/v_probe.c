@@ -11,7 +11,7 @@
 #define PROBE_KO "/lib/hpt/hpt_probe.ko"
 #define PROBE_FILE "/sys/kernel/debug/hpt_probe/range"
 
-static int load_probe(struct strbuf *out)
+int ag_load_probe(struct strbuf *out)
 {
 	int fd, ret = 0;
 
@@ -48,7 +48,7 @@ int v_probe(struct agent *a, int argc, char **argv, struct strbuf *out)
 		sb_addf(out, "probe: want PFN COUNT (COUNT 1..%u)", 1 << 24);
 		return -EINVAL;
 	}
-	ret = load_probe(out);
+	ret = ag_load_probe(out);
 	if (ret)
 		return ret;
 	snprintf(range, sizeof(range), "%llu %llu", (unsigned long long)pfn,

@@ -1,4 +1,4 @@
-/* `inject panic|hang|agent-exit|garbage|oversize|flood [after=MS]`: the testbed's self-test.
+/* `inject panic|hang|agent-exit|garbage|oversize|flood|kmemleak [after=MS]`: the testbed's self-test.
  * Makes the guest fail on purpose (agent verb `inject`, guest/v_inject.c) so that the
  * integration tests prove every fault ends in a typed result (fault.c) on real guests.
  * Without after= the fault happens inside this step, which is not a kernel operation:
@@ -11,7 +11,8 @@
 
 static const char *const kinds[][2] = {	/* scenario name, agent name */
 	{ "panic", "panic" }, { "hang", "hang" }, { "agent-exit", "exit" },
-	{ "garbage", "garbage" }, { "oversize", "oversize" }, { "flood", "flood" }, { "pin", "pin" }, { NULL, NULL },
+	{ "garbage", "garbage" }, { "oversize", "oversize" }, { "flood", "flood" },
+	{ "kmemleak", "kmemleak" }, { "pin", "pin" }, { NULL, NULL },
 };
 
 struct inject_args {
@@ -41,7 +42,7 @@ static int parse(const struct scn_line *l, struct inject_args *a, char *err, siz
 		return -1;
 	if (!agent_kind(l->argv[1])) {
 		snprintf(err, n, "inject: unknown fault '%s' (panic, hang, agent-exit, garbage, "
-			 "oversize, flood, pin)", l->argv[1]);
+			 "oversize, flood, kmemleak, pin)", l->argv[1]);
 		return -1;
 	}
 	if (!strcmp(l->argv[1], "pin") != !!a->size || (a->size && a->after)) {
@@ -56,6 +57,13 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	struct inject_args a;
 
 	return parse(l, &a, err, errlen);
+}
+
+/* Faults after which the scenario goes on: a flood the next waits must notice, a leak
+ * the next kmemleak check must find. */
+static int goes_on(const char *kind)
+{
+	return !strcmp(kind, "flood") || !strcmp(kind, "kmemleak");
 }
 
 static enum step_rc run(struct run *r, const struct scn_line *l)
@@ -75,21 +83,21 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	else if (rc == 1)
 		step_stop(r, l, V_ERROR, NULL, "inject %s: the agent refused: %.200s", l->argv[1],
 			  sb_str(&reply));
-	else if (!a.after && !a.size && strcmp(l->argv[1], "flood"))
+	else if (!a.after && !a.size && !goes_on(l->argv[1]))
 		step_stop(r, l, V_ERROR, NULL, "inject %s: the guest went on as if nothing "
 			  "happened", l->argv[1]);
 	else
 		hpt_verbose("inject %s: %s", l->argv[1], sb_str(&reply));
 	sb_release(&reply);
-	/* a flood goes on in the guest: the next waits must notice it */
-	return rc == 0 && (a.after || a.size || !strcmp(l->argv[1], "flood")) ? STEP_OK : STEP_STOP;
+	return rc == 0 && (a.after || a.size || goes_on(l->argv[1])) ? STEP_OK : STEP_STOP;
 }
 
 const struct step step_inject = {
 	.name = "inject", .phase = PHASE_VERIFY, .needs_guest = 1,
-	.usage = "inject panic|hang|agent-exit|garbage|oversize|flood [after=MS] | inject pin size=SIZE",
+	.usage = "inject panic|hang|agent-exit|garbage|oversize|flood|kmemleak [after=MS] | inject pin size=SIZE",
 	.help = "testbed self-test: make the guest panic, hang, lose its agent, send garbage or "
 		"flood its console (a printk storm that goes on during the next steps), now or MS "
-		"later (inside the next step); pin memory so that unplugging it never ends",
+		"later (inside the next step); pin memory so that unplugging it never ends; leak "
+		"kernel objects for kmemleak to find (debug kernels, the probe module)",
 	.check = check, .run = run,
 };

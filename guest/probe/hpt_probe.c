@@ -11,6 +11,9 @@
  *   flags PFN FLAGS REFCOUNT reserved=0|1     the kernel's view of the range's first pages
  *   summary inside=N outside=N unmapped=N
  * "inside" means the backing frame lies in [PFN, PFN+COUNT): the memmap is on the range.
+ *
+ * Write N (1..64) to /sys/kernel/debug/hpt_probe/leak to leak N 256-byte objects on
+ * purpose: the negative control of the testbed's kmemleak check (`inject kmemleak`).
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
@@ -18,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
@@ -154,10 +158,42 @@ static const struct file_operations range_fops = {
 	.write = range_write,
 };
 
+/* Allocates n objects and forgets them: a real leak for kmemleak to find. */
+static noinline void hpt_probe_leak(unsigned long n)
+{
+	while (n--) {
+		void *p = kmalloc(256, GFP_KERNEL);
+
+		if (p)
+			memset(p, 0x5a, 256);
+		barrier_data(p);
+	}
+}
+
+static ssize_t leak_write(struct file *file, const char __user *ubuf, size_t len,
+			  loff_t *ppos)
+{
+	unsigned long n;
+	int ret = kstrtoul_from_user(ubuf, len, 0, &n);
+
+	if (ret)
+		return ret;
+	if (n < 1 || n > 64)
+		return -EINVAL;
+	hpt_probe_leak(n);
+	return len;
+}
+
+static const struct file_operations leak_fops = {
+	.owner = THIS_MODULE,
+	.write = leak_write,
+};
+
 static int __init hpt_probe_init(void)
 {
 	probe_dir = debugfs_create_dir("hpt_probe", NULL);
 	debugfs_create_file("range", 0600, probe_dir, NULL, &range_fops);
+	debugfs_create_file("leak", 0200, probe_dir, NULL, &leak_fops);
 	return 0;
 }
 

@@ -44,6 +44,10 @@ for a in ${DEBUG_ARCHES:-x86_64}; do
 		grep -q "\"kernel\": \"$ver\"" "$out/$a-clean/results.json"
 	# the probe is built against the debug kernel's own tree (make debug-kernel)
 	check "debug $a clean: placement proven by the probe" has "$k" "$proof"
+	run "$a" kmemleak tests/scenarios/debug-kmemleak-fires.scn 1
+	check "debug $a kmemleak: fires on the objects the probe leaked, with their stack" \
+		grep -q 'unreferenced object 0x[0-9a-f]* (size 256).*hpt_probe_leak' \
+		"$out/$a-kmemleak/results.json"
 	if [ "$a" = x86_64 ]; then
 		# a kernel developer's own tree: the bzImage of the object tree, not an install
 		"$bin" matrix --arch "$a" --kernel ".cache/debug-kernel/kbuild-$a/arch/x86/boot/bzImage" \
