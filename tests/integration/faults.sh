@@ -123,6 +123,12 @@ check "unplug-unanswered: FAIL after the 10 s timeout" \
 	json unplug-unanswered '"outcome":"no answer","waited_ms":1[0-9]{4},'
 check "unplug-unanswered: evidence: block going-offline, migrations failing" \
 	json unplug-unanswered '"blocks_after":"memory[0-9]+ going-offline.*migrat'
+# pseries: the guest kernel's DLPAR removal retries the offline for ever, just the same
+run unplug-unanswered-ppc 1 --arch ppc64le tests/scenarios/fault-unplug-unanswered.scn
+check "unplug-unanswered ppc64le: FAIL after the 10 s timeout" \
+	json unplug-unanswered-ppc '"outcome":"no answer","waited_ms":1[0-9]{4},'
+check "unplug-unanswered ppc64le: evidence: the LMB going-offline, migrations failing" \
+	json unplug-unanswered-ppc '"blocks_after":"memory[0-9]+ going-offline.*migrating pfn'
 
 # a run killed with SIGKILL leaves QEMU running and its root behind; the next start
 # destroys and removes them
