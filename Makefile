@@ -53,6 +53,8 @@ HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all host deps guest guests debug-kernel check-debug check unit integration bench clean distclean fuzz
+# a recipe that fails leaves no half-written target that a later make would trust
+.DELETE_ON_ERROR:
 all: host guests
 
 host: $(B)/hotplug-test

@@ -49,9 +49,9 @@ struct run;
 /* Fills q for r and device kind `kind`: arch, kernel version (the booted guest's, else
  * read from the kernel image), QEMU version (libvirt), config (next to the image). */
 void caps_query_for(struct run *r, const char *kind, struct cap_query *q);
-/* A step's needs(): 0 if device `kind` can be plugged on this run's guest, else -1 with
- * the capability model's reason in why. */
-int caps_need_plug(struct run *r, const char *kind, char *why, size_t n);
+/* A step's needs(): 0 unless the capability model says `cap` is impossible for device
+ * `kind` (NULL: boot memory) on this run's guest; then -1 with its reason in why. */
+int caps_need(struct run *r, enum cap_kind cap, const char *kind, char *why, size_t n);
 /* The kernel release of an image file: "Linux version X", the x86 boot header's string,
  * or s390's "X (user@host)" banner. 0 and rel filled, or -ENOENT. */
 int kimage_release(const char *path, char *rel, size_t n);

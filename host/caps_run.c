@@ -169,13 +169,13 @@ void caps_query_for(struct run *r, const char *kind, struct cap_query *q)
 	q->config = kernel_config(image);
 }
 
-int caps_need_plug(struct run *r, const char *kind, char *why, size_t n)
+int caps_need(struct run *r, enum cap_kind cap, const char *kind, char *why, size_t n)
 {
 	struct cap_query q;
 	struct cap_fact f;
 
 	caps_query_for(r, kind, &q);
-	if (caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+	if (caps_ask(cap, &q, &f) != CAP_NO)
 		return 0;
 	snprintf(why, n, "%s", f.why);
 	return -1;

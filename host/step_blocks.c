@@ -62,14 +62,8 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 
 static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
-	struct cap_query q;
-	struct cap_fact f;
-
-	caps_query_for(r, "boot", &q);
-	if (caps_ask(CAP_OFFLINE, &q, &f) != CAP_NO)
-		return 0;
-	snprintf(why, n, "%s", f.why);
-	return -1;
+	(void)l;
+	return caps_need(r, CAP_OFFLINE, "boot", why, n);
 }
 
 /* Pass 0 looks at ZONE_MOVABLE blocks (zone=movable|any), pass 1 at the others

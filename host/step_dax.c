@@ -95,7 +95,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
-	return caps_need_plug(r, "nvdimm", why, n);
+	return caps_need(r, CAP_PLUG, "nvdimm", why, n);
 }
 
 /* Readers of the tools' replies: pure, see oracles.h (fuzzed in tests/fuzz/). */

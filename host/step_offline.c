@@ -41,14 +41,8 @@ int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_de
 
 static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
-	struct cap_query q;
-	struct cap_fact f;
-
-	caps_query_for(r, NULL, &q);
-	if (caps_ask(CAP_OFFLINE, &q, &f) != CAP_NO)
-		return 0;
-	snprintf(why, n, "%s", f.why);
-	return -1;
+	(void)l;
+	return caps_need(r, CAP_OFFLINE, NULL, why, n);
 }
 
 static int check(const struct scn_line *l, char *err, size_t errlen)

@@ -79,14 +79,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 /* The capability model's answer for this device kind here (QEMU, kernel, arch). */
 static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
-	struct cap_query q;
-	struct cap_fact f;
-
-	caps_query_for(r, l->argv[1], &q);
-	if (caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
-		return 0;
-	snprintf(why, n, "%s", f.why);
-	return -1;
+	return caps_need(r, CAP_PLUG, l->argv[1], why, n);
 }
 
 /* On machines whose kernel onlines hot-added memory itself (pseries DLPAR), waits until

@@ -56,15 +56,8 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 
 static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
-	struct cap_query q;
-	struct cap_fact f;
-
 	(void)l;
-	caps_query_for(r, "virtio-mem", &q);
-	if (caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
-		return 0;
-	snprintf(why, n, "%s", f.why);
-	return -1;
+	return caps_need(r, CAP_PLUG, "virtio-mem", why, n);
 }
 
 static enum step_rc run(struct run *r, const struct scn_line *l)
