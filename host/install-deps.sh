@@ -4,10 +4,11 @@
 # install. Otherwise: prints the exact command and fails.
 # $EXTRA_PKGS adds packages: make fuzz passes "clang-14 libclang-rt-14-dev" (libFuzzer),
 # make sanitize "valgrind cpio" (tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
+# Also makes libvirt's QEMU user and group, as libvirt-daemon-system's postinst would.
 set -u
 arches=${GUEST_ARCHES:-x86_64}
 pkgs="gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu
-      libxml2-utils
+      libxml2-utils kmod passwd
       busybox-static cpio gzip xz-utils"
 for a in $arches; do
 	case $a in
@@ -18,17 +19,48 @@ for a in $arches; do
 	esac
 done
 for p in ${EXTRA_PKGS:-}; do pkgs="$pkgs $p"; done
+
+# The privileged embedded driver resolves its default QEMU user and group (libvirt-qemu)
+# before it reads our qemu.conf: they must exist even though QEMU runs as root here.
+# The same names, ids, home and groups as libvirt-daemon-system's postinst.
+libvirt_user() {
+	getent group kvm >/dev/null || groupadd --system kvm || return 1
+	if ! getent passwd libvirt-qemu >/dev/null; then
+		uid=; getent passwd 64055 >/dev/null || uid="--uid 64055"
+		# shellcheck disable=SC2086
+		useradd --system $uid --gid kvm --home-dir /var/lib/libvirt --no-create-home \
+			--shell /usr/sbin/nologin --comment "Libvirt Qemu" libvirt-qemu || return 1
+	fi
+	if ! getent group libvirt-qemu >/dev/null; then
+		gid=; getent group 64055 >/dev/null || gid="--gid 64055"
+		# shellcheck disable=SC2086
+		groupadd --system $gid libvirt-qemu || return 1
+		usermod -a -G libvirt-qemu libvirt-qemu || return 1
+	fi
+}
+
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-	echo "hotplug-test: missing Debian packages; install them with:" >&2
-	echo "  sudo apt-get install --no-install-recommends$missing" >&2
-	exit 1
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "hotplug-test: missing Debian packages; install them with:" >&2
+		echo "  sudo apt-get install --no-install-recommends$missing" >&2
+		exit 1
+	fi
+	echo "hotplug-test: installing$missing" >&2
+	apt-get update -qq >&2 || exit 1
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
+		exit 1
 fi
-echo "hotplug-test: installing$missing" >&2
-apt-get update -qq >&2 || exit 1
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+if ! getent passwd libvirt-qemu >/dev/null || ! getent group libvirt-qemu >/dev/null; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "hotplug-test: libvirt needs the user and group libvirt-qemu; as root, install" \
+			"libvirt-daemon-system or run $0" >&2
+		exit 1
+	fi
+	libvirt_user || { echo "hotplug-test: cannot create the libvirt-qemu user and group" >&2; exit 1; }
+fi
+exit 0
