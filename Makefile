@@ -1,6 +1,7 @@
 # hotplug-test — plain Makefile with per-arch variables (see README "Building").
 #   make              controller + guest images for GUEST_ARCHES
-#   make check        unit tests (no VM), fuzz smoke, sanitizers, integration (real guests)
+#   make check        lint, unit tests (no VM), fuzz smoke, sanitizers, integration (real guests)
+#   make check-fresh  the quick start and make check in a fresh bookworm root (as CI does)
 #   make fuzz         libFuzzer targets, FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
 #   make sanitize     ASan+UBSan controller/agent and valgrind checks (tests/sanitizers/)
 #   make unit         unit tests only
@@ -17,7 +18,7 @@ CACHE ?= .cache
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
 CPPFLAGS_ALL := -D_GNU_SOURCE -Ilib -Ihost -MMD -MP
 VIRT_CFLAGS := $(shell pkg-config --cflags libvirt 2>/dev/null)
 VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu 2>/dev/null || echo -lvirt-qemu -lvirt)
@@ -52,7 +53,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check-debug check unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check-debug check check-fresh lint unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -60,10 +61,10 @@ all: host guests
 host: $(B)/hotplug-test
 
 # Debian packages (apt when root, else the command is printed); re-checked when the
-# script changes.
+# script changes. The controller's here; each arch's (QEMU, cross compiler) with its guest.
 $(B)/.deps: host/install-deps.sh
 	@mkdir -p $(B)
-	GUEST_ARCHES="$(GUEST_ARCHES)" host/install-deps.sh
+	@host/install-deps.sh host
 	@touch $@
 deps: $(B)/.deps
 $(HOST_OBJ) $(LIB_OBJ): | $(B)/.deps
@@ -79,7 +80,12 @@ $(B)/hotplug-test: $(HOST_OBJ) $(LIB_OBJ)
 
 # ---- guest side, per arch: hp-agent (static), Debian kernel, initramfs ----------------
 define GUEST_RULES
-$(B)/$(1)/obj/%.o: %.c
+$(B)/.deps-$(1): host/install-deps.sh
+	@mkdir -p $(B)
+	@host/install-deps.sh host $(1)
+	@touch $$@
+
+$(B)/$(1)/obj/%.o: %.c | $(B)/.deps-$(1)
 	@mkdir -p $$(@D)
 	@echo "  CC $(1) $$<"
 	@$(CC_$(1)) $(CPPFLAGS_ALL) -Os -g0 $(WARN) -c -o $$@ $$<
@@ -88,7 +94,7 @@ $(B)/$(1)/hp-agent: $(GUEST_SRC:%.c=$(B)/$(1)/obj/%.o) $(LIB_SRC:%.c=$(B)/$(1)/o
 	@echo "  LD      $$@"
 	@$(CC_$(1)) -static -s -o $$@ $$^
 
-$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/apt.sh kernels/extract-vmlinux.sh
+$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/apt.sh kernels/extract-vmlinux.sh | $(B)/.deps-$(1)
 	@mkdir -p $(B)/$(1)
 	kernels/debian-kernel.sh $(1) $(CACHE)/kernels $(B)/$(1)/kernel
 	$(if $(filter x86_64,$(1)),kernels/extract-vmlinux.sh $(B)/$(1)/kernel/vmlinuz $(B)/$(1)/kernel/vmlinux)
@@ -160,7 +166,17 @@ unit: $(UNIT_BIN)
 integration: all
 	@tests/integration/run.sh
 
-check: unit fuzz-smoke sanitize integration
+# what needs no guest: nothing dated in tests (tests/lint/)
+lint:
+	@tests/lint/dated.sh --self-test
+	@tests/lint/dated.sh
+
+check: lint unit fuzz-smoke sanitize integration
+
+# the README's two commands on a bare Debian bookworm root (mmdebstrap, private mount
+# namespace), as CI runs them: tests/fresh-root.sh
+check-fresh:
+	@tests/fresh-root.sh
 
 # opt-in: builds the debug kernel (~11 min the first time) and runs the kmemleak and
 # page_owner checks on it

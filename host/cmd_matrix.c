@@ -27,14 +27,11 @@
 #define STOP_GRACE_MS 60000	/* after SIGTERM, how long a job may take to clean up */
 
 struct matrix_cli {
+	struct job_cli job;	/* what run and matrix share (cli_job.c) */
 	const char *arch, *out;
 	uint64_t jobs;
-	char kernel[4096], modules[4096];
-	int accel, verbose;
-	const char *console_max;
+	int verbose;
 };
-
-static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
 
 static const struct opt matrix_opts[] = {
 	{ "arch", OPT_STR, offsetof(struct matrix_cli, arch), 0, 0, 0, NULL,
@@ -43,16 +40,7 @@ static const struct opt matrix_opts[] = {
 	  "guests at a time (-j N; default: what the host's cores and memory allow)" },
 	{ "out", OPT_STR, offsetof(struct matrix_cli, out), 0, 0, 0, NULL,
 	  "output dir: a run dir per job, junit.xml, results.json (default runs/matrix-<time>)" },
-	{ "kernel", OPT_LIST, offsetof(struct matrix_cli, kernel),
-	  sizeof(((struct matrix_cli *)0)->kernel), 0, 0, NULL,
-	  "[ARCH=]IMAGE: boot your kernel on ARCH (repeatable; no ARCH= with one --arch)" },
-	{ "modules", OPT_LIST, offsetof(struct matrix_cli, modules),
-	  sizeof(((struct matrix_cli *)0)->modules), 0, 0, NULL,
-	  "[ARCH=]DIR: its modules: lib/modules/RELEASE or an INSTALL_MOD_PATH root" },
-	{ "accel", OPT_ENUM, offsetof(struct matrix_cli, accel), 0, 0, 0, accels,
-	  "auto = TCG unless a short KVM boot probe succeeds" },
-	{ "console-max", OPT_STR, offsetof(struct matrix_cli, console_max), 0, 0, 0, NULL,
-	  "passed to each job's run: console.log size that is a console flood (default 64M)" },
+	{ "", OPT_TABLE, offsetof(struct matrix_cli, job), .sub = job_opts },
 	{ "verbose", OPT_FLAG, offsetof(struct matrix_cli, verbose), 0, 0, 0, NULL,
 	  "log each step into the jobs' run.log (-v)" },
 	{ 0 }
@@ -235,7 +223,6 @@ static int cmd(int argc, char **argv)
 {
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
-	uint64_t sz;
 	struct scenario *scns = NULL;
 	char err[1024], jbuf[32], **args;
 	int first, n_scn, code = 2;
@@ -243,6 +230,11 @@ static int cmd(int argc, char **argv)
 	args = long_jobs(argc, argv, jbuf, sizeof(jbuf));
 	if (!args)
 		return 2;
+	if (opts_defaults(matrix_opts, &cli, err, sizeof(err)) < 0) {
+		free(args);
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
+		return 2;
+	}
 	first = opts_cli(matrix_opts, &cli, argc - 1, args + 1, err, sizeof(err));
 	free(args);
 	if (first == -EAGAIN) {
@@ -263,18 +255,20 @@ static int cmd(int argc, char **argv)
 	}
 	hpt_verbosity = 0;
 	m.verbose = cli.verbose;
-	m.console_max = cli.console_max;
-	if (cli.console_max && (parse_size(cli.console_max, &sz) < 0 || sz < 4096)) {
-		fprintf(stderr, "hotplug-test matrix: --console-max: not a size of at least 4K: %s\n",
-			cli.console_max);
-		return 2;
-	}
-	m.accel = cli.accel ? accels[cli.accel] : NULL;
+	m.job = &cli.job;
 	m.tty = isatty(1);
 	m.t0 = now_ms();
-	if (pick_arches(&m, cli.arch) < 0 || (cli.kernel[0] && matrix_own_list(&m, cli.kernel, 0) < 0) ||
-	    (cli.modules[0] && matrix_own_list(&m, cli.modules, 1) < 0))
+	if (job_cli_check(&cli.job, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
 		return 2;
+	}
+	if (pick_arches(&m, cli.arch) < 0)
+		return 2;
+	if (kernels_parse(&m.kernels, cli.job.kernel, cli.job.modules, m.arches, m.n_arches, err,
+			  sizeof(err)) < 0 || kernels_absolute(&m.kernels, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
+		return 2;
+	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
 	m.jobs = calloc((size_t)n_scn * (size_t)m.n_arches, sizeof(*m.jobs));
 	if (!scns || !m.jobs)

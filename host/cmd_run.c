@@ -8,6 +8,7 @@
 #include "chan.h"
 #include "cmd.h"
 #include "guest.h"
+#include "kernels.h"
 #include <sys/stat.h>
 #include "opts.h"
 #include "report.h"
@@ -16,31 +17,17 @@
 #include "virt.h"
 
 struct run_cli {
-	const char *arch, *out, *connect, *kernel, *initrd;
-	int accel, keep, verbose, debug_kernel;
-	uint64_t console_max;
+	struct job_cli job;	/* what run and matrix share (cli_job.c) */
+	const char *arch, *out;
+	int verbose;
 };
-
-static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
 
 static const struct opt run_opts_tab[] = {
 	{ "arch", OPT_STR, offsetof(struct run_cli, arch), 0, 0, 0, NULL,
 	  "comma-separated arches (default: this host's, if the scenario allows it)" },
 	{ "out", OPT_STR, offsetof(struct run_cli, out), 0, 0, 0, NULL,
 	  "run dir (one run) or parent dir (several); default runs/<time>-<scenario>-<arch>" },
-	{ "connect", OPT_STR, offsetof(struct run_cli, connect), 0, 0, 0, NULL,
-	  "libvirt URI (default: embedded driver, no daemon)" },
-	{ "accel", OPT_ENUM, offsetof(struct run_cli, accel), 0, 0, 0, accels,
-	  "auto = TCG unless a short KVM boot probe succeeds" },
-	{ "kernel", OPT_STR, offsetof(struct run_cli, kernel), 0, 0, 0, NULL,
-	  "guest kernel image instead of the Debian one" },
-	{ "initrd", OPT_STR, offsetof(struct run_cli, initrd), 0, 0, 0, NULL,
-	  "guest initramfs instead of the built one (must run hp-agent as /init)" },
-	{ "debug-kernel", OPT_FLAG, offsetof(struct run_cli, debug_kernel), 0, 0, 0, NULL,
-	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel ARCH=…`, 11–45 min "
-	  "per arch the first time)" },
-	{ "console-max", OPT_SIZE, offsetof(struct run_cli, console_max), 0, 4096, 1ull << 40, NULL,
-	  "console.log size that ends the run as a console flood (default 64M)" },
+	{ "", OPT_TABLE, offsetof(struct run_cli, job), .sub = job_opts },
 	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,
 	  "log each step (-v)" },
 	{ 0 }
@@ -93,9 +80,7 @@ static int check_values(const struct run_cli *c, int n_scn, char *err, size_t n)
 		return -E2BIG;
 	}
 	if ((c->out && validate_out("--out", c->out, err, n) < 0) ||
-	    (c->connect && validate_uri("--connect", c->connect, err, n) < 0) ||
-	    (c->kernel && validate_input_file("--kernel", c->kernel, err, n) < 0) ||
-	    (c->initrd && validate_input_file("--initrd", c->initrd, err, n) < 0))
+	    job_cli_check(&c->job, err, n) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -113,12 +98,17 @@ static int cmd(int argc, char **argv)
 	struct run_cli cli = { 0 };
 	struct run_opts o = { 0 };
 	const struct arch *list[8];
+	struct kernel_list kernels = { 0 };
 	struct scenario *scns = NULL;
 	struct virt *v = NULL;
 	struct run *runs = NULL;
-	char err[1024], kernel_abs[PATH_MAX], initrd_abs[PATH_MAX];
+	char err[1024], initrd_abs[PATH_MAX];
 	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
 
+	if (opts_defaults(run_opts_tab, &cli, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test run: %s\n", err);
+		return 2;
+	}
 	first = opts_cli(run_opts_tab, &cli, argc - 1, argv + 1, err, sizeof(err));
 	if (first == -EAGAIN) {
 		usage(stdout);
@@ -146,6 +136,18 @@ static int cmd(int argc, char **argv)
 		if (n_arch <= 0)
 			return 2;
 	}
+	{
+		/* a kernel image without ARCH= is for the --arch, or this host's */
+		const struct arch *host = arch_find(arch_host());
+		const struct arch *const *for_arches = n_arch ? list : &host;
+
+		if (kernels_parse(&kernels, cli.job.kernel, cli.job.modules, for_arches,
+				  n_arch ? n_arch : !!host, err, sizeof(err)) < 0 ||
+		    kernels_absolute(&kernels, err, sizeof(err)) < 0) {
+			fprintf(stderr, "hotplug-test run: %s\n", err);
+			return 2;
+		}
+	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
 	runs = calloc((size_t)n_scn * 8, sizeof(*runs));
 	v = calloc(1, sizeof(*v));
@@ -163,20 +165,19 @@ static int cmd(int argc, char **argv)
 		}
 	}
 	o.out = cli.out;
-	o.connect = cli.connect;
-	o.accel = accels[cli.accel];
+	o.connect = cli.job.connect;
+	o.accel = accel_names[cli.job.accel];
+	o.kernels = &kernels;
 	/* QEMU does not run in our directory: hand it absolute paths */
-	o.kernel = cli.kernel ? realpath(cli.kernel, kernel_abs) : NULL;
-	o.initrd = cli.initrd ? realpath(cli.initrd, initrd_abs) : NULL;
-	if ((cli.kernel && !o.kernel) || (cli.initrd && !o.initrd)) {
-		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.kernel && !o.kernel ? cli.kernel :
-			cli.initrd, strerror(errno));
+	o.initrd = cli.job.initrd ? realpath(cli.job.initrd, initrd_abs) : NULL;
+	if (cli.job.initrd && !o.initrd) {
+		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.job.initrd, strerror(errno));
 		code = 2;
 		goto cleanup;
 	}
 	o.verbose = cli.verbose;
-	o.debug_kernel = cli.debug_kernel;
-	o.console_max = cli.console_max ? cli.console_max : CHAN_CONSOLE_MAX;
+	o.debug_kernel = cli.job.debug_kernel;
+	o.console_max = cli.job.console_max;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;

@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "devkind.h"
 #include "guest.h"
+#include "kernels.h"
 #include "size.h"
 #include "virt.h"
 
@@ -44,55 +45,99 @@ static int file_ok(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
+/* Ours: Debian's kernel of the arch (or the debug kernel), its agent and initramfs, made
+ * by make (which decides what is stale: downloads, builds); only the stages that have
+ * something to do are announced. */
+static int prepare_ours(const struct run *r, int tools, char *kernel, char *initrd, size_t n,
+			char *err, size_t errlen)
+{
+	const char *top = hpt_top(), *dbg = r->opts->debug_kernel ? "-debug" : "";
+	char target[64], file[PATH_MAX], stage[128];
+	char *q[] = { "make", "-q", "--no-print-directory", "-C", (char *)top, file, NULL };
+	char *mk[] = { "make", "-s", "--no-print-directory", "-C", (char *)top, target, NULL };
+	pid_t pid;
+	int status = 0;
+
+	snprintf(target, sizeof(target), "%s%s-%s", r->opts->debug_kernel ? "debug-kernel" :
+		 "guest", tools ? "-tools" : "", r->arch->name);
+	snprintf(kernel, n, "%s/build/%s%s/kernel/%s", top, r->arch->name, dbg,
+		 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
+	snprintf(initrd, n, "%s/build/%s%s/initramfs%s.cpio.gz", top, r->arch->name, dbg,
+		 tools ? "-tools" : "");
+	/* up to date (make -q): nothing to say, nothing to run */
+	snprintf(file, sizeof(file), "build/%s%s/initramfs%s.cpio.gz", r->arch->name, dbg,
+		 tools ? "-tools" : "");
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);	/* main.c blocks SIGCHLD */
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(q[0], q);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(stage, sizeof(stage), "preparing the %s%s guest (kernel, agent%s, initramfs%s)",
+		 r->arch->name, r->opts->debug_kernel ? " debug" : "",
+		 r->opts->debug_kernel ? "" : ", probe", tools ? " with ndctl/daxctl" : "");
+	if (prep_tool(mk, stage) < 0) {
+		snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
+			 r->arch->name, top, target);
+		return -EIO;
+	}
+	return 0;
+}
+
+void guest_kernel_image(const struct run *r, char *buf, size_t n)
+{
+	const struct kernel_sel *k = r->opts && r->opts->kernels ?
+				     kernels_for(r->opts->kernels, r->arch) : NULL;
+
+	if (k)
+		snprintf(buf, n, "%s", k->image);
+	else
+		snprintf(buf, n, "%s/build/%s%s/kernel/%s", hpt_top(), r->arch->name,
+			 r->opts && r->opts->debug_kernel ? "-debug" : "",
+			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
+}
+
 int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, char *err,
 		  size_t errlen)
 {
-	const char *top = hpt_top();
-	char target[64];
-	int status = 0, tools = 0;
-	pid_t pid;
+	const struct kernel_sel *k = r->opts->kernels ? kernels_for(r->opts->kernels, r->arch) :
+				     NULL;
+	int tools = 0;
 
 	/* NVDIMM scenarios need ndctl/daxctl: the initramfs-tools image (Makefile) */
 	for (int i = 0; i < r->n_devs; i++)
 		if (r->devs[i].kind && !strcmp(r->devs[i].kind->name, "nvdimm"))
 			tools = 1;
 
-	if (r->opts->kernel && r->opts->initrd) {
-		snprintf(kernel, n, "%s", r->opts->kernel);
+	if (k && r->opts->initrd) {
+		snprintf(kernel, n, "%s", k->image);
 		snprintf(initrd, n, "%s", r->opts->initrd);
-	} else {
-		snprintf(target, sizeof(target), "%s%s-%s", r->opts->debug_kernel ? "debug-kernel" :
-			 "guest", tools ? "-tools" : "", r->arch->name);
-		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
-		pid = fork();
-		if (pid == 0) {
-			int fd = open("/dev/null", O_RDONLY);
-			sigset_t none;
+	} else if (k) {
+		/* a kernel the user brought: its initramfs, from its modules, in the run dir */
+		struct prepared_kernel p;
+		char dir[PATH_MAX];
 
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);	/* main.c blocks SIGCHLD */
-			if (fd >= 0)
-				dup2(fd, 0);
-			dup2(2, 1);	/* keep stdout for KTAP */
-			execlp("make", "make", "-s", "--no-print-directory", "-C", top, target,
-			       (char *)NULL);
-			_exit(127);
-		}
-		while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
-				 r->arch->name, top, target);
+		snprintf(dir, sizeof(dir), "%s/kernel", r->dir);
+		if (kernel_prepare_own(k, dir, &p, err, errlen) < 0)
 			return -EIO;
-		}
-		snprintf(kernel, n, "%s/build/%s%s/kernel/%s", top, r->arch->name,
-			 r->opts->debug_kernel ? "-debug" : "",
-			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
-		snprintf(initrd, n, "%s/build/%s%s/initramfs%s.cpio.gz", top, r->arch->name,
-			 r->opts->debug_kernel ? "-debug" : "",
-			 tools ? "-tools" : "");
-		if (r->opts->kernel)
-			snprintf(kernel, n, "%s", r->opts->kernel);
+		snprintf(kernel, n, "%s", p.image);
+		snprintf(initrd, n, "%s", p.initrd);
+	} else {
+		if (prepare_ours(r, tools, kernel, initrd, n, err, errlen) < 0)
+			return -EIO;
 		if (r->opts->initrd)
 			snprintf(initrd, n, "%s", r->opts->initrd);
 	}

@@ -83,11 +83,14 @@ struct jentry {
 enum phase { PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_VERIFY, PHASE_TEARDOWN, PHASE__COUNT };
 extern const char *const phase_names[PHASE__COUNT];
 
+struct kernel_list;
+
 struct run_opts {
 	const char *out;		/* --out: run dir (single job) or parent (several) */
 	const char *connect;		/* --connect URI; NULL = embedded */
 	const char *accel;		/* tcg|kvm|auto */
-	const char *kernel, *initrd;	/* overrides */
+	const struct kernel_list *kernels;	/* --kernel/--modules (kernels.h); NULL = none */
+	const char *initrd;		/* --initrd: boot this initramfs */
 	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
 	int keep;			/* keep the domain running on failure (debug) */

@@ -179,12 +179,15 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, NULL, m->arches[a]->name);
 	json_arr_end(&j);
 	json_arr_begin(&j, "kernels");
-	for (int k = 0; k < m->n_own; k++) {
+	for (int k = 0; k < m->kernels.n; k++) {
+		const struct kernel_sel *ks = &m->kernels.k[k];
+		const struct prepared_kernel *p = matrix_own(m, ks->arch);
+
 		json_obj_begin(&j, NULL);
-		json_str(&j, "arch", m->own[k].arch->name);
-		json_str(&j, "image", m->own[k].image);
-		json_str(&j, "release", m->own[k].release[0] ? m->own[k].release : NULL);
-		json_str(&j, "modules", m->own[k].modules[0] ? m->own[k].modules : NULL);
+		json_str(&j, "arch", ks->arch->name);
+		json_str(&j, "image", ks->image);
+		json_str(&j, "release", p && p->release[0] ? p->release : NULL);
+		json_str(&j, "modules", ks->modules[0] ? ks->modules : NULL);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);

@@ -51,6 +51,7 @@ apt_fetch() {
 	apt_deb=$(apt_cached "$1")
 	if [ -z "$apt_deb" ]; then
 		apt_need_root "cd $apt_dir && apt-get $apt_o download $1:$apt_arch"
+		echo "hotplug-test: fetching Debian's $1 ($apt_arch)…" >&2
 		# shellcheck disable=SC2086
 		if ! (cd "$apt_dir" && apt-get $apt_o -qq download "$1:$apt_arch") \
 			>"$apt_dir/download.log" 2>&1; then

@@ -16,12 +16,16 @@ ppc64le) debarch=ppc64el ;;
 s390x) debarch=s390x ;;
 *) die "unknown arch $arch" ;;
 esac
+log=${HPT_LOG:-/dev/stderr}	# apt's output; the terminal gets one line
 install_host() {	# install_host PKG
 	[ "$(id -u)" -eq 0 ] || die "missing; run: sudo apt-get install $1"
-	echo "debian-headers: installing $1" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >&2 ||
-		{ apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends "$1" >&2; } || die "apt-get install $1 failed"
+	echo "hotplug-test: installing $1 (to build the placement probe)…" >&2
+	{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends "$1" ||
+	  { apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends "$1"; }; } >>"$log" 2>&1 ||
+		die "apt-get install $1 failed (see $log)"
 }
 if [ "$debarch" = "$(dpkg --print-architecture)" ]; then
 	dir=/usr/src/linux-headers-$ver
