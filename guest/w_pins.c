@@ -13,7 +13,9 @@
  * state on every NUMA node: done before a node's ZONE_NORMAL memory is onlined, it does
  * not land there); the buffers are touched and pinned once the node has online
  * ZONE_NORMAL and ZONE_MOVABLE blocks, and the event "pinned" carries that report
- * (`workload wait pins pinned`). */
+ * (`workload wait pins pinned`). Where the pinned pages are is reported as
+ * pinned.zones/pinned.blocks/pinned.nodes ("NAME:PAGES,…"): `offline … pinned-by=pins`
+ * derives its expectation from it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -234,7 +236,7 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 		moved_at_pin += pfn != pw.pfn[i];
 		pw.pfn[i] = pfn;
 	}
-	wl_placement(c, pw.mem, pw.len, "pins.after", out);
+	wl_placement(c, pw.mem, pw.len, "pinned", out);
 	sb_addf(out, "movable_before=%llu\nmoved_at_pin=%llu\nmovable_after=%llu\n"
 		"pins_acquired=%llu\n", (unsigned long long)movable_before,
 		(unsigned long long)moved_at_pin, (unsigned long long)count_zone(c, "Movable"),

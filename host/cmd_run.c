@@ -239,11 +239,8 @@ static int cmd(int argc, char **argv)
 cleanup:
 	if (v)
 		virt_close(v);
-	for (int i = 0; runs && i < n_runs; i++) {
-		for (int k = 0; k < runs[i].n_snaps; k++)
-			snapshot_free(&runs[i].snaps[k].snap);
-		results_free(&runs[i].res);
-	}
+	for (int i = 0; runs && i < n_runs; i++)
+		run_release(&runs[i]);
 	for (int i = 0; scns && i < n_scn; i++)
 		scenario_free(&scns[i]);
 	free(scns);

@@ -16,6 +16,7 @@ struct virt;
 #define HPT_SNAPS_MAX 512
 #define HPT_JOURNAL_MAX 4096
 #define HPT_GUEST_BYTES_MAX (1u << 30)	/* snapshot bytes a run keeps from the guest */
+#define HPT_WL_MAX 8			/* workloads whose latest report a run keeps */
 
 enum dev_state { DEV_PLUGGED, DEV_ONLINE, DEV_OFFLINE, DEV_REMOVED };
 
@@ -68,6 +69,13 @@ struct guest_info {
 struct named_snap {
 	char name[32];
 	struct snapshot snap;
+};
+
+/* A workload's latest report ("key=value" lines, guest/wl.h), kept for steps that
+ * derive what they expect from it (offline pinned-by=). */
+struct wl_report {
+	char name[16];
+	char *text;
 };
 
 /* The order of things as the host saw them, for the teardown oracle. */
@@ -131,6 +139,8 @@ struct run {
 	 * nothing talks to the agent afterwards */
 	const char *fault;
 	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
+	struct wl_report wl[HPT_WL_MAX];
+	int n_wl;
 };
 
 uint64_t now_ms(void);
@@ -139,6 +149,13 @@ uint64_t run_timeout(const struct run *r, uint64_t base_ms);
 void journal_add(struct run *r, enum jkind k, int dev, uint32_t block);
 struct hpt_dev *run_dev(struct run *r, const char *name);
 const struct snapshot *run_snap(const struct run *r, const char *name);
+/* Keeps text as workload name's latest report (and writes it to
+ * <dir>/workloads/<name>-<what>.report). */
+void run_wl_report(struct run *r, const char *name, const char *what, const char *text);
+/* Workload name's latest report, NULL if it gave none. */
+const char *run_wl_last(const struct run *r, const char *name);
+/* Frees what a run holds (snapshots, results, reports). */
+void run_release(struct run *r);
 /* Takes a snapshot through the agent (optionally with the kpage ranges of devs),
  * stores its files in <dir>/snapshots/<name>/ and keeps it under name. */
 int run_snapshot(struct run *r, const char *name, int with_kpage, const struct snapshot **out);

@@ -138,9 +138,18 @@ void offline_classify(int rc, const char *reply, const char *dmesg, struct offli
  * which must succeed). A surprise success fails too. */
 enum verdict offline_judge(int expected, const struct offline_obs *o, char *summary, size_t n);
 /* The observation and, when both snapshots are given, the counters that changed (vmstat:
- * pgmigrate_*, compact_*, thp_*, nr_zspages, nr_foll_pin_*; the mm file: zram, zswap). */
+ * pgmigrate_*, compact_*, thp_*, nr_zspages, nr_foll_pin_*; the mm file: zram, zswap).
+ * extra: the JSON object of `pinned-by=` (what decided the expectation), or NULL. */
 void offline_evidence(struct json *j, const struct offline_obs *o, int expected,
-		      const struct snapshot *before, const struct snapshot *after);
+		      const char *extra, const struct snapshot *before,
+		      const struct snapshot *after);
+
+/* Where a workload's long-term pinned pages lie, from its report's
+ * "pinned.blocks=BLOCK:PAGES,…" line (guest/w_pins.c): the pages on memory blocks
+ * [first, first + count) into *on, all of them into *total. 0, -ENOENT without such a
+ * line, -EINVAL if it is garbled. */
+int pins_on_blocks(const char *report, uint32_t first, uint32_t count, uint64_t *on,
+		   uint64_t *total);
 
 /* --- no-leak: the subsystems of the busy-guest workloads (noleak_mm.c) ----------- */
 enum { MM_ZRAM = 1, MM_ZSMALLOC = 2, MM_ZSWAP = 4, MM_SWAP = 8, MM_PINS = 16, MM_THP = 32 };

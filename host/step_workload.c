@@ -204,6 +204,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_PASS, check_name, l->lineno, sb_str(&ev), "%s: %s",
 			   start ? "running" : wait ? "happened" : "stopped and torn down",
 			   summary);
+		run_wl_report(r, name, wait ? l->argv[3] : l->argv[1], text);
 	}
 cleanup:
 	sb_release(&req);

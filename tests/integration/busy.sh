@@ -46,7 +46,9 @@ scenario pins scenarios/offline-with-longterm-pins.scn 0
 check "pins: touched in ZONE_MOVABLE, migrated out at pin time" \
 	json pins '"movable_before":[1-9][0-9]*,"moved_at_pin":[1-9][0-9]*,"movable_after":0'
 check "pins: the pinned pages went to node 1's ZONE_NORMAL" \
-	json pins '"pins\.after\.zones":"Normal:[0-9]+"'
+	json pins '"pinned\.zones":"Normal:[0-9]+".*"pinned\.nodes":"1:[0-9]+"'
+check "pins: they lie on dn, so its offline must time out (pinned-by=pins)" \
+	json pins '"pinned_by":\{"workload":"pins","pages_on_device":([0-9]+),"pages":\1,.*"so_expected":"timeout"'
 check "pins: the movable DIMM offlines with the pins held" ktap pins '^    ok [0-9]+ offline dm$'
 check "pins: pinned ZONE_NORMAL refused: retried until our signal" \
 	ktap pins '^    # timeout as expected: memory[0-9]+ timed out .*failed due to signal backoff'
@@ -57,6 +59,14 @@ check "pins: evidence: pgmigrate_fail grew" \
 check "pins: unpinned, the ZONE_NORMAL DIMM offlines and unplugs" \
 	ktap pins '^    ok [0-9]+ teardown order$'
 check "pins: every pin released" ktap pins '^    ok [0-9]+ no-leak pins$'
+
+# pseries migrates the pins elsewhere (node 1's boot memory): dn must offline at once
+scenario pins-ppc scenarios/offline-with-longterm-pins.scn 0 --arch ppc64le
+check "pins ppc64le: none on dn, so dn must offline (pinned-by=pins)" \
+	json pins-ppc '"pinned_by":\{"workload":"pins","pages_on_device":0,"pages":[1-9][0-9]*,.*"so_expected":"ok"'
+check "pins ppc64le: the second offline of dn finds it offline" \
+	ktap pins-ppc '^    # already offline \(an earlier offline succeeded\)'
+check "pins ppc64le: every pin released" ktap pins-ppc '^    ok [0-9]+ no-leak pins$'
 
 scenario pinned-plain tests/scenarios/pinned-normal-plain-offline.scn 1
 check "pinned-plain: a plain offline of pinned ZONE_NORMAL is a FAIL, with the reason" \

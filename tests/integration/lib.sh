@@ -21,12 +21,13 @@ no_leftovers() {
 	! pgrep -f 'qemu-system-.*hpt-' >/dev/null && ! ls -d /tmp/hpt.?????? >/dev/null 2>&1
 }
 
-# scenario NAME FILE WANT_EXIT: runs FILE into $out/NAME (fresh), leaves NAME.ktap/.err;
-# $suite (if set) prefixes the check's name.
+# scenario NAME FILE WANT_EXIT [ARGS…]: runs FILE (with run's ARGS) into $out/NAME
+# (fresh), leaves NAME.ktap/.err; $suite (if set) prefixes the check's name.
 scenario() {
 	local name=$1 file=$2 want=$3 rc t0=$SECONDS
+	shift 3
 	rm -rf "${out:?}/$name"
-	"$bin" run --out "$out/$name" "$file" >"$out/$name.ktap" 2>"$out/$name.err"
+	"$bin" run --out "$out/$name" "$@" "$file" >"$out/$name.ktap" 2>"$out/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then
 		ok "${suite:+$suite }$name: exit $rc ($((SECONDS - t0)) s)"
