@@ -18,8 +18,8 @@ pkgs=
 for set in "$@" ${GUEST_ARCHES:-}; do
 	case $set in
 	host) pkgs="$pkgs gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon
-		libvirt-daemon-driver-qemu libxml2-utils kmod passwd busybox-static cpio gzip
-		xz-utils" ;;
+		libvirt-daemon-driver-qemu libxml2-utils kmod passwd procps busybox-static cpio
+		gzip xz-utils zstd" ;;
 	x86_64) pkgs="$pkgs qemu-system-x86" ;;
 	ppc64le) pkgs="$pkgs qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
 	s390x) pkgs="$pkgs qemu-system-misc gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
