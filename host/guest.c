@@ -55,8 +55,6 @@ static int prepare_ours(const struct run *r, int tools, char *kernel, char *init
 	char target[64], file[PATH_MAX], stage[128];
 	char *q[] = { "make", "-q", "--no-print-directory", "-C", (char *)top, file, NULL };
 	char *mk[] = { "make", "-s", "--no-print-directory", "-C", (char *)top, target, NULL };
-	pid_t pid;
-	int status = 0;
 
 	snprintf(target, sizeof(target), "%s%s-%s", r->opts->debug_kernel ? "debug-kernel" :
 		 "guest", tools ? "-tools" : "", r->arch->name);
@@ -67,24 +65,7 @@ static int prepare_ours(const struct run *r, int tools, char *kernel, char *init
 	/* up to date (make -q): nothing to say, nothing to run */
 	snprintf(file, sizeof(file), "build/%s%s/initramfs%s.cpio.gz", r->arch->name, dbg,
 		 tools ? "-tools" : "");
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);	/* main.c blocks SIGCHLD */
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(q[0], q);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (prep_quiet(q) == 0)
 		return 0;
 	snprintf(stage, sizeof(stage), "preparing the %s%s guest (kernel, agent%s, initramfs%s)",
 		 r->arch->name, r->opts->debug_kernel ? " debug" : "",
