@@ -37,22 +37,23 @@ fi
 root=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
 # every process whose root is ours (QEMU, libvirt's helpers, make…): none may outlive us
 kill_inside() {
-	local p pids
+	local pids
 	for _ in 1 2 3; do
-		pids=
-		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && pids="$pids ${p#/proc/}"
-		done
+		pids=$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$root" 2>/dev/null |
+			cut -d/ -f3)
 		[ -n "$pids" ] || return 0
 		# shellcheck disable=SC2086
-		kill -KILL $pids 2>/dev/null || true
+		kill -KILL $pids 2>/dev/null
 		sleep 0.2
 	done
 }
+inside=
 cleanup() {
 	local rc=$?
+	set +e	# everything below must run, whatever fails
 	trap - EXIT INT TERM HUP
 	kill_inside
+	[ -z "$inside" ] || { kill -KILL "$inside" 2>/dev/null; wait "$inside" 2>/dev/null; }
 	if [ "$keep" = 1 ]; then
 		say "root kept in $root"
 	else
@@ -83,7 +84,9 @@ fi
 say "root ready in $((SECONDS - t0)) s; running: $*"
 
 export root
-# a private mount namespace: its mounts are gone when the last process in it exits
+# a private mount namespace: its mounts are gone when the last process in it exits. In
+# the background, so that a signal to us is handled at once (bash runs traps only between
+# commands, and `wait` is one), not when the command inside ends.
 unshare -m --propagation private -- /bin/sh -ec '
 	mount --bind "$root" "$root"
 	for d in proc sys dev dev/pts; do mount --bind "/$d" "$root/$d"; done
@@ -92,4 +95,6 @@ unshare -m --propagation private -- /bin/sh -ec '
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		LANG=C.UTF-8 HPT_TIMEOUT_SCALE="${HPT_TIMEOUT_SCALE:-}" \
 		/bin/sh -c "cd /src && exec \"\$@\"" sh "$@"
-' sh "$@"
+' sh "$@" &
+inside=$!
+wait "$inside"
