@@ -94,10 +94,9 @@ if [ -n "$missing" ]; then
 	mkdir -p "$(dirname "$log")"
 	echo "=== $(date -u +%FT%TZ) install-deps: installing$missing" >>"$log"
 	say "installing $n Debian package$([ $n = 1 ] || echo s) (log: $log)…"
-	# an update only when the lists are missing or do not know a package
-	if ! apt-cache show $missing >/dev/null 2>&1; then
-		apt_quiet "updating the package lists" update || failed "apt-get update"
-	fi
+	# fresh lists: a new machine may have none (mmdebstrap removes them), old ones may
+	# name versions the archive no longer serves
+	apt_quiet "updating the package lists" update || failed "apt-get update"
 	# shellcheck disable=SC2086
 	apt_quiet "installing $n Debian packages" install -y --no-install-recommends $missing ||
 		failed "apt-get install"
