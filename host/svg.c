@@ -52,7 +52,7 @@ int svg_ticks(double *lo, double *hi, int want, double t[SVG_TICKS_MAX])
 	step = (b - a) / want;
 	mag = pow(10, floor(log10(step)));
 	f = step / mag;
-	step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+	step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 	a = floor(a / step) * step;
 	b = ceil(b / step) * step;
 	for (int i = 0; n < SVG_TICKS_MAX; i++) {
@@ -170,8 +170,10 @@ void svg_line(struct xw *w, double x1, double y1, double x2, double y2, const ch
 	xw_attrf(w, "y2", "%.1f", y2);
 	xw_attr(w, "stroke", stroke);
 	xw_attrf(w, "stroke-width", "%g", width);
-	if (dashed)
+	if (dashed) {	/* lighter than the series it belongs to */
 		xw_attr(w, "stroke-dasharray", "5 4");
+		xw_attr(w, "stroke-opacity", "0.55");
+	}
 	xw_close(w);
 }
 
@@ -311,7 +313,7 @@ void svg_panel(struct xw *w, const struct svg_panel *p)
 	svg_text(w, px, p->y + 14, "start", 0, "ptitle", title);
 	lx = px + 9.0 * (double)strlen(title) + 16;
 	for (size_t s = 0; s < p->n_series && p->n_series > 1; s++) {	/* legend */
-		svg_rect(w, lx, p->y + 5, 14, 10, p->series[s].colour, NULL);
+		svg_line(w, lx, p->y + 10, lx + 14, p->y + 10, p->series[s].colour, 3, 0);
 		svg_text(w, lx + 18, p->y + 14, "start", 0, "legend", p->series[s].label);
 		lx += 7.0 * (double)strlen(p->series[s].label) + 34;
 	}
