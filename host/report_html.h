@@ -1,7 +1,8 @@
 /* The HTML reporter's parts (report_html*.c): a run's report.html is rendered from what
  * its run dir holds (results.json, snapshots/NN-NAME/, the logs), so the report of an
  * old run dir can be made again; a matrix's index.html from its results.json.
- *   report_html.c        the page: verdict, facts, failing checks, all checks, files
+ *   report_html.c        the page: style, verdict, facts; the reporter's hooks
+ *   report_html_checks.c evidence, failing checks, all checks, links to the files
  *   report_html_load.c   reading a run dir; snapshots, checks and events looked up
  *   report_html_mem.c    the memory timeline and the per-cycle trend plots
  *   report_html_dev.c    per device: block map, where the memmap lives, teardown
@@ -21,6 +22,7 @@
 #define HTML_FAIL "#c8102e"
 #define HTML_ERROR "#7b1fa2"
 #define HTML_SKIP "#80868b"
+#define HTML_TEXT_MAX 4096	/* bytes of one guest string shown in a table cell */
 #define HTML_PLOT_BG "#eef5fc"	/* the memory timeline's plot area, and only it */
 
 /* One snapshot directory of a run (snapshots/NN-NAME/). */
@@ -68,7 +70,7 @@ int rd_has(const struct rundoc *d, const char *file);
  * name, or NULL. */
 const char *rd_dev_of(const char *snap, const char *prefix);
 
-/* report_html.c: a JSON number as an unsigned integer (NaN, negative: 0; too big: the
+/* report_html_checks.c: a JSON number as an unsigned integer (NaN, negative: 0; too big: the
  * largest), so no cast of a double read from a file is undefined */
 uint64_t html_u64(double v);
 /* JSON evidence as nested tables */
@@ -82,6 +84,10 @@ void html_note(struct xw *w, const char *fmt, ...) __attribute__((format(printf,
 /* The shared <head> with the style sheet; opens <body>. */
 void html_head(struct xw *w, const char *title);
 
+/* report_html_checks.c: the sections */
+void html_problems(struct xw *w, const struct rundoc *d);
+void html_checks(struct xw *w, const struct rundoc *d);
+void html_files(struct xw *w, const struct rundoc *d);
 /* report_html_mem.c */
 void html_timeline(struct xw *w, const struct rundoc *d);
 void html_trends(struct xw *w, const struct rundoc *d);

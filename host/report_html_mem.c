@@ -161,13 +161,14 @@ void html_timeline(struct xw *w, const struct rundoc *d)
 	struct svg_panel panels[TL_PANELS_MAX];
 	struct svg_series ser[TL_PANELS_MAX][2];
 	struct svg_mark *marks = calloc(d->n_events ? d->n_events : 1, sizeof(*marks));
+	char (*text)[48] = calloc(d->n_events ? d->n_events : 1, sizeof(*text));
 	struct timeline t = { 0 };
 	char titles[TL_ZONES_MAX][48], labels[TL_ZONES_MAX][2][48];
 	size_t np = 0, nz = 0;
 	int b = d->baseline, top;
 
 	html_section(w, "timeline", "Memory timeline");
-	if (!d->n_snaps || !marks || tl_fill(&t, d) < 0) {
+	if (!d->n_snaps || !marks || !text || tl_fill(&t, d) < 0) {
 		html_note(w, "No snapshots in this run dir: nothing to plot.");
 		goto cleanup;
 	}
@@ -203,11 +204,9 @@ void html_timeline(struct xw *w, const struct rundoc *d)
 	SERIES(0, "SUnreclaim", t.sunreclaim);
 	np++;
 	for (size_t e = 0; e < d->n_events; e++) {
-		static char text[2048][48];
-
 		marks[e].x = d->events[e].x;
 		marks[e].colour = rev_colours[d->events[e].kind];
-		if (e < 2048 && d->n_events <= 30) {
+		if (d->n_events <= 30) {	/* more would overlap: the legend tells them apart */
 			snprintf(text[e], sizeof(text[e]), "%s %s", rev_names[d->events[e].kind],
 				 d->events[e].dev);
 			marks[e].label = text[e];
@@ -278,6 +277,7 @@ cleanup:
 	xw_close(w);
 	tl_free(&t);
 	free(marks);
+	free(text);
 #undef PANEL
 #undef SERIES
 }
@@ -351,11 +351,11 @@ static void trend_one(struct xw *w, const struct rundoc *d, const struct jr_val 
 	double slope = jr_num(ev, "slope_per_cycle", NAN), se = jr_num(ev, "slope_se", NAN);
 	double *y = nan_array(d->n_snaps), sy = 0, a;
 	const char **lab = calloc(d->n_snaps ? d->n_snaps : 1, sizeof(*lab));
-	static char names[4096][16];
+	char (*names)[16] = calloc(d->n_snaps ? d->n_snaps : 1, sizeof(*names));
 	struct svg_series s = { metric, palette[0], y, NAN };
 	struct svg_panel p = { 0 };
 	size_t n = 0;
-	char nb[32];
+	char n1[32], n2[32], n3[32];
 
 	xw_open(w, "div");
 	xw_attr(w, "class", "trend");
@@ -363,15 +363,11 @@ static void trend_one(struct xw *w, const struct rundoc *d, const struct jr_val 
 	html_chip(w, jr_str(c, "verdict", "?"));
 	xw_textf(w, " %s", jr_str(c, "name", "?"));
 	xw_close(w);
-	for (size_t i = 0; y && lab && of && i < d->n_snaps; i++)
+	for (size_t i = 0; y && lab && names && of && i < d->n_snaps; i++)
 		if (!strcmp(d->snaps[i].name, of) && d->snaps[i].loaded) {
 			y[n] = trend_sample(&d->snaps[i].s, metric);
-			if (n < 4096) {
-				snprintf(names[n], sizeof(names[n]), "cycle %zu", n + 1);
-				lab[n] = names[n];
-			} else {
-				lab[n] = "";
-			}
+			snprintf(names[n], sizeof(names[n]), "cycle %zu", n + 1);
+			lab[n] = names[n];
 			sy += svg_ok(y[n]) ? y[n] : 0;
 			n++;
 		}
@@ -393,12 +389,13 @@ static void trend_one(struct xw *w, const struct rundoc *d, const struct jr_val 
 	xw_textf(w, "%s. Fitted over %zu snapshots named “%s”: %s %s per cycle (± %s standard "
 		 "error), %s bytes per cycle; the shaded band is the fitted slope ± 3 standard "
 		 "errors through the mean.", jr_str(c, "summary", ""), n, of ? of : "?",
-		 svg_num(slope, nb, sizeof(nb)), unit, svg_num(se, nb + 16, 16),
-		 svg_num(jr_num(ev, "bytes_per_cycle", NAN), (char[32]){ 0 }, 32));
+		 svg_num(slope, n1, sizeof(n1)), unit, svg_num(se, n2, sizeof(n2)),
+		 svg_num(jr_num(ev, "bytes_per_cycle", NAN), n3, sizeof(n3)));
 	xw_close(w);
 	xw_close(w);
 	free(y);
 	free(lab);
+	free(names);
 }
 
 void html_trends(struct xw *w, const struct rundoc *d)

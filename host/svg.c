@@ -331,7 +331,7 @@ void svg_panel(struct xw *w, const struct svg_panel *p)
 		svg_line(w, x, p->n_marks > 40 ? py + ph - 7 : py, x, py + ph, p->marks[m].colour,
 			 1.2, 0);
 		if (p->mark_labels && p->marks[m].label)
-			svg_text(w, x + 2, py - 3, "start", -35, "mark", p->marks[m].label);
+			svg_text(w, x + 2, p->y - 2, "start", -35, "mark", p->marks[m].label);
 	}
 	if (!svg_ok(lo0))
 		svg_text(w, px + pw / 2, py + ph / 2, "middle", 0, "legend", "no data");

@@ -54,7 +54,8 @@ struct svg_panel {
 	const char *const *tips;		/* n longer tooltips, or NULL */
 	const struct svg_mark *marks;
 	size_t n_marks;
-	int mark_labels;			/* write the marks' labels above the panel */
+	int mark_labels;			/* write the marks' labels above the panel
+						 * (leave ~70 px free there) */
 	int xaxis;				/* write x labels below the panel */
 	/* a fitted line y = fit_a + fit_b·x with a band fit_b ± band_slope around the
 	 * mean x (drawn when fit is set) */
