@@ -28,7 +28,8 @@ static int one_run(const char *dir)
 	if (rc < 0)
 		fprintf(stderr, "hotplug-test report: %s\n", err);
 	else if (notes.len)
-		printf("%s/report.html (without what the run dir lacks: %s)\n", dir, sb_str(&notes));
+		printf("%s/report.html (without what the run dir lacks: %s)\n", dir,
+		       sb_str(&notes));
 	else
 		printf("%s/report.html\n", dir);
 	sb_release(&notes);

@@ -83,7 +83,8 @@ static size_t find_devs(const struct rundoc *d, struct rdev *devs)
 		const char *nm = jr_str(&cs->items[i], "name", "");
 		struct rdev *v;
 
-		if (strncmp(nm, "placement ", 10) || !(v = dev_get(devs, &n, nm + 10, strlen(nm + 10))))
+		if (strncmp(nm, "placement ", 10) ||
+		    !(v = dev_get(devs, &n, nm + 10, strlen(nm + 10))))
 			continue;
 		v->place = jr_get(&cs->items[i], "evidence");
 	}
@@ -102,12 +103,13 @@ static size_t find_devs(const struct rundoc *d, struct rdev *devs)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct rdev *v = &devs[i];
-		double base = jr_num(v->place, "base", NAN), bs = jr_num(v->place, "block_size", NAN);
+		double base = jr_num(v->place, "base", NAN);
+		double bs = jr_num(v->place, "block_size", NAN);
 		char sz[32], *o = sz;
 		uint64_t size;
 
 		v->blocks_from = v->n_blocks ? "the teardown sequence" : NULL;
-		for (const char *p = jr_str(v->place, "size", ""); *p && o < sz + sizeof(sz) - 1; p++)
+		for (const char *p = jr_str(v->place, "size", ""); *p && o < sz + 31; p++)
 			if (!isspace((unsigned char)*p))
 				*o++ = *p;
 		*o = 0;
@@ -210,7 +212,8 @@ static void block_map(struct xw *w, const struct rundoc *d, const struct rdev *v
 
 		svg_text(w, x0 - 8, y + 15, "end", 0, "dark", s->dir);
 		for (size_t b = 0; b < nb; b++) {
-			const struct mem_block *mb = s->loaded ? snap_block(&s->s, v->blocks[b]) : NULL;
+			const struct mem_block *mb = s->loaded ? snap_block(&s->s, v->blocks[b])
+							       : NULL;
 			const char *what = !s->loaded ? "not read" : !mb ? "absent" :
 				mb->state == BLOCK_OFFLINE ? "offline" :
 				mb->state == BLOCK_GOING_OFFLINE ? "going-offline" : mb->zone;
@@ -282,7 +285,8 @@ static void frame_strip(struct xw *w, const struct rundoc *d, const struct rdev 
 	{
 		char t[160];
 
-		snprintf(t, sizeof(t), "%s: frames of the first block, pfn 0x%llx + %llu (%llu read)",
+		snprintf(t, sizeof(t), "%s: frames of the first block, pfn 0x%llx + %llu "
+			 "(%llu read)",
 			 s->dir, (unsigned long long)first_pfn, (unsigned long long)pages,
 			 (unsigned long long)covered);
 		svg_text(w, x0, 12, "start", 0, "dark", t);
@@ -301,12 +305,13 @@ static void memmap(struct xw *w, const struct rundoc *d, const struct rdev *v)
 	uint64_t ps = 0;
 
 	for (size_t i = 0; i < d->n_snaps && !svg_ok(page); i++)
-		if (d->snaps[i].loaded && snap_param_num(&d->snaps[i].s, "page_size", &ps) == 0 && ps)
+		if (d->snaps[i].loaded && snap_param_num(&d->snaps[i].s, "page_size", &ps) == 0 &&
+		    ps)
 			page = (double)ps;
 	for (size_t i = 0; i < d->n_snaps && !svg_ok(bs); i++)
 		if (d->snaps[i].loaded && d->snaps[i].s.block_size)
 			bs = (double)d->snaps[i].s.block_size;
-	if (!svg_ok(pfn) && v->n_blocks && svg_ok(page) && svg_ok(bs)) {	/* from its blocks */
+	if (!svg_ok(pfn) && v->n_blocks && svg_ok(page) && svg_ok(bs)) {	/* its blocks' */
 		uint32_t b0 = v->blocks[0];
 
 		for (size_t i = 1; i < v->n_blocks; i++)
@@ -323,7 +328,8 @@ static void memmap(struct xw *w, const struct rundoc *d, const struct rdev *v)
 		return;
 	}
 	xw_open(w, "b");
-	xw_textf(w, "memmap %s, %s", !strcmp(obs, "on-block") ? "on the block (its leading frames)" :
+	xw_textf(w, "memmap %s, %s",
+		 !strcmp(obs, "on-block") ? "on the block (its leading frames)" :
 		 !strcmp(obs, "elsewhere") ? "elsewhere (not on the device)" : obs, method);
 	xw_close(w);
 	if (!strcmp(obs, "on-block") && svg_ok(on))
@@ -400,7 +406,8 @@ static void order_check(struct xw *w, const struct rundoc *d)
 	if (c) {
 		html_chip(w, jr_str(c, "verdict", "?"));
 		xw_textf(w, " teardown order (rule: %s): %s",
-			 jr_str(jr_get(c, "evidence"), "rule", "reverse"), jr_str(c, "summary", ""));
+			 jr_str(jr_get(c, "evidence"), "rule", "reverse"),
+			 jr_str(c, "summary", ""));
 	} else {
 		xw_text(w, "No teardown order check in this run.");
 	}

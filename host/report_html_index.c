@@ -76,7 +76,8 @@ static size_t columns(const struct jr_val *runs, struct col *cols, int *of)
 					match = c;
 				}
 			for (c = 0; c < n; c++)
-				if (!strcmp(cols[c].arch, arch) && !strcmp(cols[c].kernel, kernel) &&
+				if (!strcmp(cols[c].arch, arch) &&
+				    !strcmp(cols[c].kernel, kernel) &&
 				    !strcmp(cols[c].stack, stack))
 					break;
 			if (c == n && !kernel[0] && same == 1)
@@ -195,7 +196,8 @@ static void grid(struct xw *w, const char *dir, const struct jr_val *runs)
 		xw_elemc(w, "td", "sc", sc);
 		for (size_t c = 0; c < nc; c++) {
 			for (k = i; k < runs->len; k++)
-				if (of[k] == (int)c && !strcmp(jr_str(&runs->items[k], "scenario", "?"), sc))
+				if (of[k] == (int)c &&
+				    !strcmp(jr_str(&runs->items[k], "scenario", "?"), sc))
 					break;
 			if (k < runs->len)
 				cell(w, dir, &runs->items[k]);
@@ -248,7 +250,8 @@ static void why(struct xw *w, const struct jr_val *runs)
 	int any = 0;
 
 	for (size_t i = 0; i < runs->len; i++) {
-		const struct jr_val *r = &runs->items[i], *cs = jr_get(jr_get(r, "results"), "checks");
+		const struct jr_val *r = &runs->items[i];
+		const struct jr_val *cs = jr_get(jr_get(r, "results"), "checks");
 		const char *v = jr_str(r, "verdict", "?"), *what = jr_str(r, "note", NULL);
 
 		if (!strcmp(v, "PASS"))
@@ -296,7 +299,8 @@ int report_html_render_index(struct strbuf *sb, const char *dir, char *err, size
 	m = jr_get(&v, "matrix");
 	runs = jr_get(&v, "runs");
 	if (!m || !runs || runs->type != JR_ARR) {
-		snprintf(err, errlen, "%s: not a matrix's results (no \"matrix\" and \"runs\")", path);
+		snprintf(err, errlen, "%s: not a matrix's results (no \"matrix\" and \"runs\")",
+			 path);
 		rc = -EINVAL;
 		goto cleanup;
 	}

@@ -202,7 +202,8 @@ static void find_events(struct rundoc *d)
 		 * sequence has more plugs of it than seen so far after it was offlined */
 		plug = k == REV_PLUG || (k == REV_ONLINE && (!t->plugged ||
 			(t->last_off >= 0 && t->plugs < seq_count(d, "plug", dev))));
-		if (plug && t->plugged && t->last_off >= 0 && seq_count(d, "removed", dev) >= t->plugs)
+		if (plug && t->plugged && t->last_off >= 0 &&
+		    seq_count(d, "removed", dev) >= t->plugs)
 			add_event(d, REV_UNPLUG, t->last_off + 0.5, dev);
 		if (plug) {
 			add_event(d, REV_PLUG, (double)i - 0.5, dev);

@@ -81,7 +81,8 @@ static int tl_fill(struct timeline *t, const struct rundoc *d)
 		if (snap_meminfo(s, "SUnreclaim", &v) == 0)
 			t->sunreclaim[i] = MIB(v);
 		/* the kernel's own memmap counter, where it has one (6.11 on) */
-		if (snap_vmstat(s, "nr_memmap_pages", &v) == 0 || snap_vmstat(s, "nr_memmap", &v) == 0) {
+		if (snap_vmstat(s, "nr_memmap_pages", &v) == 0 ||
+		    snap_vmstat(s, "nr_memmap", &v) == 0) {
 			t->memmap[i] = (double)v;
 			t->have_memmap = 1;
 		}
@@ -100,7 +101,8 @@ static int tl_fill(struct timeline *t, const struct rundoc *d)
 
 		if (!tz->present || !tz->managed)
 			continue;
-		if (svg_extent(tz->present, t->n, &lp, &hp) && svg_extent(tz->managed, t->n, &lm, &hm))
+		if (svg_extent(tz->present, t->n, &lp, &hp) &&
+		    svg_extent(tz->managed, t->n, &lm, &hm))
 			tz->moves = lp != hp || lm != hm;
 		for (size_t i = 0; i < t->n && !tz->moves; i++)	/* appears or vanishes */
 			tz->moves = isnan(tz->present[i]) != isnan(tz->present[0]);
@@ -206,7 +208,7 @@ void html_timeline(struct xw *w, const struct rundoc *d)
 	for (size_t e = 0; e < d->n_events; e++) {
 		marks[e].x = d->events[e].x;
 		marks[e].colour = rev_colours[d->events[e].kind];
-		if (d->n_events <= 30) {	/* more would overlap: the legend tells them apart */
+		if (d->n_events <= 30) {	/* more would overlap: see the legend */
 			snprintf(text[e], sizeof(text[e]), "%s %s", rev_names[d->events[e].kind],
 				 d->events[e].dev);
 			marks[e].label = text[e];
@@ -249,9 +251,9 @@ void html_timeline(struct xw *w, const struct rundoc *d)
 
 		for (size_t z = 0; z < t.n_zones; z++)
 			if (!t.zones[z].moves)
-				sb_addf(&c, "%s%s (node %d) present %.0f managed %.0f", c.len ? "; " : "",
-					t.zones[z].name, t.zones[z].node, t.zones[z].present[0],
-					t.zones[z].managed[0]);
+				sb_addf(&c, "%s%s (node %d) present %.0f managed %.0f",
+					c.len ? "; " : "", t.zones[z].name, t.zones[z].node,
+					t.zones[z].present[0], t.zones[z].managed[0]);
 		html_note(w, "Zones that never moved (pages): %s.", sb_str(&c));
 		sb_release(&c);
 	}
@@ -331,7 +333,8 @@ static const char *trend_of(const struct rundoc *d, const struct jr_val *ev)
 
 			if (strncmp(cn, "trend ", 6) || !e)
 				continue;
-			score += trend_sample(&d->snaps[first].s, cn + 6) == jr_num(e, "first", NAN) &&
+			score += trend_sample(&d->snaps[first].s, cn + 6) ==
+					 jr_num(e, "first", NAN) &&
 				 trend_sample(&d->snaps[last].s, cn + 6) == jr_num(e, "last", NAN);
 		}
 		if (score > best_score) {

@@ -276,7 +276,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "size")) {
 		printf("%u %u\n", im.w, im.h);
 		rc = 0;
-	} else if ((!strcmp(argv[2], "count") && argc == 8) || (!strcmp(argv[2], "colour") && argc == 9)) {
+	} else if ((!strcmp(argv[2], "count") && argc == 8) ||
+		   (!strcmp(argv[2], "colour") && argc == 9)) {
 		long n;
 
 		if (parse_colour(argv[3], c) < 0)

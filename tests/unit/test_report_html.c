@@ -293,7 +293,8 @@ static void matrix(void)
 	run_entry(&j, "expect-wrong-placement", "ppc64le", "SKIP", NULL, "/nonexistent",
 		  "{\"checks\":[{\"name\":\"arch\",\"verdict\":\"SKIP\",\"summary\":\"not here\"}]}");
 	run_entry(&j, "dimm-memmap-off", "x86_64", "PASS", "6.1.0-57-amd64", NULL,
-		  "{\"checks\":[{\"name\":\"a\",\"verdict\":\"PASS\"},{\"name\":\"b\",\"verdict\":\"SKIP\"}]}");
+		  "{\"checks\":[{\"name\":\"a\",\"verdict\":\"PASS\"},"
+		  "{\"name\":\"b\",\"verdict\":\"SKIP\"}]}");
 	run_entry(&j, "dimm-memmap-off", "ppc64le", "PASS", "6.1.0-57-powerpc64le", NULL,
 		  "{\"checks\":[{\"name\":\"a\",\"verdict\":\"PASS\"}]}");
 	run_entry(&j, HOSTILE, "x86_64", "ERROR", NULL, "javascript:alert(5)", NULL);
@@ -319,7 +320,8 @@ static void matrix(void)
 	v = xpath(path, "string(//" E("table") "[@class=\"grid\"]/" E("tr") "[last()])");
 	ok(strstr(v, "10 (9 pass, 1 fail)") && strstr(v, "1 (1 pass, 0 fail)"),
 	   "checks that ran, per column: %s", v);
-	ok(!strcmp(xpath(path, "count(//" E("script") "|//" E("img") "|//@*[starts-with(local-name(),\"on\")])"), "0"),
+	ok(!strcmp(xpath(path, "count(//" E("script") "|//" E("img") "|"
+			       "//@*[starts-with(local-name(),\"on\")])"), "0"),
 	   "a hostile scenario name gets nothing in");
 	ok(!strcmp(xpath(path, "count(//" E("header") "[contains(@class,\"v-FAIL\")])"), "1"),
 	   "a matrix with a FAIL says so first");
