@@ -195,5 +195,6 @@ distclean: clean
 
 include tests/fuzz/fuzz.mk
 include tests/sanitizers/sanitizers.mk
+include tests/browser/browser.mk
 
 -include $(wildcard $(B)/host-obj/*/*.d $(B)/*/obj/*/*.d $(B)/tests/*.d)

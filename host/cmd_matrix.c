@@ -19,6 +19,7 @@
 #include "hpt.h"
 #include "matrix.h"
 #include "opts.h"
+#include "report.h"
 #include "runner.h"
 #include "size.h"
 #include "virt.h"
@@ -303,7 +304,7 @@ static int cmd(int argc, char **argv)
 	run_jobs(&m);
 	code = matrix_exit_code(&m);
 	matrix_table(stdout, &m);
-	if (matrix_write_junit(&m) < 0 || matrix_write_json(&m, code) < 0) {
+	if (report_matrix_files(&m, code) < 0) {
 		fprintf(stderr, "hotplug-test matrix: cannot write the reports into %s\n", m.out);
 		code = 2;
 	}

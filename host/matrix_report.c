@@ -120,9 +120,9 @@ void matrix_table(FILE *f, const struct matrix *m)
 		shown++;
 	}
 	fprintf(f, "%smatrix: %zu jobs: %zu PASS, %zu FAIL, %zu ERROR, %zu SKIP in %.1f s (-j %d); "
-		"junit.xml and results.json in %s\n", shown ? "\n" : "", m->n, count[V_PASS],
-		count[V_FAIL], count[V_ERROR], count[V_SKIP], (double)(now_ms() - m->t0) / 1000.0,
-		m->parallel, m->out);
+		"junit.xml, results.json and index.html in %s\n", shown ? "\n" : "", m->n,
+		count[V_PASS], count[V_FAIL], count[V_ERROR], count[V_SKIP],
+		(double)(now_ms() - m->t0) / 1000.0, m->parallel, m->out);
 }
 
 int matrix_exit_code(const struct matrix *m)

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "devkind.h"
 #include "oracle.h"
+#include "report.h"
 #include "step.h"
 
 #define ARCHES(X) X(x86_64) X(ppc64le) X(s390x)
@@ -14,30 +15,35 @@
 	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(workload) X(expect) X(inject) \
 	X(virtio_mem) X(resize) X(nvdimm) X(dax)
 #define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log) X(virtio_mem)
-#define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean)
+#define REPORTERS(X) X(ktap) X(json) X(junit) X(html)
+#define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean) X(report)
 
 #define DECL(kind, type) extern const struct type kind;
 #define A(n) DECL(arch_##n, arch)
 #define D(n) DECL(dev_##n, devkind)
 #define S(n) DECL(step_##n, step)
 #define O(n) DECL(oracle_##n, oracle)
+#define R(n) DECL(report_##n, reporter)
 #define C(n) DECL(cmd_##n, command)
-ARCHES(A) DEVKINDS(D) STEPS(S) ORACLES(O) COMMANDS(C)
+ARCHES(A) DEVKINDS(D) STEPS(S) ORACLES(O) REPORTERS(R) COMMANDS(C)
 #undef A
 #undef D
 #undef S
 #undef O
+#undef R
 #undef C
 
 #define A(n) &arch_##n,
 #define D(n) &dev_##n,
 #define S(n) &step_##n,
 #define O(n) &oracle_##n,
+#define R(n) &report_##n,
 #define C(n) &cmd_##n,
 const struct arch *const arches[] = { ARCHES(A) NULL };
 const struct devkind *const devkinds[] = { DEVKINDS(D) NULL };
 const struct step *const steps[] = { STEPS(S) NULL };
 const struct oracle *const oracles[] = { ORACLES(O) NULL };
+const struct reporter *const reporters[] = { REPORTERS(R) NULL };
 const struct command *const commands[] = { COMMANDS(C) NULL };
 
 #define FINDER(fn, type, table)						\
