@@ -157,6 +157,13 @@ $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
 unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)
 
+# the integration tests' results.json reader (tests/integration/lib.sh)
+JGET := $(B)/tests/jget
+$(JGET): tests/integration/jget.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^ -lm
+
 integration: all
 	@tests/integration/run.sh
 
