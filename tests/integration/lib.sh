@@ -61,15 +61,17 @@
 #       unless each missing PREREQ is in HPT_IT_ALLOW_SKIP. PREREQs: x86_64 ppc64le s390x
 #       (that guest is built), debug-kernel-ARCH, xmllint, chromium.
 # Lower level: ok NAME, not_ok NAME [DIAG…], skip NAME REASON, diag TEXT…, value RUN
-#   CHECK PTR (prints an evidence value, for test names), jget (the
-#   results.json reader, build/tests/jget, see tests/integration/jget.c), done_testing.
+#   CHECK PTR (prints an evidence value, for test names), "$jget" (the results.json
+#   reader, build/tests/jget: tests/integration/jget.c), done_testing.
 # Environment: HPT_IT_OUT (the output dir; default a fresh /tmp/hpt-it.XXXXXX, removed
 #   when everything passed), HPT_IT_STRICT, HPT_IT_ALLOW_SKIP, HPT_TIMEOUT_SCALE.
-# Deprecated, for scripts not converted yet (a script using one of them may still end
-# with its own `[ "$fail" -eq 0 ]` instead of done_testing; new scripts must not):
+# Deprecated, for scripts not converted yet (they print a note on stderr):
 #   scenario NAME FILE WANT (the old argument order), json NAME ERE (an ERE over the
 #   results.json with its newlines removed: use verdict/evidence), ktap NAME ERE (=
-#   ktap_has), bad NAME (= not_ok), summary (= done_testing).
+#   ktap_has), bad NAME (= not_ok), summary (= done_testing). A script that never
+#   mentions done_testing may end with its own `[ "$fail" -eq 0 ]` (the plan is printed
+#   for it); one that starts hotplug-test only as "$bin" gets the old machine-wide
+#   no_leftovers. New scripts: done_testing, and hotplug-test through the helpers above.
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=$top/build/hotplug-test
