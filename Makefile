@@ -163,8 +163,18 @@ $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
 unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)
 
-integration: all
-	@tests/integration/run.sh
+# the integration tests' results.json reader (tests/integration/lib.sh)
+JGET := $(B)/tests/jget
+$(JGET): tests/integration/jget.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^ -lm
+
+# Every script is standalone TAP; run.sh runs them and sums up. HPT_IT_STRICT: a missing
+# prerequisite is a failure, not a SKIP, unless it is an arch left out of GUEST_ARCHES.
+IT_ENV = HPT_IT_STRICT=1 HPT_IT_ALLOW_SKIP="$(filter-out $(GUEST_ARCHES),x86_64 ppc64le s390x)"
+integration: all $(JGET)
+	@$(IT_ENV) tests/integration/run.sh
 
 # what needs no guest (tests/lint/): nothing dated in tests, the README's quick start is
 # what CI runs
@@ -182,10 +192,10 @@ check-fresh:
 
 # opt-in: builds the debug kernel (~11 min the first time) and runs the kmemleak and
 # page_owner checks on it
-check-debug: all debug-kernel
-	@DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
+check-debug: all debug-kernel $(JGET)
+	@HPT_IT_STRICT=1 DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
 
-bench: all
+bench: all $(JGET)
 	@tests/bench.sh
 
 clean:
