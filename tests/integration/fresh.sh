@@ -2,10 +2,7 @@
 # tests/fresh-root.sh itself: a command's exit status comes back, and a failed or
 # interrupted run leaves no root, no mount and no process behind (CI runs every test
 # inside one of these roots: a leak here would pile up on every CI machine).
-set -u
 . "$(dirname "$0")/lib.sh"
-out=${1:-$out}
-cd "$top"
 
 # roots of ours and what is mounted under them
 roots() { ls -d "${TMPDIR:-/tmp}"/hpt-fresh.?????? 2>/dev/null; }
@@ -44,5 +41,4 @@ check "fresh-root: no process left in the root" test -z "$(procs_in "${root:-/no
 check "fresh-root: no mount left" test -z "$(mounts_of "${root:-/nonexistent}")"
 check "fresh-root: the root is gone after an interrupt" test ! -e "${root:-/nonexistent}"
 
-echo "fresh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_testing
