@@ -7,6 +7,11 @@
  *   garbage   bytes that are no frame at all on the channel
  *   kmemleak  not a fault of the guest: the probe module leaks 8 kmalloc objects, the
  *             negative control of the kmemleak check (debug kernels)
+ *   leak BYTES offline|remove
+ *             not a fault of the guest: from now on the probe module takes BYTES (in
+ *             pages, accounted nowhere) on every memory block offline notification, or
+ *             on every removal of memory block devices, and never frees them: the
+ *             negative control of the no-leak and trend oracles
  *   flood     a printk storm: a child turns /dev/kmsg's rate limit off and writes
  *             critical lines to it for ever, which the kernel prints on the console;
  *             the agent goes on answering (the host must stop it by console size)
@@ -31,11 +36,13 @@
 #define AFTER_MAX 3600000
 
 static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
-				    "pin", "kmemleak", NULL };
-enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK };
+				    "pin", "kmemleak", "leak", NULL };
+enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK, F_LEAK };
 
 #define LEAK_FILE "/sys/kernel/debug/hpt_probe/leak"
 #define LEAK_OBJECTS "8"	/* the last pointer may linger on a stack kmemleak scans */
+#define NOTIFY_LEAK_FILE "/sys/kernel/debug/hpt_probe/notify_leak"
+#define NOTIFY_LEAK_MAX (64u << 20)
 
 #define PIN_MAX_MIB 65536
 #define PIPE_BYTES (1 << 20)	/* per pipe, F_SETPIPE_SZ (fs.pipe-max-size default) */
@@ -214,6 +221,28 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 			return sb_addf(out, "inject kmemleak: %s: %s", LEAK_FILE, strerror(-ret)),
 			       ret;
 		return sb_addf(out, "leaked %s objects of 256 bytes in hpt_probe\n", LEAK_OBJECTS);
+	}
+	if (kind == F_LEAK) {
+		uint64_t bytes;
+		char cmd[64];
+		int ret;
+
+		if (argc != 4 || ag_parse_u64(argv[2], 1, NOTIFY_LEAK_MAX, &bytes) ||
+		    (strcmp(argv[3], "offline") && strcmp(argv[3], "remove"))) {
+			sb_addf(out, "inject: usage: inject leak BYTES offline|remove (BYTES <= %u)",
+				NOTIFY_LEAK_MAX);
+			return -EINVAL;
+		}
+		ret = ag_load_probe(out);
+		if (ret)
+			return ret;
+		snprintf(cmd, sizeof(cmd), "%llu %s", (unsigned long long)bytes, argv[3]);
+		ret = ag_write_str(NOTIFY_LEAK_FILE, cmd);
+		if (ret)
+			return sb_addf(out, "inject leak: %s: %s", NOTIFY_LEAK_FILE, strerror(-ret)),
+			       ret;
+		return sb_addf(out, "the probe module now leaks %llu bytes per memory %s\n",
+			       (unsigned long long)bytes, argv[3]);
 	}
 	if (kind == F_PIN) {
 		if (argc < 3 || ag_parse_u64(argv[2], 1, PIN_MAX_MIB, &after)) {

@@ -30,7 +30,7 @@ struct matrix_cli {
 	const char *arch, *out;
 	uint64_t jobs;
 	char kernel[4096], modules[4096];
-	int accel, verbose;
+	int accel, verbose, no_probe, strict;
 	const char *console_max;
 };
 
@@ -53,6 +53,10 @@ static const struct opt matrix_opts[] = {
 	  "auto = TCG unless a short KVM boot probe succeeds" },
 	{ "console-max", OPT_STR, offsetof(struct matrix_cli, console_max), 0, 0, 0, NULL,
 	  "passed to each job's run: console.log size that is a console flood (default 64M)" },
+	{ "no-probe", OPT_FLAG, offsetof(struct matrix_cli, no_probe), 0, 0, 0, NULL,
+	  "passed to each job's run: placement inferred, without the probe's proof" },
+	{ "strict", OPT_FLAG, offsetof(struct matrix_cli, strict), 0, 0, 0, NULL,
+	  "a SKIP check in any job fails the matrix (exit 1)" },
 	{ "verbose", OPT_FLAG, offsetof(struct matrix_cli, verbose), 0, 0, 0, NULL,
 	  "log each step into the jobs' run.log (-v)" },
 	{ 0 }
@@ -64,7 +68,8 @@ static void usage(FILE *f)
 	opts_usage(f, matrix_opts, 1);
 	fprintf(f, "\nruns each scenario on each arch (a process and a libvirt root per job), prints "
 		   "a table\n(PASS/FAIL/ERROR/SKIP and time), writes junit.xml and results.json.\n"
-		   "exit status: 1 if a job failed, else 2 if one errored, else 0\n");
+		   "exit status: 1 if a job failed (or, with --strict, any check SKIPped), else 2 "
+		   "if one errored, else 0\n");
 }
 
 /* -j N / -jN become --jobs N (the options table speaks long options). */
@@ -263,6 +268,8 @@ static int cmd(int argc, char **argv)
 	}
 	hpt_verbosity = 0;
 	m.verbose = cli.verbose;
+	m.no_probe = cli.no_probe;
+	m.strict = cli.strict;
 	m.console_max = cli.console_max;
 	if (cli.console_max && (parse_size(cli.console_max, &sz) < 0 || sz < 4096)) {
 		fprintf(stderr, "hotplug-test matrix: --console-max: not a size of at least 4K: %s\n",

@@ -17,7 +17,7 @@
 
 struct run_cli {
 	const char *arch, *out, *connect, *kernel, *initrd;
-	int accel, keep, verbose, debug_kernel;
+	int accel, keep, verbose, debug_kernel, no_probe, strict;
 	uint64_t console_max;
 };
 
@@ -41,6 +41,11 @@ static const struct opt run_opts_tab[] = {
 	  "per arch the first time)" },
 	{ "console-max", OPT_SIZE, offsetof(struct run_cli, console_max), 0, 4096, 1ull << 40, NULL,
 	  "console.log size that ends the run as a console flood (default 64M)" },
+	{ "no-probe", OPT_FLAG, offsetof(struct run_cli, no_probe), 0, 0, 0, NULL,
+	  "accept memmap placement inferred from accounting (kernels without the probe "
+	  "module); the memmap frames go unchecked (SKIP)" },
+	{ "strict", OPT_FLAG, offsetof(struct run_cli, strict), 0, 0, 0, NULL,
+	  "any SKIP check fails the run (exit 1): a SKIP means lost coverage" },
 	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,
 	  "log each step (-v)" },
 	{ 0 }
@@ -50,7 +55,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test run [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, run_opts_tab, 1);
-	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs)\n");
+	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs; with "
+		   "--strict a SKIP is 1)\n");
 }
 
 /* Splits a comma list of arches, validating each. */
@@ -176,6 +182,8 @@ static int cmd(int argc, char **argv)
 	}
 	o.verbose = cli.verbose;
 	o.debug_kernel = cli.debug_kernel;
+	o.no_probe = cli.no_probe;
+	o.strict = cli.strict;
 	o.console_max = cli.console_max ? cli.console_max : CHAN_CONSOLE_MAX;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
@@ -233,6 +241,11 @@ static int cmd(int argc, char **argv)
 			runner_run(r);
 		report_ktap.one(stdout, i + 1, r);
 		code = worse(code, verdict_exit_code(result_overall(&r->res)));
+		if (o.strict && result_count(&r->res, V_SKIP)) {
+			printf("# strict: %zu SKIP check(s) in %s.%s count as a failure\n",
+			       result_count(&r->res, V_SKIP), r->scn->name, r->arch->name);
+			code = worse(code, 1);
+		}
 	}
 	report_ktap.end(stdout);
 cleanup:

@@ -51,6 +51,7 @@ struct matrix {
 	const char *accel;
 	const char *console_max;	/* --console-max, passed on to every run */
 	int verbose;
+	int no_probe, strict;		/* --no-probe, --strict: passed on to every run */
 	int tty;			/* stdout is a terminal: live progress line */
 	const struct arch *arches[MATRIX_ARCHES_MAX];
 	int n_arches;
@@ -84,7 +85,7 @@ void matrix_job_done(const struct matrix *m, const struct job *j);
 void matrix_table(FILE *f, const struct matrix *m);
 int matrix_write_junit(const struct matrix *m);
 int matrix_write_json(const struct matrix *m, int exit_code);
-/* 1 FAIL > 2 ERROR > 0 (PASS and SKIP). */
+/* 1 FAIL > 2 ERROR > 0 (PASS and SKIP; with --strict a SKIP check anywhere is 1). */
 int matrix_exit_code(const struct matrix *m);
 
 #endif

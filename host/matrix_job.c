@@ -60,6 +60,8 @@ int job_start(struct matrix *m, struct job *j)
 	}
 	if (m->verbose)
 		argv[argc++] = "-v";
+	if (m->no_probe)
+		argv[argc++] = "--no-probe";
 	if (m->console_max) {
 		argv[argc++] = "--console-max";
 		argv[argc++] = (char *)m->console_max;

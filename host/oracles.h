@@ -6,24 +6,24 @@
 #include "json.h"
 #include "model.h"
 
-/* --- placement ------------------------------------------------------------------- */
+/* --- placement (placement.c, probe.c) --------------------------------------------- */
 struct placement_obs {
 	enum placement p;
+	uint64_t npages;			/* pages of the range */
 	int64_t present_delta, managed_delta;	/* pages, summed over zones */
 	int64_t memmap_pages;			/* present_delta - managed_delta */
 	int64_t memtotal_delta_kb;
+	int have_memtotal;
 	uint64_t leading_reserved;	/* pfns from the start that look like vmemmap */
 	uint64_t first_flags, next_flags;	/* flags of pfn and of pfn+leading */
 	int have_kpage;
 	char why[256];
 };
+/* vmemmap_kpf: the kpageflags bits of which a self-hosted vmemmap pfn carries at least
+ * one (the model's placement_pred.vmemmap_kpf). */
 void placement_observe(const struct snapshot *before, const struct snapshot *after,
-		       uint64_t pfn, uint64_t npages, struct placement_obs *o);
-/* PASS/FAIL/SKIP of expected vs observed, summary filled. */
-enum verdict placement_judge(enum placement expected, const char *expected_why,
-			     const struct placement_obs *o, char *summary, size_t n);
-void placement_evidence(struct json *j, const struct placement_pred *pred, int overridden,
-			const struct placement_obs *o);
+		       uint64_t pfn, uint64_t npages, uint64_t vmemmap_kpf,
+		       struct placement_obs *o);
 
 /* The placement probe's report (guest/probe/hpt_probe.c). */
 struct probe_result {
@@ -38,12 +38,46 @@ int probe_parse(const char *text, struct probe_result *pr);
  * unknown otherwise (mixed, unmapped, unsupported). */
 enum placement probe_placement(const struct probe_result *pr);
 
+/* What the probe gave for a placement: proof, or why there is none. */
+enum probe_state {
+	PROBE_OK,	/* it answered: pr holds the proof */
+	PROBE_OFF,	/* the user asked for inference (--no-probe) */
+	PROBE_ABSENT,	/* no probe module for this kernel in the guest */
+	PROBE_FAILED,	/* it is there but could not load or answer (err says why) */
+	PROBE__COUNT
+};
+extern const char *const probe_state_names[PROBE__COUNT];
+struct placement_proof {
+	enum probe_state state;
+	struct probe_result pr;
+	char err[256];
+};
+/* Proof or FAIL. ERROR when the probe is absent (the summary says how to get it, or
+ * --no-probe) or could not answer; FAIL when the observation is inconsistent, the probe
+ * finds a mixed or partly unmapped memmap, the probe and accounting disagree, the counts
+ * disagree (the model's memmap pages, present - managed, the leading vmemmap pfns, the
+ * probe's memmap pages and inside count, MemTotal vs managed and vs the device less its
+ * memmap), or the expectation differs from what was observed; SKIP without an
+ * expectation; PASS otherwise, "[proven …]" or, with PROBE_OFF, "[inferred …]". */
+enum verdict placement_decide(enum placement expected, const char *expected_why,
+			      const struct placement_pred *pred, const struct placement_obs *o,
+			      const struct placement_proof *pf, uint64_t page_size,
+			      char *summary, size_t n);
+void placement_evidence(struct json *j, const struct placement_pred *pred, int overridden,
+			const struct placement_obs *o, const struct placement_proof *pf);
+struct run;
+struct hpt_dev;
+/* Placement of d observed from its pre-online and online snapshots (oracle_placement.c;
+ * the vmemmap oracle uses it too). 0, or -1 with err. */
+int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
+		 struct placement_pred *pred, char *err, size_t errlen);
+
 /* --- PageVmemmap ----------------------------------------------------------------- */
-/* Checks that every pfn of [pfn, pfn+n) reads RESERVED and none of BUDDY, LRU, SLAB,
- * PGTABLE, NOPAGE in s. Returns the number of bad pfns (0 = fine); first_bad and its
- * flags describe the first. */
+/* Checks that every pfn of [pfn, pfn+n) reads one of vmemmap_kpf (the model's: RESERVED
+ * on 6.1) and none of BUDDY, LRU, SLAB, PGTABLE, NOPAGE in s. Returns the number of bad
+ * pfns (0 = fine); first_bad and its flags describe the first. */
 uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
-			  uint64_t *first_bad, uint64_t *bad_flags);
+			  uint64_t vmemmap_kpf, uint64_t *first_bad, uint64_t *bad_flags);
 
 /* --- no-leak / teardown ---------------------------------------------------------- */
 struct noleak_cfg {
