@@ -255,6 +255,7 @@ cleanup:
 		for (int k = 0; k < runs[i].n_snaps; k++)
 			snapshot_free(&runs[i].snaps[k].snap);
 		results_free(&runs[i].res);
+		free(runs[i].frames);
 	}
 	for (int i = 0; scns && i < n_scn; i++)
 		scenario_free(&scns[i]);

@@ -11,6 +11,7 @@
 struct arch;
 struct devkind;
 struct virt;
+struct frame_run;
 
 #define HPT_DEVS_MAX 32
 #define HPT_SNAPS_MAX 512
@@ -131,6 +132,11 @@ struct run {
 	 * nothing talks to the agent afterwards */
 	const char *fault;
 	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
+	/* the memmap frames the probe marked at each plug (memmap_frames.c) */
+	struct frame_run *frames;
+	size_t n_frames, alloc_frames;
+	int frames_missing;		/* plugs whose frames could not be recorded */
+	char frames_err[320];		/* why, for the first of them */
 };
 
 uint64_t now_ms(void);

@@ -81,7 +81,10 @@ uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
 
 /* --- no-leak / teardown ---------------------------------------------------------- */
 struct noleak_cfg {
-	uint64_t memfree_tolerance_kb;
+	uint64_t memfree_tolerance_kb;	/* 0: calibrated from the noise samples */
+	const struct snapshot *const *noise;	/* more samples of the final state */
+	size_t n_noise;
+	int stacks_in_vmalloc;		/* CONFIG_VMAP_STACK: 1 yes, 0 no, -1 not known */
 	unsigned lineno;
 	const int *planned;	/* device indexes in the order `teardown` planned, or NULL */
 	int n_planned;		/* 0: devices must leave in reverse order of plugging */
@@ -92,6 +95,37 @@ struct noleak_cfg {
 void noleak_eval(const struct snapshot *base, const struct snapshot *final,
 		 const struct hpt_dev *devs, int n_devs, const struct jentry *journal,
 		 int n_journal, const struct noleak_cfg *cfg, struct results *res);
+
+/* --- no-leak memmap frames (memmap_frames.c) ----------------------------------------- */
+/* Frames FPFN..FPFN+N-1 outside device dev backed its memmap at VA.. while it was plugged
+ * (as its plug_order-th plug). */
+struct frame_run {
+	int dev;
+	unsigned plug;
+	uint64_t pfn, n, va;
+};
+#define FRAMES_SHOWN 8
+/* What the probe found of recorded frames after teardown (guest/probe/hpt_probe.c). */
+struct frames_tally {
+	uint64_t frames, freed, held, inuse, stale, free_now, gone;
+	uint64_t shown_pfn[FRAMES_SHOWN], shown_flags[FRAMES_SHOWN];
+	int shown_ref[FRAMES_SHOWN], n_shown;
+};
+/* Appends the "frame FPFN N VA" runs of a `frames mark` report to *runs (growing it);
+ * -EPROTO without its summary line. */
+int frames_parse_mark(const char *text, int dev, unsigned plug, struct frame_run **runs,
+		      size_t *n, size_t *alloc);
+/* Adds up the "check …" and "held …" lines of `frames check` reports; -EPROTO if none. */
+int frames_parse_check(const char *text, struct frames_tally *t);
+/* FAIL if a recorded frame was never freed (held) or still maps memmap of memory that is
+ * gone (stale); PASS otherwise. devs names the removed devices. */
+enum verdict frames_judge(const struct frames_tally *t, const char *devs, char *why,
+			  size_t n);
+/* After d is plugged: has the probe mark and report its memmap frames, into r->frames
+ * (nothing with --no-probe; a failure is kept for frames_noleak()). */
+void frames_record(struct run *r, const struct hpt_dev *d);
+/* The check `no-leak memmap frames` over the removed devices' recorded frames. */
+void frames_noleak(struct run *r, unsigned lineno);
 
 /* --- trend ---------------------------------------------------------------------- */
 struct trend {
@@ -175,6 +209,21 @@ enum verdict offline_judge(int expected, const struct offline_obs *o, char *summ
  * pgmigrate_*, compact_*, thp_*, nr_zspages, nr_foll_pin_*; the mm file: zram, zswap). */
 void offline_evidence(struct json *j, const struct offline_obs *o, int expected,
 		      const struct snapshot *before, const struct snapshot *after);
+
+/* --- no-leak MemFree (noleak_free.c) ------------------------------------------------ */
+/* The tolerance's floor: unaccounted memory moved by -40..+88 kB between baseline and
+ * final in recorded correct 6.1 runs (tests/fixtures); a 128 MiB block's memmap is 2 MiB. */
+#define NOLEAK_FLOOR_KB 256
+/* MemTotal - (MemFree + per-cpu lists) - the meminfo users (page cache, anon, slab, page
+ * tables, per-cpu, vmalloc, hugetlb, zsmalloc, kernel stacks unless stacks_in_vmalloc):
+ * memory nothing accounts for, in kB. -1 if s lacks MemTotal/MemFree/page_size. */
+int noleak_unaccounted_kb(const struct snapshot *s, int stacks_in_vmalloc, int64_t *kb);
+/* FAIL if unaccounted memory grew from b to f by more than the tolerance: cfg's, or
+ * max(4 x noise, NOLEAK_FLOOR_KB, 4 pages) where noise is the spread of unaccounted memory
+ * over f and cfg->noise[] (the same quiet state sampled again). The evidence has the
+ * noise, the tolerance and every user's delta. */
+void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
+		      const struct noleak_cfg *cfg, struct results *res);
 
 /* --- no-leak: the subsystems of the busy-guest workloads (noleak_mm.c) ----------- */
 enum { MM_ZRAM = 1, MM_ZSMALLOC = 2, MM_ZSWAP = 4, MM_SWAP = 8, MM_PINS = 16, MM_THP = 32 };

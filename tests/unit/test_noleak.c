@@ -1,5 +1,6 @@
 /* The teardown/no-leak oracle on real snapshots (baseline vs after unplug: clean; baseline
- * vs a still-plugged guest: fires), and the teardown order on journals. */
+ * vs a still-plugged guest: fires), and the teardown order on journals. The MemFree check
+ * has its own test (test_noleak_free.c). */
 #include <string.h>
 #include "fixture.h"
 #include "oracles.h"
@@ -11,14 +12,6 @@ static int verdict_of(const struct results *res, const char *name)
 		if (!strcmp(res->checks[i].name, name))
 			return (int)res->checks[i].v;
 	return -1;
-}
-
-static const char *summary_of(const struct results *res, const char *name)
-{
-	for (size_t i = 0; i < res->n; i++)
-		if (!strcmp(res->checks[i].name, name))
-			return res->checks[i].summary;
-	return "(no such check)";
 }
 
 static struct hpt_dev dev(const char *name, int plug, int unplug, uint64_t base)
@@ -43,7 +36,6 @@ int main(void)
 				 J(J_UNPLUG_REQ, 0, 32), J(J_BLOCK_GONE, 0, 32), J(J_UNPLUGGED, 0, 32) };
 	struct noleak_cfg cfg = { .memfree_tolerance_kb = 4096 };
 	struct results res = { 0 };
-	uint64_t fb = 0, ff = 0;
 
 	noleak_eval(base, gone, one, 1, good, 6, &cfg, &res);
 	ok(result_overall(&res) == V_PASS, "recorded teardown: every property passes");
@@ -66,51 +58,6 @@ int main(void)
 	ok(verdict_of(&res, "teardown order") == -1 &&
 	   verdict_of(&res, "no-leak zones") == V_PASS, "nothing plugged: no teardown check");
 	results_free(&res);
-
-	snap_free_kb(base, &fb, NULL);
-	snap_free_kb(gone, &ff, NULL);
-	cfg.memfree_tolerance_kb = 0;
-	one[0] = dev("d0", 1, 1, 4ull << 30);
-	noleak_eval(base, gone, one, 1, good, 6, &cfg, &res);
-	ok(verdict_of(&res, "no-leak MemFree") == (ff < fb ? V_FAIL : V_PASS),
-	   "MemFree with zero tolerance: %llu vs %llu kB decides", (unsigned long long)ff,
-	   (unsigned long long)fb);
-	results_free(&res);
-
-	/* offline-under-thp, recorded: after the teardown 1054 more free pages sat on the
-	 * per-cpu lists than at the baseline, so MemFree alone read 4644 kB "lost" */
-	{
-		struct snapshot *tb = fixture(FIX("x86_64-deb6.1-thp-pcp/baseline"));
-		struct snapshot *tf = fixture(FIX("x86_64-deb6.1-thp-pcp/no-leak-final"));
-		uint64_t mb = 0, mf = 0, pb = 0, pf = 0;
-		const char *why;
-
-		int rb = snap_free_kb(tb, &fb, &pb), rf = snap_free_kb(tf, &ff, &pf);
-
-		snap_meminfo(tb, "MemFree", &mb);
-		snap_meminfo(tf, "MemFree", &mf);
-		ok(rb == 0 && rf == 0 && pb == (193 + 331) * 4 && pf == (266 + 1312) * 4 && fb == mb + pb && ff == mf + pf,
-		   "recorded pcp counts: %llu and %llu kB on the per-cpu lists",
-		   (unsigned long long)pb, (unsigned long long)pf);
-		ok(mf + 4096 < mb, "recorded: MemFree alone is %lld kB below the baseline",
-		   (long long)mb - (long long)mf);
-		cfg.memfree_tolerance_kb = 4096;
-		noleak_eval(tb, tf, one, 1, good, 6, &cfg, &res);
-		why = summary_of(&res, "no-leak MemFree");
-		ok(verdict_of(&res, "no-leak MemFree") == V_PASS,
-		   "MemFree+pcp within 4 MiB: passes (%s)", why);
-		results_free(&res);
-		cfg.memfree_tolerance_kb = 256;
-		noleak_eval(tb, tf, one, 1, good, 6, &cfg, &res);
-		ok(verdict_of(&res, "no-leak MemFree") == V_FAIL,
-		   "MemFree+pcp %lld kB below with 256 kB tolerance: fires",
-		   (long long)fb - (long long)ff);
-		results_free(&res);
-		snapshot_free(tb);
-		snapshot_free(tf);
-		free(tb);
-		free(tf);
-	}
 
 	/* order: two DIMMs removed in plug order */
 	{
