@@ -7,6 +7,10 @@
  *   garbage   bytes that are no frame at all on the channel
  *   kmemleak  not a fault of the guest: the probe module leaks 8 kmalloc objects, the
  *             negative control of the kmemleak check (debug kernels)
+ *   movable-pgtable
+ *             not a fault of the guest: the probe module types a page of ZONE_MOVABLE as
+ *             a page table and keeps it, the negative control of `blocks`' check that
+ *             no kernel-only page sits in ZONE_MOVABLE
  *   leak BYTES offline|remove
  *             not a fault of the guest: from now on the probe module takes BYTES (in
  *             pages, accounted nowhere) on every memory block offline notification, or
@@ -36,12 +40,14 @@
 #define AFTER_MAX 3600000
 
 static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
-				    "pin", "kmemleak", "leak", NULL };
-enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK, F_LEAK };
+				    "pin", "kmemleak", "leak", "movable-pgtable", NULL };
+enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK, F_LEAK,
+       F_MOVABLE_PGTABLE };
 
 #define LEAK_FILE "/sys/kernel/debug/hpt_probe/leak"
 #define LEAK_OBJECTS "8"	/* the last pointer may linger on a stack kmemleak scans */
 #define NOTIFY_LEAK_FILE "/sys/kernel/debug/hpt_probe/notify_leak"
+#define MISPLACE_FILE "/sys/kernel/debug/hpt_probe/misplace"
 #define NOTIFY_LEAK_MAX (64u << 20)
 
 #define PIN_MAX_MIB 65536
@@ -221,6 +227,20 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 			return sb_addf(out, "inject kmemleak: %s: %s", LEAK_FILE, strerror(-ret)),
 			       ret;
 		return sb_addf(out, "leaked %s objects of 256 bytes in hpt_probe\n", LEAK_OBJECTS);
+	}
+	if (kind == F_MOVABLE_PGTABLE) {
+		char buf[256];
+		int ret = ag_load_probe(out);
+
+		if (ret)
+			return ret;
+		ret = ag_write_str(MISPLACE_FILE, "1");
+		if (ret)
+			return sb_addf(out, "inject movable-pgtable: %s: %s (no free page in "
+				       "ZONE_MOVABLE?)", MISPLACE_FILE, strerror(-ret)), ret;
+		if (ag_read_str(MISPLACE_FILE, buf, sizeof(buf)) == 0)
+			sb_addf(out, "%s\n", buf);
+		return 0;
 	}
 	if (kind == F_LEAK) {
 		uint64_t bytes;

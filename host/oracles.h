@@ -127,9 +127,14 @@ void frames_record(struct run *r, const struct hpt_dev *d);
 /* The check `no-leak memmap frames` over the removed devices' recorded frames. */
 void frames_noleak(struct run *r, unsigned lineno);
 
-/* --- trend ---------------------------------------------------------------------- */
+/* --- trend (trend.c, oracle_trend.c) ------------------------------------------------ */
+/* Noise model: y_i = a + b*i + e_i, the e_i independent draws of one continuous
+ * distribution of any shape (blips and heavy tails allowed), no drift but b. */
 struct trend {
-	double slope, se, intercept;	/* least squares of y over the cycle number */
+	double slope;		/* Theil–Sen: the median of all pairwise slopes */
+	double lo, hi;		/* Sen's 99.9% confidence interval of the slope */
+	double intercept;	/* median of y - slope * i */
+	double noise;		/* 1.4826 x the median absolute residual: one sample's sigma */
 	double min, max;
 	size_t n;
 };
@@ -139,12 +144,16 @@ struct trend_metric {
 	int exact;		/* must not move at all */
 };
 extern const struct trend_metric trend_metrics[];	/* NULL-terminated */
-/* Fits y[0..n) against 0..n-1; -1 if n < 3. */
+/* Fits y[0..n) against 0..n-1; -1 if n < 3 (or no memory). */
 int trend_fit(const double *y, size_t n, struct trend *t);
-/* FAIL if an exact metric moved, or the slope in the leaking direction exceeds both
- * max_slope and 3 standard errors. */
+/* FAIL if an exact metric moved, or if the whole confidence interval of the slope lies
+ * beyond max_slope in the leaking direction (a leak beyond noise); why says how much per
+ * cycle with the interval and the noise. */
 enum verdict trend_judge(const struct trend *t, const struct trend_metric *m,
 			 double max_slope, char *why, size_t n);
+/* A metric's value in s (kB or pages, as its unit says); -1 if s lacks it. */
+int trend_sample(const struct snapshot *s, const char *metric, int stacks_in_vmalloc,
+		 double *v);
 
 /* --- virtio-mem ------------------------------------------------------------------ */
 /* The guest's view of a virtio-mem region [base, base+size) in `now`, relative to `base`. */

@@ -10,7 +10,8 @@
  * negative controls of the leak oracles. leak: SIZE on every memory block offline (or
  * every removal of memory block devices), in pages nothing accounts, like a memmap;
  * memmap-hold: a reference on the first frame outside DEV backing its memmap, so that
- * freeing the memmap at removal leaves that frame allocated. */
+ * freeing the memmap at removal leaves that frame allocated; movable-pgtable: a page of
+ * ZONE_MOVABLE typed as a page table and kept. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static const char *const kinds[][2] = {	/* scenario name, agent name */
 	{ "panic", "panic" }, { "hang", "hang" }, { "agent-exit", "exit" },
 	{ "garbage", "garbage" }, { "oversize", "oversize" }, { "flood", "flood" },
 	{ "kmemleak", "kmemleak" }, { "pin", "pin" }, { "leak", "leak" },
-	{ "memmap-hold", "memmap-hold" }, { NULL, NULL },
+	{ "memmap-hold", "memmap-hold" }, { "movable-pgtable", "movable-pgtable" }, { NULL, NULL },
 };
 
 static const char *const per_names[] = { "", "offline", "remove", NULL };
@@ -59,7 +60,8 @@ static int parse(const struct scn_line *l, struct inject_args *a, char *err, siz
 		return -1;
 	if (!agent_kind(l->argv[1])) {
 		snprintf(err, n, "inject: unknown fault '%s' (panic, hang, agent-exit, garbage, "
-			 "oversize, flood, kmemleak, pin, leak, memmap-hold)", l->argv[1]);
+			 "oversize, flood, kmemleak, pin, leak, memmap-hold, movable-pgtable)",
+			 l->argv[1]);
 		return -1;
 	}
 	if (!strcmp(l->argv[1], "leak")) {
@@ -100,7 +102,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 static int goes_on(const char *kind)
 {
 	return !strcmp(kind, "flood") || !strcmp(kind, "kmemleak") || !strcmp(kind, "leak") ||
-	       !strcmp(kind, "memmap-hold");
+	       !strcmp(kind, "memmap-hold") || !strcmp(kind, "movable-pgtable");
 }
 
 static enum step_rc run(struct run *r, const struct scn_line *l)
@@ -147,12 +149,13 @@ const struct step step_inject = {
 	.name = "inject", .phase = PHASE_VERIFY, .needs_guest = 1,
 	.usage = "inject panic|hang|agent-exit|garbage|oversize|flood|kmemleak [after=MS] | "
 		 "inject pin size=SIZE | inject leak size=SIZE per=offline|remove | "
-		 "inject memmap-hold dev=NAME",
+		 "inject memmap-hold dev=NAME | inject movable-pgtable",
 	.help = "testbed self-test: make the guest panic, hang, lose its agent, send garbage or "
 		"flood its console (a printk storm that goes on during the next steps), now or MS "
 		"later (inside the next step); pin memory so that unplugging it never ends; leak "
 		"kernel objects for kmemleak to find (debug kernels, the probe module); make the "
-		"kernel leak SIZE on every memory offline or removal, or keep one frame of DEV's "
-		"memmap allocated (the probe module: negative controls of no-leak and trend)",
+		"kernel leak SIZE on every memory offline or removal, keep one frame of DEV's "
+		"memmap allocated, or leave a page-table page in ZONE_MOVABLE (the probe module: "
+		"negative controls of no-leak, trend and blocks)",
 	.check = check, .run = run,
 };

@@ -41,6 +41,11 @@
  *
  * Write N (1..64) to /sys/kernel/debug/hpt_probe/leak to leak N 256-byte objects on
  * purpose: the negative control of the testbed's kmemleak check (`inject kmemleak`).
+ *
+ * Write "1" to /sys/kernel/debug/hpt_probe/misplace: a page in ZONE_MOVABLE that is typed
+ * as a page table and never freed, the unmovable kernel page a buggy kernel would leave
+ * there (`inject movable-pgtable`, the negative control of `blocks`' movable-zone check).
+ * Read: "misplaced PFN" per page, or "none".
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
@@ -509,6 +514,66 @@ static const struct file_operations notify_leak_fops = {
 	.write = notify_leak_write,
 };
 
+/* ---- an unmovable kernel page in ZONE_MOVABLE on purpose ------------------------ */
+
+#define MISPLACED_MAX 4
+static struct page *misplaced[MISPLACED_MAX];
+static int n_misplaced;
+
+static int misplace_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	mutex_lock(&probe_lock);
+	for (i = 0; i < n_misplaced; i++)
+		seq_printf(m, "misplaced %lu\n", page_to_pfn(misplaced[i]));
+	if (!n_misplaced)
+		seq_puts(m, "none\n");
+	mutex_unlock(&probe_lock);
+	return 0;
+}
+
+static int misplace_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, misplace_show, NULL);
+}
+
+/* One page from ZONE_MOVABLE (a movable allocation prefers it), typed as a page table. */
+static ssize_t misplace_write(struct file *file, const char __user *ubuf, size_t len,
+			      loff_t *ppos)
+{
+	struct page *tries[64];
+	int n = 0, ret = -ENOSPC;
+
+	mutex_lock(&probe_lock);
+	while (n_misplaced < MISPLACED_MAX && n < ARRAY_SIZE(tries)) {
+		struct page *p = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN);
+
+		if (!p)
+			break;
+		if (page_zonenum(p) == ZONE_MOVABLE) {
+			__SetPageTable(p);
+			misplaced[n_misplaced++] = p;
+			ret = 0;
+			break;
+		}
+		tries[n++] = p;
+	}
+	while (n)
+		__free_page(tries[--n]);
+	mutex_unlock(&probe_lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations misplace_fops = {
+	.owner = THIS_MODULE,
+	.open = misplace_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = misplace_write,
+};
+
 /* Allocates n objects and forgets them: a real leak for kmemleak to find. */
 static noinline void hpt_probe_leak(unsigned long n)
 {
@@ -549,6 +614,7 @@ static int __init hpt_probe_init(void)
 	debugfs_create_file("range", 0600, probe_dir, NULL, &range_fops);
 	debugfs_create_file("frames", 0600, probe_dir, NULL, &frames_fops);
 	debugfs_create_file("notify_leak", 0600, probe_dir, NULL, &notify_leak_fops);
+	debugfs_create_file("misplace", 0600, probe_dir, NULL, &misplace_fops);
 	debugfs_create_file("leak", 0200, probe_dir, NULL, &leak_fops);
 	return 0;
 }
@@ -563,6 +629,12 @@ static void __exit hpt_probe_exit(void)
 	cancel_work_sync(&leak_work);
 	while (n_held)
 		put_page(held_pages[--n_held]);
+	while (n_misplaced) {
+		struct page *p = misplaced[--n_misplaced];
+
+		__ClearPageTable(p);
+		__free_page(p);
+	}
 	vfree(frames_out);
 }
 
