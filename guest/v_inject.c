@@ -7,6 +7,13 @@
  *   garbage   bytes that are no frame at all on the channel
  *   kmemleak  not a fault of the guest: the probe module leaks 8 kmalloc objects, the
  *             negative control of the kmemleak check (debug kernels)
+ *   kmsg-burst
+ *             not a fault of the guest: writes so many info lines to /dev/kmsg at once
+ *             that the kernel overwrites records before the agent reads them (its
+ *             reader then says so in the log it returns)
+ *   kmsg-close
+ *             the agent closes its /dev/kmsg reader: it can no longer read the kernel
+ *             log (the next dmesg fails)
  *   movable-pgtable
  *             not a fault of the guest: the probe module types a page of ZONE_MOVABLE as
  *             a page table and keeps it, the negative control of `blocks`' check that
@@ -40,9 +47,10 @@
 #define AFTER_MAX 3600000
 
 static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
-				    "pin", "kmemleak", "leak", "movable-pgtable", NULL };
+				    "pin", "kmemleak", "leak", "movable-pgtable", "kmsg-burst",
+				    "kmsg-close", NULL };
 enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK, F_LEAK,
-       F_MOVABLE_PGTABLE };
+       F_MOVABLE_PGTABLE, F_KMSG_BURST, F_KMSG_CLOSE };
 
 #define LEAK_FILE "/sys/kernel/debug/hpt_probe/leak"
 #define LEAK_OBJECTS "8"	/* the last pointer may linger on a stack kmemleak scans */
@@ -51,6 +59,7 @@ enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F
 #define NOTIFY_LEAK_MAX (64u << 20)
 
 #define PIN_MAX_MIB 65536
+#define BURST_LINES 4000	/* ~400 KiB of records: more than a 128 KiB log buffer */
 #define PIPE_BYTES (1 << 20)	/* per pipe, F_SETPIPE_SZ (fs.pipe-max-size default) */
 
 /* Writes raw bytes on the channel, bypassing the encoder. */
@@ -227,6 +236,29 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 			return sb_addf(out, "inject kmemleak: %s: %s", LEAK_FILE, strerror(-ret)),
 			       ret;
 		return sb_addf(out, "leaked %s objects of 256 bytes in hpt_probe\n", LEAK_OBJECTS);
+	}
+	if (kind == F_KMSG_BURST) {
+		char line[128];
+		int fd, i, n;
+
+		ag_write_str("/proc/sys/kernel/printk_devkmsg", "on");
+		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return sb_addf(out, "inject kmsg-burst: /dev/kmsg: %s", strerror(errno)), -errno;
+		for (i = 0; i < BURST_LINES; i++) {
+			n = snprintf(line, sizeof(line), "<6>hpt inject kmsg-burst: line %d of %d, "
+				     "written faster than the agent reads them\n", i, BURST_LINES);
+			if (write(fd, line, (size_t)n) < 0 && errno != EINTR)
+				break;
+		}
+		close(fd);
+		return sb_addf(out, "wrote %d kernel log lines\n", i);
+	}
+	if (kind == F_KMSG_CLOSE) {
+		if (a->kmsg_r >= 0)
+			close(a->kmsg_r);
+		a->kmsg_r = -1;
+		return sb_addf(out, "closed the agent's /dev/kmsg reader\n");
 	}
 	if (kind == F_MOVABLE_PGTABLE) {
 		char buf[256];

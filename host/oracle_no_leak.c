@@ -29,6 +29,11 @@ static void blocks_check(const struct snapshot *b, const struct snapshot *f,
 	size_t len = 0;
 	int bad = 0;
 
+	if (!b->n_blocks || !f->n_blocks) {	/* a missing file proves nothing */
+		T(res, V_ERROR, cfg, NULL, "no memory blocks in the %s snapshot (its blocks file "
+		  "is missing or empty)", !b->n_blocks ? "baseline" : "final");
+		return;
+	}
 	for (size_t i = 0; i < f->n_blocks; i++) {
 		const struct mem_block *fb = &f->blocks[i], *bb = snap_block(b, fb->index);
 
@@ -63,6 +68,11 @@ static void iomem_check(const struct snapshot *b, const struct snapshot *f,
 	uint64_t tb = snap_iomem_bytes(b, "System RAM", 0, UINT64_MAX);
 	uint64_t tf = snap_iomem_bytes(f, "System RAM", 0, UINT64_MAX);
 
+	if (!tb || !tf) {	/* every guest has System RAM: the file is missing */
+		T(res, V_ERROR, cfg, NULL, "no System RAM in the %s snapshot's /proc/iomem (the "
+		  "file is missing or empty)", !tb ? "baseline" : "final");
+		return;
+	}
 	for (int i = 0; i < n_devs; i++) {
 		const struct hpt_dev *d = &devs[i];
 		uint64_t left;
@@ -93,6 +103,11 @@ static void zones_check(const struct snapshot *b, const struct snapshot *f,
 	struct json j;
 	int bad = 0;
 
+	if (!b->n_zones || !f->n_zones) {
+		T(res, V_ERROR, cfg, NULL, "no zones in the %s snapshot (its zoneinfo is missing "
+		  "or empty)", !b->n_zones ? "baseline" : "final");
+		return;
+	}
 	json_init(&j, &ev, 0);
 	json_arr_begin(&j, NULL);
 	for (size_t i = 0; i < f->n_zones; i++) {
@@ -117,6 +132,19 @@ static void zones_check(const struct snapshot *b, const struct snapshot *f,
 		json_u64(&j, "baseline_managed", bz->managed);
 		json_u64(&j, "spanned", fz->spanned);
 		json_u64(&j, "baseline_spanned", bz->spanned);
+		json_obj_end(&j);
+	}
+	for (size_t i = 0; i < b->n_zones; i++) {	/* a zone that vanished */
+		const struct zone_stat *bz = &b->zones[i];
+
+		if (snap_zone(f, bz->node, bz->name) || !bz->present)
+			continue;
+		bad++;
+		json_obj_begin(&j, NULL);
+		json_i64(&j, "node", bz->node);
+		json_str(&j, "zone", bz->name);
+		json_str(&j, "final", "absent");
+		json_u64(&j, "baseline_present", bz->present);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -147,25 +175,28 @@ static void meminfo_check(const struct snapshot *b, const struct snapshot *f,
 }
 
 /* For the unplug request at jr[i]: blocks the testbed offlined since the device was last
- * plugged or onlined, blocks the guest saw go and whether the removal completed, before the device
- * was plugged again. */
-static void around_unplug(const struct jentry *jr, int n, int i, uint32_t *offl, uint32_t *gone,
-			  int *done)
+ * plugged or onlined, whether it was onlined at all since its plug, blocks the guest saw
+ * go and whether the removal completed, before the device was plugged again. */
+static void around_unplug(const struct jentry *jr, int n, int i, uint32_t *offl, int *onlined,
+			  uint32_t *gone, int *done)
 {
+	int k;
+
 	*offl = *gone = 0;
-	*done = 0;
+	*done = *onlined = 0;
 	/* since it was last plugged or onlined: blocks onlined again count afresh */
-	for (int k = i - 1; k >= 0 && !((jr[k].kind == J_PLUG || jr[k].kind == J_ONLINE) &&
-					jr[k].dev == jr[i].dev); k--)
+	for (k = i - 1; k >= 0 && !((jr[k].kind == J_PLUG || jr[k].kind == J_ONLINE) &&
+				   jr[k].dev == jr[i].dev); k--)
 		*offl += jr[k].kind == J_OFFLINE && jr[k].dev == jr[i].dev;
-	for (int k = i + 1; k < n && !(jr[k].kind == J_PLUG && jr[k].dev == jr[i].dev); k++) {
+	*onlined = k >= 0 && jr[k].kind == J_ONLINE;
+	for (k = i + 1; k < n && !(jr[k].kind == J_PLUG && jr[k].dev == jr[i].dev); k++) {
 		*gone += jr[k].kind == J_BLOCK_GONE && jr[k].dev == jr[i].dev;
 		*done |= jr[k].kind == J_UNPLUGGED && jr[k].dev == jr[i].dev;
 	}
 }
 
 static void order_evidence(struct json *j, const struct hpt_dev *devs, const struct jentry *jr,
-			   int n, const struct noleak_cfg *cfg)
+			   int n, const struct noleak_cfg *cfg, const char *who)
 {
 	static const char *const kind[] = {
 		[J_PLUG] = "plug", [J_ONLINE] = "online", [J_OFFLINE] = "offline",
@@ -174,6 +205,7 @@ static void order_evidence(struct json *j, const struct hpt_dev *devs, const str
 
 	json_obj_begin(j, NULL);
 	json_str(j, "rule", cfg->order_rule && cfg->order_rule[0] ? cfg->order_rule : "reverse");
+	json_str(j, "offline_by", who);
 	json_arr_begin(j, "sequence");
 	for (int i = 0; i < n; i++) {
 		char e[64];
@@ -193,7 +225,7 @@ static void order_check(const struct hpt_dev *devs, int n_devs, const struct jen
 			int n, const struct noleak_cfg *cfg, struct results *res)
 {
 	static const char check_name[] = "teardown order";
-	struct strbuf ev = STRBUF_INIT;
+	struct strbuf ev = STRBUF_INIT, who = STRBUF_INIT, one = STRBUF_INIT;
 	char why[320] = "";
 	int removed = 0, seen = 0, plugged = 0;
 	struct json j;
@@ -202,20 +234,31 @@ static void order_check(const struct hpt_dev *devs, int n_devs, const struct jen
 		plugged += jr[i].kind == J_PLUG || jr[i].kind == J_UNPLUG_REQ;
 	if (!plugged)	/* boot memory only (offline/online): no teardown exists to order */
 		return;
-	json_init(&j, &ev, 0);
-	order_evidence(&j, devs, jr, n, cfg);
 	for (int i = 0; i < n && !why[0]; i++) {
 		const struct hpt_dev *d = &devs[jr[i].dev];
 		uint32_t offl, gone;
-		int done;
+		int done, onlined;
 
 		if (jr[i].kind != J_UNPLUG_REQ)
 			continue;
-		around_unplug(jr, n, i, &offl, &gone, &done);
-		if (jr[i].online_at_unplug || offl < d->n_blocks)
-			snprintf(why, sizeof(why), "%s: removal was requested with %u of its %u blocks "
-				 "offlined by the testbed%s", d->name, offl, d->n_blocks,
-				 jr[i].online_at_unplug ? " and blocks still online in the guest" : "");
+		around_unplug(jr, n, i, &offl, &onlined, &gone, &done);
+		/* every block offline when removal is asked, whoever made it so: say who */
+		sb_reset(&one);
+		if (jr[i].online_at_unplug)
+			snprintf(why, sizeof(why), "%s: removal was requested with blocks still online "
+				 "in the guest (%u of its %u offlined by the testbed)", d->name, offl,
+				 d->n_blocks);
+		else if (offl >= d->n_blocks)
+			sb_addf(&one, "%s: offlined by the testbed", d->name);
+		else if (!onlined && !offl)
+			sb_addf(&one, "%s: never onlined since its plug", d->name);
+		else
+			sb_addf(&one, "%s: %u of %u offlined by the testbed, the rest offline in the "
+				"guest already", d->name, offl, d->n_blocks);
+		if (one.len && !strstr(sb_str(&who), sb_str(&one)))	/* each story once */
+			sb_addf(&who, "%s%s", who.len ? "; " : "", sb_str(&one));
+		if (why[0])
+			;
 		else if (done && gone != d->n_blocks)
 			snprintf(why, sizeof(why), "%s was removed but the guest reported %u of its %u "
 				 "memory blocks going", d->name, gone, d->n_blocks);
@@ -239,15 +282,19 @@ static void order_check(const struct hpt_dev *devs, int n_devs, const struct jen
 		}
 	for (int i = 0; i < n; i++)
 		removed += jr[i].kind == J_UNPLUG_REQ;
+	json_init(&j, &ev, 0);
+	order_evidence(&j, devs, jr, n, cfg, sb_str(&who));
 	if (why[0])
 		T(res, V_FAIL, cfg, sb_str(&ev), "%s", why);
 	else if (!removed)
 		T(res, V_SKIP, cfg, sb_str(&ev), "no device was removed: no teardown to order");
 	else
-		T(res, V_PASS, cfg, sb_str(&ev), "%d removal(s), each after offlining all its blocks, "
-		  "seen by the guest, in %s order", removed,
+		T(res, V_PASS, cfg, sb_str(&ev), "%d removal(s), each after offlining all its blocks "
+		  "(or with them never onlined), seen by the guest, in %s order", removed,
 		  cfg->n_planned ? cfg->order_rule : "reverse plugging");
 	sb_release(&ev);
+	sb_release(&who);
+	sb_release(&one);
 }
 
 void noleak_eval(const struct snapshot *base, const struct snapshot *final,

@@ -211,6 +211,9 @@ struct offline_obs {
 /* Classifies an offline from the agent's reply to `offline` (rc 0 = OK, 1 = refused) and
  * the kernel log written meanwhile. */
 void offline_classify(int rc, const char *reply, const char *dmesg, struct offline_obs *o);
+/* A success whose reply does not list exactly n blocks becomes an error (it proves
+ * nothing about the blocks it left out). */
+void offline_expect_blocks(struct offline_obs *o, uint32_t n);
 /* PASS/FAIL against the scenario's expect= (an outcome index, or -1 for a plain offline,
  * which must succeed). A surprise success fails too. */
 enum verdict offline_judge(int expected, const struct offline_obs *o, char *summary, size_t n);

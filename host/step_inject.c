@@ -21,7 +21,8 @@ static const char *const kinds[][2] = {	/* scenario name, agent name */
 	{ "panic", "panic" }, { "hang", "hang" }, { "agent-exit", "exit" },
 	{ "garbage", "garbage" }, { "oversize", "oversize" }, { "flood", "flood" },
 	{ "kmemleak", "kmemleak" }, { "pin", "pin" }, { "leak", "leak" },
-	{ "memmap-hold", "memmap-hold" }, { "movable-pgtable", "movable-pgtable" }, { NULL, NULL },
+	{ "memmap-hold", "memmap-hold" }, { "movable-pgtable", "movable-pgtable" },
+	{ "kmsg-burst", "kmsg-burst" }, { "kmsg-close", "kmsg-close" }, { NULL, NULL },
 };
 
 static const char *const per_names[] = { "", "offline", "remove", NULL };
@@ -60,7 +61,8 @@ static int parse(const struct scn_line *l, struct inject_args *a, char *err, siz
 		return -1;
 	if (!agent_kind(l->argv[1])) {
 		snprintf(err, n, "inject: unknown fault '%s' (panic, hang, agent-exit, garbage, "
-			 "oversize, flood, kmemleak, pin, leak, memmap-hold, movable-pgtable)",
+			 "oversize, flood, kmemleak, pin, leak, memmap-hold, movable-pgtable, "
+			 "kmsg-burst, kmsg-close)",
 			 l->argv[1]);
 		return -1;
 	}
@@ -102,7 +104,8 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 static int goes_on(const char *kind)
 {
 	return !strcmp(kind, "flood") || !strcmp(kind, "kmemleak") || !strcmp(kind, "leak") ||
-	       !strcmp(kind, "memmap-hold") || !strcmp(kind, "movable-pgtable");
+	       !strcmp(kind, "memmap-hold") || !strcmp(kind, "movable-pgtable") ||
+	       !strcmp(kind, "kmsg-burst") || !strcmp(kind, "kmsg-close");
 }
 
 static enum step_rc run(struct run *r, const struct scn_line *l)
@@ -149,13 +152,14 @@ const struct step step_inject = {
 	.name = "inject", .phase = PHASE_VERIFY, .needs_guest = 1,
 	.usage = "inject panic|hang|agent-exit|garbage|oversize|flood|kmemleak [after=MS] | "
 		 "inject pin size=SIZE | inject leak size=SIZE per=offline|remove | "
-		 "inject memmap-hold dev=NAME | inject movable-pgtable",
+		 "inject memmap-hold dev=NAME | inject movable-pgtable | inject kmsg-burst|kmsg-close",
 	.help = "testbed self-test: make the guest panic, hang, lose its agent, send garbage or "
 		"flood its console (a printk storm that goes on during the next steps), now or MS "
 		"later (inside the next step); pin memory so that unplugging it never ends; leak "
 		"kernel objects for kmemleak to find (debug kernels, the probe module); make the "
 		"kernel leak SIZE on every memory offline or removal, keep one frame of DEV's "
 		"memmap allocated, or leave a page-table page in ZONE_MOVABLE (the probe module: "
-		"negative controls of no-leak, trend and blocks)",
+		"negative controls of no-leak, trend and blocks); overwrite kernel log records "
+		"before the agent reads them, or close its reader (kernel-log's controls)",
 	.check = check, .run = run,
 };

@@ -80,6 +80,7 @@ static enum step_rc judge(struct run *r, const struct scn_line *l, struct hpt_de
 	struct json j;
 
 	offline_classify(rc, reply, after ? after->dmesg : NULL, &o);
+	offline_expect_blocks(&o, d->n_blocks);
 	v = offline_judge(a->expect, &o, summary, sizeof(summary));
 	json_init(&j, &ev, 0);
 	offline_evidence(&j, &o, a->expect, before, after);

@@ -1,6 +1,7 @@
 /* The teardown/no-leak oracle on real snapshots (baseline vs after unplug: clean; baseline
  * vs a still-plugged guest: fires), and the teardown order on journals. The MemFree check
  * has its own test (test_noleak_free.c). */
+#include <stdlib.h>
 #include <string.h>
 #include "fixture.h"
 #include "oracles.h"
@@ -59,6 +60,51 @@ int main(void)
 	   verdict_of(&res, "no-leak zones") == V_PASS, "nothing plugged: no teardown check");
 	results_free(&res);
 
+	/* only the span differs: a zone whose spanned pages did not shrink back fires */
+	{
+		struct zone_stat *z = calloc(gone->n_zones, sizeof(*z)), *saved = gone->zones;
+		size_t k;
+
+		memcpy(z, saved, gone->n_zones * sizeof(*z));
+		for (k = 0; k < gone->n_zones && strcmp(z[k].name, "Movable"); k++)
+			;
+		if (k == gone->n_zones)
+			k = 0;
+		z[k].spanned += 32768;	/* present and managed as at the baseline */
+		gone->zones = z;
+		noleak_eval(base, gone, one, 1, good, 6, &cfg, &res);
+		ok(verdict_of(&res, "no-leak zones") == V_FAIL, "only %s's spanned pages differ "
+		   "(+32768): fires", z[k].name);
+		results_free(&res);
+		gone->zones = saved;
+		free(z);
+	}
+	/* a missing zoneinfo, blocks or iomem file proves nothing: ERROR, never a PASS */
+	{
+		struct snapshot hollow = *gone;
+
+		hollow.n_zones = 0;
+		noleak_eval(base, &hollow, one, 1, good, 6, &cfg, &res);
+		ok(verdict_of(&res, "no-leak zones") == V_ERROR, "final without zoneinfo: ERROR");
+		results_free(&res);
+		hollow = *gone;
+		hollow.n_blocks = 0;
+		noleak_eval(base, &hollow, one, 1, good, 6, &cfg, &res);
+		ok(verdict_of(&res, "no-leak memory blocks") == V_ERROR,
+		   "final without blocks: ERROR");
+		results_free(&res);
+		hollow = *gone;
+		hollow.n_iomem = 0;
+		noleak_eval(base, &hollow, one, 1, good, 6, &cfg, &res);
+		ok(verdict_of(&res, "no-leak iomem") == V_ERROR, "final without iomem: ERROR");
+		results_free(&res);
+		hollow = *base;
+		hollow.n_zones = 0;
+		noleak_eval(&hollow, gone, one, 1, good, 6, &cfg, &res);
+		ok(verdict_of(&res, "no-leak zones") == V_ERROR, "baseline without zoneinfo: ERROR");
+		results_free(&res);
+	}
+
 	/* order: two DIMMs removed in plug order */
 	{
 		struct hpt_dev two[2] = { dev("d0", 1, 1, 4ull << 30), dev("d1", 2, 2, 4ull << 30) };
@@ -80,11 +126,32 @@ int main(void)
 		ok(verdict_of(&res, "teardown order") == V_PASS, "two plug/unplug cycles of one DIMM: "
 		   "each removal judged on its own: %s", res.checks[0].summary);
 		results_free(&res);
-		cycles[6].kind = J_ONLINE;	/* second cycle: never offlined */
+		cycles[6].kind = J_ONLINE;	/* second cycle: never offlined, still online */
+		cycles[7].online_at_unplug = 1;
 		noleak_eval(base, gone, one, 1, cycles, 10, &cfg, &res);
 		ok(verdict_of(&res, "teardown order") == V_FAIL, "a cycle without offline fires: %s",
 		   res.checks[0].summary);
 		results_free(&res);
+		cycles[6].kind = J_OFFLINE;
+		cycles[7].online_at_unplug = 0;
+		/* plugged and unplugged, never onlined: its block was offline all along */
+		{
+			struct jentry never[] = { J(J_PLUG, 0, 32), J(J_UNPLUG_REQ, 0, 32),
+						  J(J_BLOCK_GONE, 0, 32), J(J_UNPLUGGED, 0, 32) };
+
+			noleak_eval(base, gone, one, 1, never, 4, &cfg, &res);
+			ok(verdict_of(&res, "teardown order") == V_PASS &&
+			   strstr(res.checks[0].evidence, "d0: never onlined since its plug"),
+			   "a DIMM never onlined is removed with its block offline: PASS, the "
+			   "evidence says who: %s", res.checks[0].evidence);
+			results_free(&res);
+			noleak_eval(base, gone, one, 1, cycles, 10, &cfg, &res);
+			ok(verdict_of(&res, "teardown order") == V_PASS &&
+			   strstr(res.checks[0].evidence, "d0: offlined by the testbed"),
+			   "offlined by the testbed: the evidence says so: %s",
+			   res.checks[0].evidence);
+			results_free(&res);
+		}
 		cfg.planned = fwd_plan;
 		cfg.n_planned = 2;
 		cfg.order_rule = "forward";
