@@ -83,11 +83,16 @@ enum verdict frames_judge(const struct frames_tally *t, const char *devs, char *
 			 (unsigned long long)t->stale, t->n_shown ? "; first held pfn in evidence" : "");
 		return V_FAIL;
 	}
-	snprintf(why, n, "all %llu frames outside %s that backed their memmap were freed (%llu "
-		 "free in the buddy now, the rest reused or on per-cpu lists)%s",
-		 (unsigned long long)(t->freed + t->gone), devs,
-		 (unsigned long long)t->free_now, t->inuse ? "; some still back present memory's "
-		 "memmap (shared)" : "");
+	if (!t->freed && !t->gone) {
+		snprintf(why, n, "none of the %llu frames outside %s that backed their memmap was "
+			 "theirs alone: each still maps the memmap of present memory too (a shared "
+			 "vmemmap mapping), none is stale", (unsigned long long)t->inuse, devs);
+		return V_PASS;
+	}
+	snprintf(why, n, "all %llu frames outside %s that backed their memmap alone were freed "
+		 "(%llu free in the buddy now, the rest reused or on per-cpu lists)%s",
+		 (unsigned long long)(t->freed + t->gone), devs, (unsigned long long)t->free_now,
+		 t->inuse ? "; others still map present memory's memmap too (shared)" : "");
 	return V_PASS;
 }
 

@@ -25,12 +25,15 @@
  *                      freed=A held=B inuse=C stale=D free_now=E", then "held PFN FLAGS
  *                      REFCOUNT" for the first held ones. freed: the allocator took it back
  *                      (marker gone); held: marked and still the untyped allocation it was
- *                      (never freed); inuse: still backs the memmap of present memory at
- *                      VA (shared); stale: still mapped at VA although no pfn it describes
- *                      is present; free_now: of the freed, those free in the buddy now.
+ *                      (never freed); inuse: still mapped at VA by a mapping that also
+ *                      holds the memmap of present memory (shared: ppc64's 2M vmemmap
+ *                      blocks span 2 GiB of 64K pages); stale: still mapped at VA although
+ *                      no pfn that mapping describes is present; free_now: of the freed,
+ *                      those free in the buddy now.
  *   "hold PFN COUNT"   self-test: takes a reference on the first outside frame of the
- *                      range's memmap and never drops it, so that freeing the memmap
- *                      leaves that frame allocated (`inject memmap-hold`).
+ *                      range's memmap that heads its allocation and never drops it, so
+ *                      that freeing the memmap leaves that frame allocated (`inject
+ *                      memmap-hold`).
  *
  * /sys/kernel/debug/hpt_probe/notify_leak: a leak in the kernel on purpose (`inject
  * leak`). Write "BYTES offline|remove": on every MEM_OFFLINE memory notification (per
@@ -240,13 +243,31 @@ static bool frame_held(struct page *p)
 	       !PageBuddy(p) && !p->mapping;
 }
 
-/* Whether any pfn whose struct page lies in the memmap page at va has a memmap. */
-static bool describes_present(unsigned long va)
+/* Bytes one mapping of the vmemmap covers at a walk level: the page-table level on x86,
+ * else the largest unit the vmemmap is mapped with (a PMD: 2M on ppc64 radix). */
+static unsigned long mapping_bytes(unsigned int level)
 {
-	unsigned long p0 = page_to_pfn((struct page *)va), i;
+#ifdef CONFIG_X86
+	switch (level) {
+	case PG_LEVEL_2M: return PMD_SIZE;
+	case PG_LEVEL_1G: return PUD_SIZE;
+	}
+	return PAGE_SIZE;
+#else
+	return PMD_SIZE;
+#endif
+}
 
-	for (i = 0; i < PAGE_SIZE / sizeof(struct page); i++)
-		if (pfn_valid(p0 + i))
+/* Whether any pfn whose struct page lies in the mapping of the vmemmap at va (of the
+ * size the walk found) has a memmap: the mapping is shared with present memory. */
+static bool describes_present(unsigned long va, unsigned int level)
+{
+	unsigned long unit = mapping_bytes(level), start = va & ~(unit - 1), p, end;
+
+	p = page_to_pfn((struct page *)ALIGN(start, sizeof(struct page)));
+	end = page_to_pfn((struct page *)(start + unit));
+	for (; p < end; p += PAGES_PER_SUBSECTION)
+		if (pfn_valid(p))
 			return true;
 	return false;
 }
@@ -279,6 +300,10 @@ static int frames_mark(unsigned long pfn, unsigned long count, int hold)
 		if (!out)
 			continue;
 		if (hold) {
+			/* the head of its allocation only (refcount 1): a tail of a non-compound
+			 * block has none, and holding it would make the block's free a bad page */
+			if (page_ref_count(pfn_to_page(b)) < 1)
+				continue;
 			if (n_held >= HELD_MAX)
 				return -ENOSPC;
 			get_page(pfn_to_page(b));
@@ -295,7 +320,7 @@ static int frames_mark(unsigned long pfn, unsigned long count, int hold)
 		frames++;
 	}
 	if (hold) {
-		frames_add("no frame outside the range backs its memmap\n");
+		frames_add("no frame outside the range heads an allocation backing its memmap\n");
 		return -ENOENT;
 	}
 	frames_add("summary runs=%lu frames=%lu\n", runs, frames);
@@ -320,7 +345,7 @@ static int frames_check(unsigned long fpfn, unsigned long n, unsigned long va)
 		}
 		p = pfn_to_page(b);
 		if (backing_pfn(va + (i << PAGE_SHIFT), &level) == b && level) {
-			if (describes_present(va + (i << PAGE_SHIFT)))
+			if (describes_present(va + (i << PAGE_SHIFT), level))
 				inuse++;
 			else
 				stale++;
