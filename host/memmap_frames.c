@@ -5,6 +5,7 @@
  * freed. Exact: a frame still marked and still the untyped allocation it was has never
  * been freed, whatever reused the freed ones since. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,20 @@ enum verdict frames_judge(const struct frames_tally *t, const char *devs, char *
 	return V_PASS;
 }
 
+/* Keeps a probe report in the run dir (frames-*.txt): the evidence behind the check. */
+static void keep(const struct run *r, const char *name, const struct strbuf *text, int append)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/frames-%s.txt", r->dir, name);
+	f = fopen(path, append ? "a" : "w");
+	if (!f)
+		return;
+	fputs(sb_str(text), f);
+	fclose(f);
+}
+
 void frames_record(struct run *r, const struct hpt_dev *d)
 {
 	struct strbuf reply = STRBUF_INIT;
@@ -106,9 +121,15 @@ void frames_record(struct run *r, const struct hpt_dev *d)
 	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "frames mark %llu %llu",
 		       (unsigned long long)(d->base / r->guest.page_size),
 		       (unsigned long long)(d->size / r->guest.page_size));
-	if (rc == 0)
+	if (rc == 0) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "mark-%s-%d", d->name, d->plug_order);
+		if (d->plug_order <= 3)		/* cycles repeat themselves */
+			keep(r, name, &reply, 0);
 		rc = frames_parse_mark(sb_str(&reply), (int)(d - r->devs), (unsigned)d->plug_order,
 				       &r->frames, &r->n_frames, &r->alloc_frames);
+	}
 	if (rc != 0) {
 		r->frames_missing++;
 		if (!r->frames_err[0])
@@ -208,6 +229,8 @@ void frames_noleak(struct run *r, unsigned lineno)
 		sb_reset(&reply);
 		rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "%s", sb_str(&req));
 		sb_release(&req);
+		if (rc == 0)
+			keep(r, "check", &reply, k > 0);
 		if (rc != 0 || frames_parse_check(sb_str(&reply), &t) < 0) {
 			result_add(&r->res, V_ERROR, check_name, lineno, NULL, "frames check: %.300s",
 				   rc == 1 ? sb_str(&reply) : rc ? r->chan.err :

@@ -90,6 +90,9 @@ struct noleak_cfg {
 	int n_planned;		/* 0: devices must leave in reverse order of plugging */
 	const char *order_rule;	/* "forward", "random seed=N", … */
 };
+/* The check "teardown order" over the journal (teardown_order.c). */
+void teardown_order_check(const struct hpt_dev *devs, int n_devs, const struct jentry *jr,
+			  int n, const struct noleak_cfg *cfg, struct results *res);
 /* Compares final with base and checks the teardown order in the journal; adds one check
  * per property to res. */
 void noleak_eval(const struct snapshot *base, const struct snapshot *final,

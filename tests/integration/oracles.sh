@@ -10,6 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 out=${1:-$out}
+mkdir -p "$out"
 cd "$top"
 
 # run NAME WANT [OPTION…] FILE: runs into $out/NAME, leaves NAME.ktap and NAME.err
