@@ -113,8 +113,8 @@ check "matrix: the checks that ran are counted per arch and kernel" \
 	grep -Eq '^  x86_64 +[0-9.]+-[0-9]+-amd64 +[0-9]+ ran \([0-9]+ PASS, 0 FAIL, 0 ERROR\), 1 SKIP \(--strict: failures\)' "$m.out"
 check "junit: checks_run and checks_skipped per suite" \
 	grep -Eq '<property name="checks_skipped" value="1"/>' "$m/junit.xml"
-check "junit: assertions = checks that ran, per testcase" \
-	grep -Eq '<testcase name="blocks-no-movable" classname="x86_64" time="[0-9.]+" assertions="0"' "$m/junit.xml"
+check "junit: assertions = checks that ran, per testcase (the kernel log only)" \
+	grep -Eq '<testcase name="blocks-no-movable" classname="x86_64" time="[0-9.]+" assertions="1"' "$m/junit.xml"
 check "junit: still valid against the schema" xmllint --noout --schema tests/unit/junit.xsd "$m/junit.xml"
 
 # ---- the fixed holes (issue 12 items 5-10) ---------------------------------------------
@@ -144,9 +144,10 @@ check "ppc64le: the LMB's memmap frames: none stale (shared with boot memory's)"
 run ppc-leak 1 --arch ppc64le tests/scenarios/noleak-memfree-leak.scn
 check "ppc64le: 2 MiB leaked in one cycle FAILs MemFree" verdict ppc-leak "no-leak MemFree" FAIL
 run ppc-trend 1 --arch ppc64le tests/scenarios/trend-leak-elsewhere.scn
-check "ppc64le: 64 KiB per removal FAILs the trend (one 64K page a cycle)" \
-	json ppc-trend '"name": "trend unaccounted", +"verdict": "FAIL".*"bytes_per_cycle":6[0-9]{4}'
+check "ppc64le: 64 KiB per removal FAILs the trend (one 64K page a cycle; noisier)" \
+	json ppc-trend '"name": "trend unaccounted", +"verdict": "FAIL".*"slope_low":6[0-9].*"bytes_per_cycle":[0-9]{5}'
 
-check "oracles: no QEMU process or libvirt root left behind" no_leftovers
+# other people's guests may share this machine: look for ours only
+check "oracles: no QEMU of these tests left behind" bash -c "! pgrep -f 'qemu-syste[m]-.*$out/'"
 echo "oracles: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
