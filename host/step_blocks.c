@@ -155,6 +155,21 @@ static uint64_t movable_kernel_pages(const struct run *r, const struct snapshot 
 	return n;
 }
 
+/* Lists the clean blocks first..first+n-1 of a group too short for count. */
+static void broken(struct json *j, const struct snapshot *s, uint32_t first, uint32_t n,
+		   uint64_t count, int *passed)
+{
+	for (uint32_t k = first + n; k-- > first;) {
+		const struct mem_block *b = snap_block(s, k);
+		char e[160];
+
+		snprintf(e, sizeof(e), "memory%u %s: clean, but not %llu consecutive clean blocks",
+			 k, b ? b->zone : "?", (unsigned long long)count);
+		json_str(j, NULL, e);
+		++*passed;
+	}
+}
+
 /* Finds the highest run of count consecutive suitable blocks, Movable first for zone=any;
  * *first gets its lowest index. Every block passed over goes into j with why. */
 static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_t pfns,
@@ -206,6 +221,8 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 						 (unsigned long long)bs.holes);
 			}
 			if (!why[0] && !found) {
+				if (run && b->index + 1 != prev)	/* a gap: that group is over */
+					broken(j, s, prev, run, a->count, passed);
 				run = run && b->index + 1 == prev ? run + 1 : 1;
 				prev = b->index;
 				if (run == a->count) {
@@ -214,6 +231,8 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 				}
 				continue;
 			}
+			if (!found && run)
+				broken(j, s, prev, run, a->count, passed);
 			if (!found)
 				run = 0;
 			{
@@ -224,6 +243,8 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 				++*passed;
 			}
 		}
+		if (!found && run)	/* the pass ended inside a group too short */
+			broken(j, s, prev, run, a->count, passed);
 	}
 	json_arr_end(j);
 	return found;
