@@ -126,6 +126,7 @@ int v_events(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_page_owner(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* v_probe.c: the physical placement probe module. */
 int v_probe(struct agent *a, int argc, char **argv, struct strbuf *out);
+int v_frames(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* Loads /lib/hpt/hpt_probe.ko unless loaded; 0 or -errno with why in out. */
 int ag_load_probe(struct strbuf *out);
 

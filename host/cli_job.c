@@ -27,6 +27,11 @@ const struct opt job_opts[] = {
 	  "11–45 min per arch the first time)" },
 	{ "console-max", OPT_SIZE, offsetof(struct job_cli, console_max), 0, 4096, 1ull << 40,
 	  NULL, "console.log size that ends the run as a console flood", .def = "64M" },
+	{ "no-probe", OPT_FLAG, offsetof(struct job_cli, no_probe), 0, 0, 0, NULL,
+	  "accept memmap placement inferred from accounting (kernels without the probe "
+	  "module); the memmap frames go unchecked (SKIP)" },
+	{ "strict", OPT_FLAG, offsetof(struct job_cli, strict), 0, 0, 0, NULL,
+	  "any SKIP check fails (exit 1): a SKIP means lost coverage" },
 	{ 0 }
 };
 

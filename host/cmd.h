@@ -23,6 +23,8 @@ struct job_cli {
 	int accel;				/* index into accel_names */
 	int debug_kernel;
 	uint64_t console_max;			/* bytes */
+	int no_probe;				/* placement inferred, without proof */
+	int strict;				/* a SKIP check makes the exit status 1 */
 };
 extern const struct opt job_opts[];
 extern const char *const accel_names[];	/* "auto", "tcg", "kvm" */

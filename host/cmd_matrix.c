@@ -53,7 +53,8 @@ static void usage(FILE *f)
 	opts_usage(f, matrix_opts, 1);
 	fprintf(f, "\nruns each scenario on each arch (a process and a libvirt root per job), prints "
 		   "a table\n(PASS/FAIL/ERROR/SKIP and time), writes junit.xml and results.json.\n"
-		   "exit status: 1 if a job failed, else 2 if one errored, else 0\n");
+		   "exit status: 1 if a job failed (or, with --strict, any check SKIPped), else 2 "
+		   "if one errored, else 0\n");
 }
 
 /* -j N / -jN become --jobs N (the options table speaks long options). */

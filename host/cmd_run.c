@@ -37,7 +37,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test run [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, run_opts_tab, 1);
-	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs)\n");
+	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs; with "
+		   "--strict a SKIP is 1)\n");
 }
 
 /* Splits a comma list of arches, validating each. */
@@ -178,6 +179,8 @@ static int cmd(int argc, char **argv)
 	o.verbose = cli.verbose;
 	o.debug_kernel = cli.job.debug_kernel;
 	o.console_max = cli.job.console_max;
+	o.no_probe = cli.job.no_probe;
+	o.strict = cli.job.strict;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;
@@ -234,6 +237,11 @@ static int cmd(int argc, char **argv)
 			runner_run(r);
 		report_ktap.one(stdout, i + 1, r);
 		code = worse(code, verdict_exit_code(result_overall(&r->res)));
+		if (o.strict && result_count(&r->res, V_SKIP)) {
+			printf("# strict: %zu SKIP check(s) in %s.%s count as a failure\n",
+			       result_count(&r->res, V_SKIP), r->scn->name, r->arch->name);
+			code = worse(code, 1);
+		}
 	}
 	report_ktap.end(stdout);
 cleanup:

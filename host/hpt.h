@@ -11,6 +11,7 @@
 struct arch;
 struct devkind;
 struct virt;
+struct frame_run;
 
 #define HPT_DEVS_MAX 32
 #define HPT_SNAPS_MAX 512
@@ -35,6 +36,7 @@ struct hpt_dev {
 	uint64_t vmemmap_pages;	/* memmap pages found on the device (0 = elsewhere) */
 	int kernel_onlined;	/* the guest kernel onlined it when it arrived (pseries) */
 	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
+	uint64_t vmemmap_kpf;	/* the model's kpageflags bits of those pages */
 	uint64_t unplug_timeout_ms;	/* `unplug … timeout=S`; 0 = the kind's default */
 	/* virtio-mem (dev_virtio_mem.c): base/size are the device region, found in the
 	 * guest's /proc/iomem (base 0 until then) */
@@ -103,6 +105,8 @@ struct run_opts {
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
+	int no_probe;			/* --no-probe: placement inferred, memmap frames unknown */
+	int strict;			/* --strict: any SKIP makes the exit status a failure */
 };
 
 /* One scenario on one arch. */
@@ -141,6 +145,11 @@ struct run {
 	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
 	struct wl_report wl[HPT_WL_MAX];
 	int n_wl;
+	/* the memmap frames the probe marked at each plug (memmap_frames.c) */
+	struct frame_run *frames;
+	size_t n_frames, alloc_frames;
+	int frames_missing;		/* plugs whose frames could not be recorded */
+	char frames_err[320];		/* why, for the first of them */
 };
 
 uint64_t now_ms(void);

@@ -53,7 +53,8 @@ struct job_report {
 	const char *note;		/* why it has no checks (died, not started), or NULL */
 };
 /* JUnit XML (the elements GitLab and Jenkins read): <testsuites> with one <testsuite> per
- * arch in order of appearance, one <testcase name=scenario classname=arch> per job, a
+ * arch in order of appearance (properties: its kernel, checks_run and checks_skipped),
+ * one <testcase name=scenario classname=arch assertions=CHECKS-THAT-RAN> per job, a
  * <failure>/<error> holding every non-passing check with its evidence, <skipped> with the
  * reason, <system-out> listing all checks. timestamp: ISO 8601 local time, no zone. */
 void report_junit_render(struct strbuf *sb, const char *name, const struct job_report *jobs,

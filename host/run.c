@@ -117,6 +117,9 @@ void run_release(struct run *r)
 	for (int i = 0; i < r->n_wl; i++)
 		free(r->wl[i].text);
 	r->n_wl = 0;
+	free(r->frames);
+	r->frames = NULL;
+	r->n_frames = r->alloc_frames = 0;
 }
 
 const struct snapshot *run_snap(const struct run *r, const char *name)

@@ -103,6 +103,7 @@ static enum step_rc judge(struct run *r, const struct scn_line *l, struct hpt_de
 	struct json j;
 
 	offline_classify(rc, reply, after ? after->dmesg : NULL, &o);
+	offline_expect_blocks(&o, d->n_blocks);
 	v = offline_judge(expect, &o, summary, sizeof(summary));
 	if (pins) {	/* what decided the expectation */
 		snprintf(summary + strlen(summary), sizeof(summary) - strlen(summary),

@@ -11,6 +11,7 @@
 #include "caps.h"
 #include "devkind.h"
 #include "json.h"
+#include "oracles.h"
 #include "size.h"
 #include "step.h"
 
@@ -187,7 +188,10 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	d->plug_order = ++r->n_plugged;
 	d->state = DEV_PLUGGED;
 	journal_add(r, J_PLUG, (int)(d - r->devs), d->first_block);
-	return onl.a == CAP_YES ? kernel_onlined(r, l, d) : STEP_OK;
+	if (onl.a == CAP_YES && kernel_onlined(r, l, d) != STEP_OK)
+		return STEP_STOP;
+	frames_record(r, d);	/* the memmap exists from the plug on: its frames, for no-leak */
+	return STEP_OK;
 }
 
 const struct step step_plug = {

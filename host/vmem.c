@@ -36,7 +36,8 @@ static int online_offline(struct run *r, struct hpt_dev *d, const struct snapsho
 	return 0;
 }
 
-int vmem_ready(struct run *r, struct hpt_dev *d, const char *state, char *err, size_t errlen)
+int vmem_locate(struct run *r, struct hpt_dev *d, const struct snapshot **snap_out, char *err,
+		size_t errlen)
 {
 	const struct snapshot *s;
 	char snap[48];
@@ -48,6 +49,8 @@ int vmem_ready(struct run *r, struct hpt_dev *d, const char *state, char *err, s
 		snprintf(err, errlen, "%s", r->chan.err);
 		return -EIO;
 	}
+	if (snap_out)
+		*snap_out = s;
 	if (!d->base) {
 		if (vmem_find_region(s, r->devs, r->n_devs, d, &base) < 0) {
 			snprintf(err, errlen, "no virtio-mem region of %llu MiB in the guest's "
@@ -69,7 +72,15 @@ int vmem_ready(struct run *r, struct hpt_dev *d, const char *state, char *err, s
 			    (unsigned long long)(base + d->size - 1), d->first_block,
 			    (unsigned long long)(plugged >> 20));
 	}
-	return online_offline(r, d, s, state, err, errlen);
+	return 0;
+}
+
+int vmem_ready(struct run *r, struct hpt_dev *d, const char *state, char *err, size_t errlen)
+{
+	const struct snapshot *s;
+	int rc = vmem_locate(r, d, &s, err, errlen);
+
+	return rc < 0 ? rc : online_offline(r, d, s, state, err, errlen);
 }
 
 int vmem_prove(struct run *r, unsigned lineno, struct hpt_dev *d, const char *since,

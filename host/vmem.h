@@ -16,8 +16,12 @@ int vmem_set_requested(struct run *r, struct hpt_dev *d, uint64_t requested, cha
 int vmem_find_region(const struct snapshot *s, const struct hpt_dev *devs, int n_devs,
 		     const struct hpt_dev *d, uint64_t *base);
 
-/* Finds d's region in the guest once (base, first_block, n_blocks, vm_base_plugged) and
- * onlines blocks of it still offline into `state` (online_movable…). 0 or -errno. */
+/* Takes a snapshot (*snap) and finds d's region in the guest once (base, first_block,
+ * n_blocks, vm_base_plugged). 0 or -errno. */
+int vmem_locate(struct run *r, struct hpt_dev *d, const struct snapshot **snap, char *err,
+		size_t errlen);
+/* vmem_locate(), then onlines blocks of the region still offline into `state`
+ * (online_movable…): what the testbed does after plugging. 0 or -errno. */
 int vmem_ready(struct run *r, struct hpt_dev *d, const char *state, char *err, size_t errlen);
 /* Takes snapshot `snap`, reads the host's plugged size and judges the guest's view of d
  * against snapshot `since`; adds the check "virtio-mem NAME <what>" unless quiet.

@@ -80,7 +80,9 @@ fi
 if need ppc64le "own kernel: the ppc64le image and modules by path"; then
 	o=$out/own
 	ver=$(cat build/ppc64le/kernel/version)
-	hpt matrix --arch ppc64le --kernel build/ppc64le/kernel/vmlinuz \
+	# no probe module is built for a kernel brought by path: --no-probe accepts placement
+	# inferred (issue 12)
+	hpt matrix --arch ppc64le --no-probe --kernel build/ppc64le/kernel/vmlinuz \
 		--modules ppc64le=build/ppc64le/kernel/modules --out "$o" \
 		scenarios/logical-offline-online.scn >"$o.out" 2>"$o.err"
 	rc=$?
