@@ -167,6 +167,13 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	add_esc(sb, initrd);
 	sb_adds(sb, "</initrd>\n<cmdline>");
 	add_esc(sb, a->base_cmdline);
+	/* TCG on a busy host starves the vCPU thread while the guest's clock runs on: the
+	 * default 20 s soft-lockup and 21 s RCU-stall limits then measure the host, not the
+	 * kernel (seen at load 20: "BUG: soft lockup" in correct runs). Six times longer
+	 * keeps both detectors on; a kernel that really stops answering is caught sooner
+	 * anyway, by the agent's missing heartbeat (15 s, fault.c). */
+	if (!strcmp(type, "qemu"))
+		sb_adds(sb, " watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120");
 	if (r->opts->debug_kernel)
 		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
 	if (b->cmdline[0]) {
