@@ -23,6 +23,10 @@ static void steps_help(FILE *f)
 	fprintf(f, "scenario steps (one per line; '#' comments; \"quotes\" group words):\n");
 	for (int i = 0; steps[i]; i++)
 		fprintf(f, "  %-60s\n      %s\n", steps[i]->usage, steps[i]->help);
+	for (int i = 0; devkinds[i]; i++)	/* the steps that declare boot-time devices */
+		if (devkinds[i]->declare_opts)
+			fprintf(f, "  %-60s\n      %s\n", devkinds[i]->declare_usage,
+				devkinds[i]->declare_help);
 	fprintf(f, "\noracles (expect KIND …):\n");
 	for (int i = 0; oracles[i]; i++)
 		fprintf(f, "  %-60s\n      %s%s\n", oracles[i]->usage, oracles[i]->proves,
@@ -39,6 +43,7 @@ static void steps_help(FILE *f)
 static int cmd(int argc, char **argv)
 {
 	const struct command *c;
+	const struct devkind *kind;
 	const struct step *s;
 
 	if (argc < 2) {
@@ -53,6 +58,10 @@ static int cmd(int argc, char **argv)
 		char *args[] = { argv[1], "--help", NULL };
 
 		return c->fn(2, args);
+	}
+	if ((kind = devkind_find(argv[1])) && kind->declare_opts) {
+		printf("%s\n    %s\n", kind->declare_usage, kind->declare_help);
+		return 0;
 	}
 	if ((s = step_find(argv[1]))) {
 		printf("%s\n    %s\n", s->usage, s->help);

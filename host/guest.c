@@ -117,9 +117,9 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 				     NULL;
 	int tools = 0;
 
-	/* NVDIMM scenarios need ndctl/daxctl: the initramfs-tools image (Makefile) */
+	/* kinds that need ndctl/daxctl in the guest: the initramfs-tools image (Makefile) */
 	for (int i = 0; i < r->n_devs; i++)
-		if (r->devs[i].kind && !strcmp(r->devs[i].kind->name, "nvdimm"))
+		if (r->devs[i].kind && r->devs[i].kind->needs_tools)
 			tools = 1;
 
 	if (k && r->opts->initrd) {
@@ -220,7 +220,7 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
 			    "<serial>hpt-scratch</serial></disk>\n");
 	}
-	for (int i = 0; i < r->n_devs; i++)	/* boot-time memory devices (virtio-mem) */
+	for (int i = 0; i < r->n_devs; i++)	/* devices declared before boot */
 		if (r->devs[i].kind && r->devs[i].kind->boot_xml)
 			r->devs[i].kind->boot_xml(sb, r, &r->devs[i]);
 	sb_adds(sb, "<memballoon model='none'/>\n</devices>\n</domain>\n");

@@ -1,5 +1,6 @@
 /* The one place where every unit is listed: arches, device kinds, steps, oracles,
- * reporters and CLI verbs. Adding one = a new file + one line here. */
+ * reporters and CLI verbs. Adding one = a new file + one line here. A boot-time device
+ * kind brings its declaring step with it (step_find()). */
 #include <string.h>
 #include <sys/utsname.h>
 #include "arch.h"
@@ -12,7 +13,7 @@
 #define DEVKINDS(X) X(dimm) X(boot) X(virtio_mem) X(nvdimm)
 #define STEPS(X) X(arch) X(describe) X(boot) X(snapshot) X(plug) X(blocks) X(online) X(offline) \
 	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(workload) X(expect) X(inject) \
-	X(virtio_mem) X(resize) X(nvdimm) X(dax)
+	X(resize) X(dax)
 #define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log) X(virtio_mem)
 #define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean)
 
@@ -50,9 +51,22 @@ const struct command *const commands[] = { COMMANDS(C) NULL };
 	}
 FINDER(arch_find, arch, arches)
 FINDER(devkind_find, devkind, devkinds)
-FINDER(step_find, step, steps)
 FINDER(oracle_find, oracle, oracles)
 FINDER(command_find, command, commands)
+
+/* A line named after a boot-time device kind declares one (step_declare.c). */
+extern const struct step step_declare;
+
+const struct step *step_find(const char *name)
+{
+	const struct devkind *k;
+
+	for (int i = 0; steps[i]; i++)
+		if (!strcmp(steps[i]->name, name))
+			return steps[i];
+	k = devkind_find(name);
+	return k && k->declare_opts ? &step_declare : NULL;
+}
 
 const char *arch_host(void)
 {

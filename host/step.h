@@ -31,6 +31,8 @@ struct step {
 	enum step_rc (*run)(struct run *r, const struct scn_line *l);
 };
 
+/* The step of a line's first word: one of steps[], or step_declare for the name of a
+ * boot-time device kind (devkind.h). */
 const struct step *step_find(const char *name);
 extern const struct step *const steps[];	/* NULL-terminated, registry.c */
 

@@ -18,9 +18,6 @@
 
 #define KPAGE_PFNS_MAX 1048576u	/* page flags the agent reads per range */
 
-extern const struct devkind dev_boot;
-int dev_name_ok(const char *s);
-
 static const char *const zone_opts[] = { "movable", "normal", "any", NULL };
 
 struct blocks_args {

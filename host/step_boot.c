@@ -81,8 +81,6 @@ void boot_defaults(struct run *r)
 	r->boot.timeout_ms = run_timeout(r, 60000);
 }
 
-int vmem_boot_ready(struct run *r, char *err, size_t errlen);	/* vmem.c */
-
 /* Boots with r->boot; shared with steps that need a guest. */
 enum step_rc boot_now(struct run *r, const struct scn_line *l);
 enum step_rc boot_now(struct run *r, const struct scn_line *l)
@@ -92,8 +90,12 @@ enum step_rc boot_now(struct run *r, const struct scn_line *l)
 	if (guest_boot(r, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	debugk_boot(r);
-	if (vmem_boot_ready(r, err, sizeof(err)) < 0)	/* virtio-mem plugged at boot */
-		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	for (int i = 0; i < r->n_devs; i++) {	/* devices declared before boot: as declared */
+		struct hpt_dev *d = &r->devs[i];
+
+		if (d->kind->boot_ready && d->kind->boot_ready(r, d, err, sizeof(err)) < 0)
+			return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	}
 	hpt_verbose("vm %s: booted %s (%s), block size %llu MiB", r->vm_name, r->guest.kernel,
 		    r->accel_used, (unsigned long long)(r->guest.block_size >> 20));
 	return STEP_OK;

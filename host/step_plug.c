@@ -27,15 +27,6 @@ static const struct opt plug_opts[] = {
 	{ 0 }
 };
 
-int dev_name_ok(const char *s);
-int dev_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n && n <= 16 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
 static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_t errlen)
 {
 	uint64_t v;
@@ -144,7 +135,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	snprintf(d->name, sizeof(d->name), "%s", l->argv[2]);
 	snprintf(d->alias, sizeof(d->alias), "ua-%s", l->argv[2]);
 	d->kind = kind;
-	d->node = (int)a.node;
+	d->node = a.node;
 	if (!strcmp(a.size, "block"))
 		d->size = r->guest.block_size;
 	else
@@ -171,7 +162,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		json_str(&j, "device", d->name);
 		json_str(&j, "kind", kind->name);
 		json_u64(&j, "size", d->size);
-		json_u64(&j, "node", (uint64_t)d->node);
+		json_u64(&j, "node", d->node);
 		json_u64(&j, "boot_memory", r->boot.memory);
 		json_u64(&j, "maxmem", r->boot.maxmem);
 		json_u64(&j, "slots", r->boot.slots);
