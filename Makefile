@@ -53,7 +53,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check-debug check check-fresh lint unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check-debug check check-fresh lint doc unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -167,11 +167,17 @@ integration: all
 	@tests/integration/run.sh
 
 # what needs no guest (tests/lint/): nothing dated in tests, the README's quick start is
-# what CI runs
-lint:
+# what CI runs, doc/reference.md is what `hotplug-test help --markdown` generates
+lint: $(B)/hotplug-test
 	@tests/lint/dated.sh --self-test
 	@tests/lint/dated.sh
 	@tests/lint/quickstart.sh
+	@tests/lint/reference.sh --self-test
+	@tests/lint/reference.sh $(B)/hotplug-test
+
+# doc/reference.md from the units' own tables (make lint checks it is up to date)
+doc: $(B)/hotplug-test
+	@$(B)/hotplug-test help --markdown >doc/reference.md
 
 check: lint unit fuzz-smoke sanitize integration
 

@@ -3,6 +3,7 @@
 #define HPT_CMD_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "opts.h"
 
 struct command {
@@ -13,6 +14,8 @@ struct command {
 
 extern const struct command *const commands[];	/* NULL-terminated, registry.c */
 const struct command *command_find(const char *name);
+/* The scenario-language and oracle reference in Markdown (doc/reference.md). */
+void help_markdown(FILE *f);
 
 /* What `run` and `matrix` share: the guest a job boots and how. One table (cli_job.c)
  * parses both verbs' options into a struct job_cli they embed, prints their help, and

@@ -10,6 +10,7 @@ struct oracle {
 	const char *name;	/* "placement" */
 	const char *usage;	/* "expect placement DEV [memmap=on-block|elsewhere]" */
 	const char *proves;	/* one line for README/help */
+	const struct opt *opts;	/* its key=value options, with help and defaults (or NULL) */
 	int (*check)(const struct scn_line *l, char *err, size_t errlen);
 	/* Adds its checks to r->res; returns STEP_STOP only if the guest is unusable. */
 	int (*run)(struct run *r, const struct scn_line *l);

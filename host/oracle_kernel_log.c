@@ -139,6 +139,6 @@ const struct oracle oracle_kernel_log = {
 	.name = "kernel-log",
 	.usage = "expect kernel-log",
 	.proves = "the guest kernel logged no BUG, WARNING, Oops, bad page state, lockup or "
-		  "corruption report (runs at the end of every scenario too)",
+		  "corruption report",
 	.check = check, .run = run, .automatic = 1,
 };

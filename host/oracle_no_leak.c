@@ -357,5 +357,5 @@ const struct oracle oracle_no_leak = {
 	.proves = "teardown ran in order (offline before removal, reverse of plugging) and left "
 		  "blocks, iomem, zones, MemTotal exactly and MemFree within tolerance as at SNAP; "
 		  "zram reset, zsmalloc/zswap drained, swap off, pins released, no THP left",
-	.check = check, .run = run,
+	.opts = noleak_opts, .check = check, .run = run,
 };

@@ -108,15 +108,14 @@ static const struct opt trend_opts[] = {
 	{ "of", OPT_STR, offsetof(struct trend_args, of), 32, 0, 0, NULL,
 	  "the snapshot name taken once per cycle" },
 	{ "max-slope", OPT_SIZE, offsetof(struct trend_args, max_slope), 0, 0, 1ull << 30, NULL,
-	  "bytes per cycle tolerated in the leaking direction (default 16K)" },
+	  "bytes per cycle tolerated in the leaking direction", .def = "16K" },
 	{ 0 }
 };
 
 static int parse(const struct scn_line *l, struct trend_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->max_slope = 16 << 10;
-	if (step_opts(trend_opts, a, l, 2, err, n) < 0)
+	if (opts_defaults(trend_opts, a, err, n) < 0 || step_opts(trend_opts, a, l, 2, err, n) < 0)
 		return -1;
 	if (!a->of[0]) {
 		snprintf(err, n, "expect trend: of=SNAP is required");
@@ -184,5 +183,5 @@ const struct oracle oracle_trend = {
 	.proves = "over the per-cycle snapshots SNAP, MemTotal and zone managed pages never move "
 		  "and MemFree, SUnreclaim, PageTables, Percpu show no slope beyond noise (bytes "
 		  "per cycle reported)",
-	.check = check, .run = run,
+	.opts = trend_opts, .check = check, .run = run,
 };

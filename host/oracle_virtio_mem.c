@@ -18,14 +18,16 @@ struct vm_args {
 
 static const struct opt vm_opts[] = {
 	{ "since", OPT_STR, offsetof(struct vm_args, since), 32, 0, 0, NULL,
-	  "snapshot to measure from, taken after boot and before any resize (default baseline)" },
+	  "snapshot to measure from, taken after boot and before any resize",
+	  .def = "baseline" },
 	{ 0 }
 };
 
 static int parse(const struct scn_line *l, struct vm_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	snprintf(a->since, sizeof(a->since), "baseline");
+	if (opts_defaults(vm_opts, a, err, errlen) < 0)
+		return -1;
 	if (l->argc < 3) {
 		snprintf(err, errlen, "expect virtio-mem: want NAME");
 		return -1;
@@ -73,5 +75,5 @@ const struct oracle oracle_virtio_mem = {
 	.usage = "expect virtio-mem NAME [since=SNAP]",
 	.proves = "the guest's memory blocks, System RAM (virtio_mem) ranges, zone pages and "
 		  "MemTotal agree with the host's plugged size; the memmap is where the model says",
-	.check = check, .run = run,
+	.opts = vm_opts, .check = check, .run = run,
 };

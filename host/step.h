@@ -22,6 +22,7 @@ struct step {
 	int kernel_op;
 	const char *usage;	/* "plug dimm NAME size=SIZE|block [node=N]" */
 	const char *help;
+	const struct opt *opts;	/* its key=value options, with help and defaults (or NULL) */
 	/* Syntax check before the run; err gets the message (no file:line). */
 	int (*check)(const struct scn_line *l, char *err, size_t errlen);
 	/* What the line needs of the arch, kernel and QEMU (the capability model, caps.h):

@@ -32,6 +32,6 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 const struct step step_arch = {
 	.name = "arch", .phase = PHASE_VERIFY, .header = 1,
 	.usage = "arch ARCH…",
-	.help = "arches the scenario runs on (x86_64 ppc64le s390x); default all",
+	.help = "arches the scenario runs on (`hotplug-test help steps` lists them); default all",
 	.check = check, .run = run,
 };

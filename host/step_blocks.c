@@ -29,15 +29,16 @@ static const struct opt blocks_opts[] = {
 	{ "count", OPT_UINT, offsetof(struct blocks_args, count), 0, 1, 64, NULL,
 	  "how many consecutive blocks (1-64)" },
 	{ "zone", OPT_ENUM, offsetof(struct blocks_args, zone), 0, 0, 0, zone_opts,
-	  "blocks of ZONE_MOVABLE, of a kernel zone, or any (Movable first; default)" },
+	  "blocks of ZONE_MOVABLE, of a kernel zone, or any (Movable first)", .def = "any" },
 	{ 0 }
 };
 
 static int parse(const struct scn_line *l, struct blocks_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->zone = 2;
-	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(blocks_opts, a, l, 2, err, n) < 0)
+	if (opts_defaults(blocks_opts, a, err, n) < 0 ||
+	    step_argc(l, 1, 1, err, n) < 0 ||
+	    step_opts(blocks_opts, a, l, 2, err, n) < 0)
 		return -1;
 	if (!dev_name_ok(l->argv[1])) {
 		snprintf(err, n, "blocks: name '%s': want 1-16 letters, digits or _", l->argv[1]);
@@ -189,5 +190,5 @@ const struct step step_blocks = {
 	.usage = "blocks NAME count=N [zone=movable|normal|any]",
 	.help = "name COUNT consecutive boot memory blocks (highest first, free of unmovable "
 		"pages) so that offline/online NAME work on them",
-	.check = check, .needs = needs, .run = run,
+	.opts = blocks_opts, .check = check, .needs = needs, .run = run,
 };

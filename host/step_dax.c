@@ -35,9 +35,10 @@ struct dax_args {
 
 static const struct opt dax_opts[] = {
 	{ "map", OPT_ENUM, offsetof(struct dax_args, map), 0, 0, 0, maps,
-	  "create: where the namespace's struct pages live (dev: in its own reserved area)" },
+	  "create: where the namespace's struct pages live (dev: in its own reserved area)",
+	  .def = "dev" },
 	{ "align", OPT_SIZE, offsetof(struct dax_args, align), 0, 4096, 1ull << 30, NULL,
-	  "create: device-dax alignment (default 2M)" },
+	  "create: device-dax alignment", .def = "2M" },
 	{ 0 }
 };
 
@@ -52,7 +53,8 @@ static int verb_index(const char *v)
 static int parse(const struct scn_line *l, struct dax_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	a->align = 2ull << 20;
+	if (opts_defaults(dax_opts, a, err, errlen) < 0)
+		return -1;
 	if (step_argc(l, 2, 2, err, errlen) < 0 || verb_index(l->argv[1]) < 0) {
 		snprintf(err, errlen, "dax: want create|kmem|devdax|destroy NS");
 		return -1;
@@ -314,5 +316,5 @@ const struct step step_dax = {
 	.usage = "dax create|kmem|devdax|destroy NS [map=dev|mem] [align=2M]",
 	.help = "NVDIMM namespace as devdax (altmap checked), reconfigured to system RAM (dax "
 		"kmem) and back, each step verified in the guest",
-	.check = check, .needs = needs, .run = run,
+	.opts = dax_opts, .check = check, .needs = needs, .run = run,
 };

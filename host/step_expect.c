@@ -24,7 +24,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 
 const struct step step_expect = {
 	.name = "expect", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
-	.usage = "expect placement|vmemmap|no-leak|kernel-log …",
-	.help = "run an oracle (see the oracle list)",
+	.usage = "expect KIND …",
+	.help = "run the oracle KIND (see the oracles: `hotplug-test help expect`)",
 	.check = check, .run = run,
 };

@@ -21,7 +21,7 @@ struct inject_args {
 
 static const struct opt inject_opts[] = {
 	{ "after", OPT_UINT, offsetof(struct inject_args, after), 0, 0, 3600000, NULL,
-	  "milliseconds until the fault fires (default 0: inside this step)" },
+	  "milliseconds until the fault fires (0: inside this step)", .def = "0" },
 	{ "size", OPT_SIZE, offsetof(struct inject_args, size), 0, 1 << 20, 64ull << 30, NULL,
 	  "pin: anonymous memory to pin (vmsplice) so that offlining it never ends" },
 	{ 0 }
@@ -99,5 +99,5 @@ const struct step step_inject = {
 		"flood its console (a printk storm that goes on during the next steps), now or MS "
 		"later (inside the next step); pin memory so that unplugging it never ends; leak "
 		"kernel objects for kmemleak to find (debug kernels, the probe module)",
-	.check = check, .run = run,
+	.opts = inject_opts, .check = check, .run = run,
 };

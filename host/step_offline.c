@@ -36,7 +36,7 @@ static const struct opt offline_opts[] = {
 	{ "expect", OPT_ENUM, offsetof(struct offline_args, expect), 0, 0, 0, expect_choices,
 	  "the outcome the scenario expects (default: it must succeed)" },
 	{ "timeout", OPT_UINT, offsetof(struct offline_args, timeout), 0, 1, 3600, NULL,
-	  "seconds before the agent's signal ends the kernel's retries (default 100)" },
+	  "seconds before the agent's signal ends the kernel's retries", .def = "100" },
 	{ "pinned-by", OPT_STR, offsetof(struct offline_args, pinned_by),
 	  sizeof(((struct offline_args *)0)->pinned_by), 0, 0, NULL,
 	  "workload whose long-term pins decide: expect= if they lie on the device's blocks, "
@@ -48,8 +48,9 @@ static int parse(const struct scn_line *l, struct offline_args *a, char *err, si
 {
 	memset(a, 0, sizeof(*a));
 	a->expect = -1;
-	a->timeout = 100;
-	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(offline_opts, a, l, 2, err, n) < 0)
+	if (opts_defaults(offline_opts, a, err, n) < 0 ||
+	    step_argc(l, 1, 1, err, n) < 0 ||
+	    step_opts(offline_opts, a, l, 2, err, n) < 0)
 		return -1;
 	if (a->pinned_by[0] && a->expect < 0) {
 		snprintf(err, n, "pinned-by=%s: name the outcome the pins cause (expect=)",
@@ -261,5 +262,5 @@ const struct step step_offline = {
 		"error) with counters; a plain offline must succeed, expect= names the outcome "
 		"(with pinned-by=WL: if WL's long-term pins lie on the device, else it must "
 		"succeed); an offline device is only checked to be offline",
-	.check = check, .needs = needs, .run = run,
+	.opts = offline_opts, .check = check, .needs = needs, .run = run,
 };

@@ -23,7 +23,7 @@ static const struct opt plug_opts[] = {
 	{ "size", OPT_STR, offsetof(struct plug_args, size), 32, 0, 0, NULL,
 	  "device size (128M, 1G) or `block`: the guest's memory block size" },
 	{ "node", OPT_UINT, offsetof(struct plug_args, node), 0, 0, 63, NULL,
-	  "NUMA node (default 0)" },
+	  "NUMA node", .def = "0" },
 	{ 0 }
 };
 
@@ -183,7 +183,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 
 const struct step step_plug = {
 	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
-	.usage = "plug dimm NAME size=SIZE|block [node=N]",
+	.usage = "plug KIND NAME size=SIZE|block [node=N]",
 	.help = "hot-plug a memory device and wait until the guest sees its memory blocks",
-	.check = check, .needs = needs, .run = run,
+	.opts = plug_opts, .check = check, .needs = needs, .run = run,
 };

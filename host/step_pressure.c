@@ -14,15 +14,16 @@ static const struct opt pressure_opts[] = {
 	{ "size", OPT_SIZE, offsetof(struct pressure_args, size), 0, 1 << 20, 1ull << 40, NULL,
 	  "anonymous memory to touch per round (refused above 90% of MemAvailable)" },
 	{ "rounds", OPT_UINT, offsetof(struct pressure_args, rounds), 0, 1, 1000, NULL,
-	  "rounds (default 3)" },
+	  "rounds", .def = "3" },
 	{ 0 }
 };
 
 static int parse(const struct scn_line *l, struct pressure_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->rounds = 3;
-	if (step_argc(l, 0, 0, err, n) < 0 || step_opts(pressure_opts, a, l, 1, err, n) < 0)
+	if (opts_defaults(pressure_opts, a, err, n) < 0 ||
+	    step_argc(l, 0, 0, err, n) < 0 ||
+	    step_opts(pressure_opts, a, l, 1, err, n) < 0)
 		return -1;
 	if (!a->size) {
 		snprintf(err, n, "pressure: size= is required");
@@ -56,5 +57,5 @@ const struct step step_pressure = {
 	.name = "pressure", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
 	.usage = "pressure size=SIZE [rounds=N]",
 	.help = "anonymous-memory workload: mmap SIZE, touch every page, unmap; N rounds",
-	.check = check, .run = run,
+	.opts = pressure_opts, .check = check, .run = run,
 };

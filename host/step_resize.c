@@ -33,20 +33,20 @@ static const struct opt resize_opts[] = {
 	{ "requested", OPT_SIZE, offsetof(struct resize_args, requested), 0, 0, 1ull << 40, NULL,
 	  "new requested size (a multiple of the device block size; 0 gives everything back)" },
 	{ "zone", OPT_ENUM, offsetof(struct resize_args, zone), 0, 0, 0, zone_names,
-	  "zone new memory blocks go online in (default movable)" },
+	  "zone new memory blocks go online in", .def = "movable" },
 	{ "since", OPT_STR, offsetof(struct resize_args, since), 32, 0, 0, NULL,
-	  "snapshot the guest's view is measured from (default baseline)" },
+	  "snapshot the guest's view is measured from", .def = "baseline" },
 	{ "timeout", OPT_UINT, offsetof(struct resize_args, timeout), 0, 1, 3600, NULL,
-	  "seconds for the host to reach the size (default 60)" },
+	  "seconds for the host to reach the size", .def = "60" },
 	{ 0 }
 };
 
 static int parse(const struct scn_line *l, struct resize_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	a->timeout = 60;
-	snprintf(a->since, sizeof(a->since), "baseline");
-	if (step_argc(l, 1, 1, err, errlen) < 0 || step_opts(resize_opts, a, l, 2, err, errlen) < 0)
+	if (opts_defaults(resize_opts, a, err, errlen) < 0 ||
+	    step_argc(l, 1, 1, err, errlen) < 0 ||
+	    step_opts(resize_opts, a, l, 2, err, errlen) < 0)
 		return -1;
 	for (int i = 2; i < l->argc; i++)
 		if (!strncmp(l->argv[i], "requested=", 10))
@@ -188,5 +188,5 @@ const struct step step_resize = {
 	.usage = "resize NAME requested=SIZE [zone=movable|normal] [since=SNAP] [timeout=S]",
 	.help = "resize a virtio-mem device live; waits for MEMORY_DEVICE_SIZE_CHANGE and for "
 		"the guest to show exactly the plugged size",
-	.check = check, .run = run,
+	.opts = resize_opts, .check = check, .run = run,
 };

@@ -21,7 +21,8 @@ struct teardown_args {
 
 static const struct opt teardown_opts[] = {
 	{ "order", OPT_ENUM, offsetof(struct teardown_args, order), 0, 0, 0, orders,
-	  "order devices leave in (default reverse of plugging)" },
+	  "order devices leave in (reverse of plugging, as plugged, shuffled)",
+	  .def = "reverse" },
 	{ "seed", OPT_UINT, offsetof(struct teardown_args, seed), 0, 0, UINT32_MAX, NULL,
 	  "seed of order=random (default: from the clock, printed)" },
 	{ 0 }
@@ -31,7 +32,9 @@ static int parse(const struct scn_line *l, struct teardown_args *a, char *err, s
 {
 	memset(a, 0, sizeof(*a));
 	a->seed = UINT64_MAX;
-	if (step_argc(l, 0, 0, err, n) < 0 || step_opts(teardown_opts, a, l, 1, err, n) < 0)
+	if (opts_defaults(teardown_opts, a, err, n) < 0 ||
+	    step_argc(l, 0, 0, err, n) < 0 ||
+	    step_opts(teardown_opts, a, l, 1, err, n) < 0)
 		return -1;
 	a->seed_given = a->seed != UINT64_MAX;
 	return 0;
@@ -121,5 +124,5 @@ const struct step step_teardown = {
 	.name = "teardown", .phase = PHASE_TEARDOWN, .needs_guest = 1, .kernel_op = 1,
 	.usage = "teardown [order=reverse|forward|random] [seed=N]",
 	.help = "offline and unplug every plugged device in that order (random prints its seed)",
-	.check = check, .run = run,
+	.opts = teardown_opts, .check = check, .run = run,
 };

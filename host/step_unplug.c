@@ -128,5 +128,5 @@ const struct step step_unplug = {
 	.usage = "unplug NAME [timeout=S]",
 	.help = "hot-unplug the device; waits for DEVICE_REMOVED/DEVICE_REMOVAL_FAILED and "
 		"for the guest's blocks to vanish",
-	.check = check, .run = run,
+	.opts = unplug_opts, .check = check, .run = run,
 };
