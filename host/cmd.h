@@ -14,6 +14,8 @@ struct command {
 
 extern const struct command *const commands[];	/* NULL-terminated, registry.c */
 const struct command *command_find(const char *name);
+/* The verbs and what to read next (`hotplug-test`, `hotplug-test help`). */
+void help_main(FILE *f);
 /* The scenario-language and oracle reference in Markdown (doc/reference.md). */
 void help_markdown(FILE *f);
 

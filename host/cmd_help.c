@@ -10,7 +10,6 @@
 #include "step.h"
 #include "workload.h"
 
-void help_main(FILE *f);
 void help_main(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test VERB [options] [args]\n\nverbs:\n");

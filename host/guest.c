@@ -265,8 +265,6 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
-int kvm_usable(struct run *r);
-
 int guest_boot(struct run *r, char *err, size_t errlen)
 {
 	struct strbuf xml = STRBUF_INIT, reply = STRBUF_INIT;
@@ -280,7 +278,8 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	t1 = now_ms();
-	r->accel_used = kvm_usable(r) ? "kvm" : "tcg";
+	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
+		r->accel_used = "tcg";
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
 	if (r->boot.disk) {	/* the scratch disk: sparse, removed in guest_stop() */

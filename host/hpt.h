@@ -7,6 +7,7 @@
 #include "snapshot.h"
 #include "result.h"
 #include "chan.h"
+#include "clock.h"
 
 struct arch;
 struct devkind;
@@ -163,7 +164,6 @@ struct run {
 	int n_wl;
 };
 
-uint64_t now_ms(void);
 /* A deadline length for the guest: base (sized for TCG) times $HPT_TIMEOUT_SCALE. */
 uint64_t run_timeout(const struct run *r, uint64_t base_ms);
 void journal_add(struct run *r, enum jkind k, int dev, uint32_t block);

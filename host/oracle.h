@@ -18,6 +18,18 @@ struct oracle {
 };
 
 const struct oracle *oracle_find(const char *name);
+
+/* Shared between oracles and steps. */
+struct placement_obs;
+struct placement_pred;
+/* Placement of d observed from its pre-online and online snapshots, and the model's
+ * prediction (oracle_placement.c; the vmemmap oracle uses it too). 0, or -1 with err. */
+int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
+		 struct placement_pred *pred, char *err, size_t errlen);
+/* `offline DEV` of a device `expect vmemmap` watched: its vmemmap pages still reserved
+ * just before, and the offline's outcome (oracle_vmemmap.c). */
+int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
+			  int offline_rc, const char *reply);
 extern const struct oracle *const oracles[];	/* NULL-terminated, registry.c */
 
 #endif

@@ -168,9 +168,6 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* Placement of d observed from its pre-online and online snapshots; shared with vmemmap. */
-int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
-		 struct placement_pred *pred, char *err, size_t errlen);
 int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
 		 struct placement_pred *pred, char *err, size_t errlen)
 {

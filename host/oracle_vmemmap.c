@@ -11,9 +11,6 @@
 #define BAD (KPF_BIT(KPF_BUDDY) | KPF_BIT(KPF_LRU) | KPF_BIT(KPF_SLAB) | \
 	     KPF_BIT(KPF_PGTABLE) | KPF_BIT(KPF_NOPAGE))
 
-int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
-		 struct placement_pred *pred, char *err, size_t errlen);
-
 uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
 			  uint64_t *first_bad, uint64_t *bad_flags)
 {
@@ -120,9 +117,6 @@ static int run(struct run *r, const struct scn_line *l)
 	return 0;
 }
 
-/* Called by `offline DEV` for a watched device: pre-offline flags and the outcome. */
-int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
-			  int offline_rc, const char *reply);
 int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
 			  int offline_rc, const char *reply)
 {

@@ -37,6 +37,14 @@ struct step {
 const struct step *step_find(const char *name);
 extern const struct step *const steps[];	/* NULL-terminated, registry.c */
 
+/* The boot step (step_boot.c), for the runner. */
+/* Defaults for a run, before any boot line: the boot options' defaults (boot_opts), the
+ * arch's memory. A boot line changes only what it names. */
+void boot_defaults(struct run *r);
+/* Boots with r->boot (the accelerator chosen first), then waits for the devices declared
+ * before boot to be ready; shared with steps that need a guest. */
+enum step_rc boot_now(struct run *r, const struct scn_line *l);
+
 /* Helpers for steps. */
 /* Records an ERROR/FAIL/SKIP check named after the line and returns STEP_STOP. */
 enum step_rc step_stop(struct run *r, const struct scn_line *l, enum verdict v,

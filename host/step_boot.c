@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "accel.h"
 #include "arch.h"
 #include "caps.h"
 #include "devkind.h"
@@ -71,9 +72,6 @@ static int can_plug(struct run *r)
 	return 0;
 }
 
-/* Defaults for a run, before any boot line: the options' defaults (boot_opts), the
- * arch's memory. A boot line changes only what it names. */
-void boot_defaults(struct run *r);
 void boot_defaults(struct run *r)
 {
 	struct boot_args a;
@@ -91,12 +89,11 @@ void boot_defaults(struct run *r)
 	r->boot.nodes = a.nodes;
 }
 
-/* Boots with r->boot; shared with steps that need a guest. */
-enum step_rc boot_now(struct run *r, const struct scn_line *l);
 enum step_rc boot_now(struct run *r, const struct scn_line *l)
 {
 	char err[512];
 
+	r->accel_used = accel_choose(r);
 	if (guest_boot(r, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	debugk_boot(r);

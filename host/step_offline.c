@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "caps.h"
+#include "oracle.h"
 #include "oracles.h"
 #include "step.h"
 
@@ -59,9 +60,6 @@ static int parse(const struct scn_line *l, struct offline_args *a, char *err, si
 	}
 	return 0;
 }
-
-int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
-			  int offline_rc, const char *reply);
 
 static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
