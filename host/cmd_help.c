@@ -65,7 +65,7 @@ static void workloads_help(FILE *f)
 	}
 }
 
-static int cmd(int argc, char **argv)
+static int help_cmd(int argc, char **argv)
 {
 	const struct command *c;
 	const struct devkind *kind;
@@ -112,5 +112,6 @@ static int cmd(int argc, char **argv)
 	return 2;
 }
 
-const struct command cmd_help = { "help", cmd, "this help; `help steps` for the scenario language, "
-	"`help --markdown` for the reference (doc/reference.md)" };
+const struct command cmd_help = { "help", help_cmd,
+	"this help; `help steps` for the scenario language, `help --markdown` for the "
+	"reference (doc/reference.md)" };

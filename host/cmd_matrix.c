@@ -46,7 +46,7 @@ static const struct opt matrix_opts[] = {
 	{ 0 }
 };
 
-static void usage(FILE *f)
+static void matrix_usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test matrix [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, matrix_opts, 1);
@@ -196,7 +196,7 @@ static void run_jobs(struct matrix *m)
 		printf("\r\033[K");
 }
 
-static int cmd(int argc, char **argv)
+static int matrix_cmd(int argc, char **argv)
 {
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
@@ -207,7 +207,7 @@ static int cmd(int argc, char **argv)
 	args = long_jobs(argc, argv, jbuf, sizeof(jbuf));
 	if (!args)
 		return 2;
-	first = job_cli_parse("matrix", matrix_opts, &cli, argc, args, usage, &code);
+	first = job_cli_parse("matrix", matrix_opts, &cli, argc, args, matrix_usage, &code);
 	free(args);
 	if (first < 0)
 		return code;
@@ -282,5 +282,5 @@ cleanup:
 	return code;
 }
 
-const struct command cmd_matrix = { "matrix", cmd,
+const struct command cmd_matrix = { "matrix", matrix_cmd,
 	"every scenario on every arch in parallel: table, junit.xml, results.json" };

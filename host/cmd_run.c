@@ -33,7 +33,7 @@ static const struct opt run_opts_tab[] = {
 	{ 0 }
 };
 
-static void usage(FILE *f)
+static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test run [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, run_opts_tab, 1);
@@ -61,7 +61,7 @@ static int worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
-static int cmd(int argc, char **argv)
+static int run_cmd(int argc, char **argv)
 {
 	struct run_cli cli = { 0 };
 	struct run_opts o = { 0 };
@@ -73,7 +73,7 @@ static int cmd(int argc, char **argv)
 	char err[1024], initrd_abs[PATH_MAX];
 	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
 
-	first = job_cli_parse("run", run_opts_tab, &cli, argc, argv, usage, &rc);
+	first = job_cli_parse("run", run_opts_tab, &cli, argc, argv, run_usage, &rc);
 	if (first < 0)
 		return rc;
 	n_scn = argc - first;
@@ -200,4 +200,4 @@ cleanup:
 	return code;
 }
 
-const struct command cmd_run = { "run", cmd, "run scenarios on real guests" };
+const struct command cmd_run = { "run", run_cmd, "run scenarios on real guests" };

@@ -287,7 +287,7 @@ static const struct opt noleak_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
+static int no_leak_parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	a->tolerance = UINT64_MAX;	/* = auto, see run() */
@@ -300,22 +300,22 @@ static int parse(const struct scn_line *l, struct noleak_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int no_leak_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct noleak_args a;
 
-	return parse(l, &a, err, errlen);
+	return no_leak_parse(l, &a, err, errlen);
 }
 
 
-static int run(struct run *r, const struct scn_line *l)
+static int no_leak_run(struct run *r, const struct scn_line *l)
 {
 	const struct snapshot *base, *final;
 	struct noleak_args a;
 	struct noleak_cfg cfg;
 	char err[320] = "";
 
-	parse(l, &a, err, sizeof(err));
+	no_leak_parse(l, &a, err, sizeof(err));
 	err[0] = 0;
 	base = run_snap(r, a.since);
 	if (!base) {
@@ -357,5 +357,5 @@ const struct oracle oracle_no_leak = {
 	.proves = "teardown ran in order (offline before removal, reverse of plugging) and left "
 		  "blocks, iomem, zones, MemTotal exactly and MemFree within tolerance as at SNAP; "
 		  "zram reset, zsmalloc/zswap drained, swap off, pins released, no THP left",
-	.opts = noleak_opts, .check = check, .run = run,
+	.opts = noleak_opts, .check = no_leak_check, .run = no_leak_run,
 };

@@ -112,7 +112,7 @@ static const struct opt trend_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct trend_args *a, char *err, size_t n)
+static int trend_parse(const struct scn_line *l, struct trend_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	if (opts_defaults(trend_opts, a, err, n) < 0 || step_opts(trend_opts, a, l, 2, err, n) < 0)
@@ -124,14 +124,14 @@ static int parse(const struct scn_line *l, struct trend_args *a, char *err, size
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int trend_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct trend_args a;
 
-	return parse(l, &a, err, errlen);
+	return trend_parse(l, &a, err, errlen);
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int trend_run(struct run *r, const struct scn_line *l)
 {
 	struct trend_args a;
 	struct strbuf ev = STRBUF_INIT;
@@ -140,7 +140,7 @@ static int run(struct run *r, const struct scn_line *l)
 	size_t n = 0;
 	struct json j;
 
-	parse(l, &a, err, sizeof(err));
+	trend_parse(l, &a, err, sizeof(err));
 	y = calloc((size_t)r->n_snaps + 1, sizeof(*y));
 	for (const struct trend_metric *m = trend_metrics; y && m->name; m++) {
 		struct trend t;
@@ -183,5 +183,5 @@ const struct oracle oracle_trend = {
 	.proves = "over the per-cycle snapshots SNAP, MemTotal and zone managed pages never move "
 		  "and MemFree, SUnreclaim, PageTables, Percpu show no slope beyond noise (bytes "
 		  "per cycle reported)",
-	.opts = trend_opts, .check = check, .run = run,
+	.opts = trend_opts, .check = trend_check, .run = trend_run,
 };

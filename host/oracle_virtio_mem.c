@@ -23,7 +23,8 @@ static const struct opt vm_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct vm_args *a, char *err, size_t errlen)
+static int virtio_mem_parse(const struct scn_line *l, struct vm_args *a,
+			    char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	if (opts_defaults(vm_opts, a, err, errlen) < 0)
@@ -42,22 +43,22 @@ static int parse(const struct scn_line *l, struct vm_args *a, char *err, size_t 
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int virtio_mem_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct vm_args a;
 
 	err[0] = 0;
-	return parse(l, &a, err, errlen);
+	return virtio_mem_parse(l, &a, err, errlen);
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int virtio_mem_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = dev_of_kind(r, l->argv[2], &dev_virtio_mem);
 	char err[512], snap[48];
 	struct vm_args a;
 
 	err[0] = 0;
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (virtio_mem_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (!d)
 		return step_stop(r, l, V_ERROR, NULL, "expect virtio-mem: no virtio-mem device %s",
@@ -75,5 +76,5 @@ const struct oracle oracle_virtio_mem = {
 	.usage = "expect virtio-mem NAME [since=SNAP]",
 	.proves = "the guest's memory blocks, System RAM (virtio_mem) ranges, zone pages and "
 		  "MemTotal agree with the host's plugged size; the memmap is where the model says",
-	.opts = vm_opts, .check = check, .run = run,
+	.opts = vm_opts, .check = virtio_mem_check, .run = virtio_mem_run,
 };

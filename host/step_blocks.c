@@ -33,7 +33,7 @@ static const struct opt blocks_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct blocks_args *a, char *err, size_t n)
+static int blocks_parse(const struct scn_line *l, struct blocks_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	if (opts_defaults(blocks_opts, a, err, n) < 0 ||
@@ -51,14 +51,14 @@ static int parse(const struct scn_line *l, struct blocks_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int blocks_step_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct blocks_args a;
 
-	return parse(l, &a, err, errlen);
+	return blocks_parse(l, &a, err, errlen);
 }
 
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int blocks_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
 	return caps_need(r, CAP_OFFLINE, "boot", why, n);
@@ -94,7 +94,7 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 
 	why[0] = 0;
 	for (int pass = 0; pass < 2 && !found; pass++) {
-		uint32_t run = 0, prev = 0;
+		uint32_t blocks_run = 0, prev = 0;
 
 		for (size_t i = s->n_blocks; i-- > 0 && !found;) {
 			const struct mem_block *b = &s->blocks[i];
@@ -109,12 +109,12 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 							len ? ", " : "", b->index, b->zone,
 							(unsigned long long)bad);
 			if (bad) {
-				run = 0;
+				blocks_run = 0;
 				continue;
 			}
-			run = run && b->index + 1 == prev ? run + 1 : 1;
+			blocks_run = blocks_run && b->index + 1 == prev ? blocks_run + 1 : 1;
 			prev = b->index;
-			if (run == a->count) {
+			if (blocks_run == a->count) {
 				*first = b->index;
 				found = 1;
 			}
@@ -123,7 +123,7 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 	return found;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc blocks_run(struct run *r, const struct scn_line *l)
 {
 	const struct snapshot *s;
 	struct blocks_args a;
@@ -132,9 +132,9 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint64_t bs = r->guest.block_size, ps = r->guest.page_size, pfns = bs / ps, lo = 0, hi = 0;
 	uint32_t first = 0;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (blocks_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
-	if (needs(r, l, why, sizeof(why)) < 0)
+	if (blocks_needs(r, l, why, sizeof(why)) < 0)
 		return step_stop(r, l, V_SKIP, NULL, "%s", why);
 	d = run_dev(r, l->argv[1]);
 	if (d || r->n_devs >= HPT_DEVS_MAX)
@@ -190,5 +190,5 @@ const struct step step_blocks = {
 	.usage = "blocks NAME count=N [zone=movable|normal|any]",
 	.help = "name COUNT consecutive boot memory blocks (highest first, free of unmovable "
 		"pages) so that offline/online NAME work on them",
-	.opts = blocks_opts, .check = check, .needs = needs, .run = run,
+	.opts = blocks_opts, .check = blocks_step_check, .needs = blocks_needs, .run = blocks_run,
 };

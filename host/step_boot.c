@@ -39,7 +39,7 @@ static const struct opt boot_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct boot_args *a, char *err, size_t errlen)
+static int boot_parse(const struct scn_line *l, struct boot_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	if (step_argc(l, 0, 0, err, errlen) < 0 || step_opts(boot_opts, a, l, 1, err, errlen) < 0)
@@ -51,11 +51,11 @@ static int parse(const struct scn_line *l, struct boot_args *a, char *err, size_
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int boot_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct boot_args a;
 
-	return parse(l, &a, err, errlen);
+	return boot_parse(l, &a, err, errlen);
 }
 
 /* 1 if some device kind can be hot-plugged on this arch (capability model). */
@@ -108,14 +108,14 @@ enum step_rc boot_now(struct run *r, const struct scn_line *l)
 	return STEP_OK;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc boot_run(struct run *r, const struct scn_line *l)
 {
 	struct boot_args a;
 	char err[256];
 
 	if (r->booted)
 		return step_stop(r, l, V_ERROR, NULL, "boot: the guest is already running");
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (boot_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (a.memory)
 		r->boot.memory = a.memory;
@@ -141,5 +141,5 @@ const struct step step_boot = {
 	.usage = "boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline=\"…\"] [timeout=S] "
 		 "[nodes=N] [disk=SIZE]",
 	.help = "start the guest: direct kernel boot of the arch's kernel with hp-agent as /init",
-	.opts = boot_opts, .check = check, .run = run,
+	.opts = boot_opts, .check = boot_check, .run = boot_run,
 };

@@ -50,7 +50,7 @@ static int verb_index(const char *v)
 	return -1;
 }
 
-static int parse(const struct scn_line *l, struct dax_args *a, char *err, size_t errlen)
+static int dax_parse(const struct scn_line *l, struct dax_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	if (opts_defaults(dax_opts, a, err, errlen) < 0)
@@ -62,14 +62,14 @@ static int parse(const struct scn_line *l, struct dax_args *a, char *err, size_t
 	return step_opts(dax_opts, a, l, 3, err, errlen) < 0 ? -1 : 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int dax_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct dax_args a;
 
-	return parse(l, &a, err, errlen);
+	return dax_parse(l, &a, err, errlen);
 }
 
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int dax_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
 	return caps_need(r, CAP_PLUG, "nvdimm", why, n);
@@ -217,7 +217,7 @@ static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct n
 	return v;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 {
 	int verb = verb_index(l->argv[1]);
 	struct hpt_dev *nv = nvdimm_region(r);
@@ -229,7 +229,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	enum verdict v;
 	int rc, has_online;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (dax_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (verb == 0)
 		return do_create(r, l, &a);
@@ -316,5 +316,5 @@ const struct step step_dax = {
 	.usage = "dax create|kmem|devdax|destroy NS [map=dev|mem] [align=2M]",
 	.help = "NVDIMM namespace as devdax (altmap checked), reconfigured to system RAM (dax "
 		"kmem) and back, each step verified in the guest",
-	.opts = dax_opts, .check = check, .needs = needs, .run = run,
+	.opts = dax_opts, .check = dax_check, .needs = dax_needs, .run = dax_run,
 };

@@ -10,7 +10,7 @@
 #include "step.h"
 
 /* Parses the line into d (defaults first), the kind's own checks last. */
-static int parse(const struct scn_line *l, const struct devkind *k, struct hpt_dev *d,
+static int declare_parse(const struct scn_line *l, const struct devkind *k, struct hpt_dev *d,
 		 char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
@@ -26,19 +26,19 @@ static int parse(const struct scn_line *l, const struct devkind *k, struct hpt_d
 	return k->declare_check ? k->declare_check(d, err, errlen) : 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int declare_step_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct hpt_dev d;
 
-	return parse(l, devkind_find(l->argv[0]), &d, err, errlen);
+	return declare_parse(l, devkind_find(l->argv[0]), &d, err, errlen);
 }
 
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int declare_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	return caps_need(r, CAP_PLUG, l->argv[0], why, n);
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc declare_run(struct run *r, const struct scn_line *l)
 {
 	const struct devkind *k = devkind_find(l->argv[0]);
 	struct hpt_dev *d;
@@ -51,7 +51,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		return step_stop(r, l, V_ERROR, NULL, "%s %s: name taken or too many devices",
 				 k->name, l->argv[1]);
 	d = &r->devs[r->n_devs];
-	if (parse(l, k, d, err, sizeof(err)) < 0)
+	if (declare_parse(l, k, d, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	snprintf(d->name, sizeof(d->name), "%s", l->argv[1]);
 	snprintf(d->alias, sizeof(d->alias), "ua-%s", l->argv[1]);
@@ -69,5 +69,5 @@ const struct step step_declare = {
 	.name = "KIND", .phase = PHASE_BOOT,
 	.usage = "KIND NAME [options]",
 	.help = "declare a device of a boot-time KIND (see the device kinds)",
-	.check = check, .needs = needs, .run = run,
+	.check = declare_step_check, .needs = declare_needs, .run = declare_run,
 };

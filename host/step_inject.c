@@ -35,7 +35,7 @@ static const char *agent_kind(const char *name)
 	return NULL;
 }
 
-static int parse(const struct scn_line *l, struct inject_args *a, char *err, size_t n)
+static int inject_parse(const struct scn_line *l, struct inject_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(inject_opts, a, l, 2, err, n) < 0)
@@ -52,11 +52,11 @@ static int parse(const struct scn_line *l, struct inject_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int inject_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct inject_args a;
 
-	return parse(l, &a, err, errlen);
+	return inject_parse(l, &a, err, errlen);
 }
 
 /* Faults after which the scenario goes on: a flood the next waits must notice, a leak
@@ -66,14 +66,14 @@ static int goes_on(const char *kind)
 	return !strcmp(kind, "flood") || !strcmp(kind, "kmemleak");
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc inject_run(struct run *r, const struct scn_line *l)
 {
 	struct strbuf reply = STRBUF_INIT;
 	struct inject_args a;
 	char err[300];
 	int rc;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (inject_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	rc = chan_call(&r->chan, run_timeout(r, 30000), &reply, "inject %s %llu",
 		       agent_kind(l->argv[1]),
@@ -99,5 +99,5 @@ const struct step step_inject = {
 		"flood its console (a printk storm that goes on during the next steps), now or MS "
 		"later (inside the next step); pin memory so that unplugging it never ends; leak "
 		"kernel objects for kmemleak to find (debug kernels, the probe module)",
-	.opts = inject_opts, .check = check, .run = run,
+	.opts = inject_opts, .check = inject_check, .run = inject_run,
 };

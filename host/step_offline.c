@@ -45,7 +45,7 @@ static const struct opt offline_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct offline_args *a, char *err, size_t n)
+static int offline_parse(const struct scn_line *l, struct offline_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	a->expect = -1;
@@ -61,17 +61,17 @@ static int parse(const struct scn_line *l, struct offline_args *a, char *err, si
 	return 0;
 }
 
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int offline_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
 	return caps_need(r, CAP_OFFLINE, NULL, why, n);
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int offline_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct offline_args a;
 
-	return parse(l, &a, err, errlen);
+	return offline_parse(l, &a, err, errlen);
 }
 
 /* Keeps the agent's reply next to the snapshot taken after the offline (its "reply"
@@ -190,7 +190,7 @@ static enum step_rc already_offline(struct run *r, const struct scn_line *l,
 	return STEP_OK;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc offline_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[1]);
 	struct pins_seen pins;
@@ -202,7 +202,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	char snap[48], err[300];
 	int rc;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (offline_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (!d || d->state == DEV_REMOVED)
 		return step_stop(r, l, V_ERROR, NULL, "offline: no plugged device %s", l->argv[1]);
@@ -260,5 +260,5 @@ const struct step step_offline = {
 		"error) with counters; a plain offline must succeed, expect= names the outcome "
 		"(with pinned-by=WL: if WL's long-term pins lie on the device, else it must "
 		"succeed); an offline device is only checked to be offline",
-	.opts = offline_opts, .check = check, .needs = needs, .run = run,
+	.opts = offline_opts, .check = offline_check, .needs = offline_needs, .run = offline_run,
 };

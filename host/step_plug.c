@@ -27,7 +27,7 @@ static const struct opt plug_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_t errlen)
+static int plug_parse(const struct scn_line *l, struct plug_args *a, char *err, size_t errlen)
 {
 	uint64_t v;
 
@@ -60,15 +60,15 @@ static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int plug_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct plug_args a;
 
-	return parse(l, &a, err, errlen);
+	return plug_parse(l, &a, err, errlen);
 }
 
 /* The capability model's answer for this device kind here (QEMU, kernel, arch). */
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int plug_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	return caps_need(r, CAP_PLUG, l->argv[1], why, n);
 }
@@ -102,7 +102,7 @@ static enum step_rc kernel_onlined(struct run *r, const struct scn_line *l, stru
 	return STEP_OK;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc plug_run(struct run *r, const struct scn_line *l)
 {
 	const struct devkind *kind = devkind_find(l->argv[1]);
 	char err[512], a1[32], a2[32], snap[48];
@@ -113,7 +113,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint64_t granule;
 	int rc, reused;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (plug_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	caps_query_for(r, kind->name, &q);
 	if (caps_ask(CAP_PLUG, &q, &plug) == CAP_NO)
@@ -185,5 +185,5 @@ const struct step step_plug = {
 	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
 	.usage = "plug KIND NAME size=SIZE|block [node=N]",
 	.help = "hot-plug a memory device and wait until the guest sees its memory blocks",
-	.opts = plug_opts, .check = check, .needs = needs, .run = run,
+	.opts = plug_opts, .check = plug_check, .needs = plug_needs, .run = plug_run,
 };

@@ -41,7 +41,8 @@ static const struct opt resize_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct resize_args *a, char *err, size_t errlen)
+static int resize_parse(const struct scn_line *l, struct resize_args *a,
+			char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	if (opts_defaults(resize_opts, a, err, errlen) < 0 ||
@@ -58,11 +59,11 @@ static int parse(const struct scn_line *l, struct resize_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int resize_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct resize_args a;
 
-	return parse(l, &a, err, errlen);
+	return resize_parse(l, &a, err, errlen);
 }
 
 /* The agent's boot policy: hot-added memory stays offline unless the testbed onlines it. */
@@ -72,7 +73,7 @@ static enum step_rc restore_auto_online(struct run *r, const struct scn_line *l)
 			       "offline", 10000);
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc resize_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = dev_of_kind(r, l->argv[1], &dev_virtio_mem);
 	struct strbuf ev = STRBUF_INIT;
@@ -82,7 +83,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint64_t t0, deadline, from;
 	int rc, v;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (resize_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (!d)
 		return step_stop(r, l, V_ERROR, NULL, "resize: no virtio-mem device %s", l->argv[1]);
@@ -188,5 +189,5 @@ const struct step step_resize = {
 	.usage = "resize NAME requested=SIZE [zone=movable|normal] [since=SNAP] [timeout=S]",
 	.help = "resize a virtio-mem device live; waits for MEMORY_DEVICE_SIZE_CHANGE and for "
 		"the guest to show exactly the plugged size",
-	.opts = resize_opts, .check = check, .run = run,
+	.opts = resize_opts, .check = resize_check, .run = resize_run,
 };
