@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fetches and unpacks the current Debian kernel image for a guest arch.
 #   kernels/debian-kernel.sh ARCH CACHEDIR OUTDIR
-# ARCH: x86_64 | ppc64le | s390x. The .deb is cached in CACHEDIR/<debarch>/.
+# ARCH: a row of kernels/arches.def (x86_64, ppc64le, s390x). The .deb is cached in
+# CACHEDIR/<debarch>/.
 # OUTDIR gets: vmlinuz, modules/ (lib/modules/<ver>), version (uname -r), config.
 # HPT_KERNEL_DEB=/path/to/linux-image-*.deb uses that package instead of apt.
 # Idempotent and quiet on success; needs root only when something must be fetched.
@@ -12,12 +13,10 @@ die() { echo "debian-kernel: $*" >&2; exit 1; }
 [ $# -eq 3 ] || die "usage: $0 ARCH CACHEDIR OUTDIR"
 arch=$1 cache=$2 out=$3
 
-case $arch in
-x86_64)  debarch=amd64   meta=linux-image-amd64         image='boot/vmlinuz-*' ;;
-ppc64le) debarch=ppc64el meta=linux-image-powerpc64le   image='boot/vmlinux-*' ;;
-s390x)   debarch=s390x   meta=linux-image-s390x         image='boot/vmlinuz-*' ;;
-*) die "unknown arch $arch (x86_64, ppc64le, s390x)" ;;
-esac
+. "$(dirname "$0")/arch.sh"
+arch_vars "$arch" || die "unknown arch $arch ($(arch_list))"
+meta=$kernel_pkg
+image='boot/vmlinu[xz]-*'	# vmlinuz (amd64, s390x) or an uncompressed vmlinux (ppc64el)
 
 . "$(dirname "$0")/apt.sh"
 
