@@ -48,9 +48,13 @@ apt_suite() {
 	case $1 in '' | *[!a-z0-9-]*) die "bad suite name '$1'" ;; esac
 	mkdir -p "$2/lists/partial" "$2/cache/archives/partial" || die "cannot create $2"
 	apt_lists=$(cd "$2" && pwd)
-	if ! apt_sources "$1" >"$apt_lists/sources.list.$$" ||
-		! mv -f "$apt_lists/sources.list.$$" "$apt_lists/sources.list"; then
-		die "cannot write $apt_lists/sources.list"
+	# rewritten only when it changes: apt rebuilds its binary cache when it is newer
+	apt_sources "$1" >"$apt_lists/sources.list.$$" || die "cannot write $apt_lists"
+	if cmp -s "$apt_lists/sources.list.$$" "$apt_lists/sources.list"; then
+		rm -f "$apt_lists/sources.list.$$"
+	else
+		mv -f "$apt_lists/sources.list.$$" "$apt_lists/sources.list" ||
+			die "cannot write $apt_lists/sources.list"
 	fi
 	apt_o="-o APT::Architecture=$apt_arch -o APT::Architectures=$apt_arch"
 	apt_o="$apt_o -o Dir::Etc::SourceList=$apt_lists/sources.list"
@@ -58,6 +62,9 @@ apt_suite() {
 	apt_o="$apt_o -o Dir::Etc::PreferencesParts=/dev/null -o Dir::State::status=/dev/null"
 	apt_o="$apt_o -o Dir::State::Lists=$apt_lists/lists -o Dir::Cache=$apt_lists/cache"
 	apt_o="$apt_o -o Acquire::Languages=none -o APT::Sandbox::User=root"
+	# a binary cache of the lists (the host may disable it): each apt-cache call then
+	# maps it instead of parsing ~20 MB of lists (0.5 s instead of 4 s here)
+	apt_o="$apt_o -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin"
 	apt_updated=""
 }
 
@@ -83,6 +90,8 @@ apt_update() {
 	if apt-get $apt_o -qq update >"$apt_lists/update.log" 2>&1; then
 		touch "$apt_lists/updated"
 	fi
+	# shellcheck disable=SC2086
+	apt-cache $apt_o gencaches >/dev/null 2>&1 || true
 	apt_updated=1
 }
 
@@ -134,4 +143,62 @@ apt_fetch_exact() {
 		[ -f "$f" ] && { apt_deb=$f; echo "$f"; return 0; }
 	done
 	return 1
+}
+
+# apt_newest_first: sorts "NAME VERSION" lines by VERSION in Debian's order (dpkg's
+# epoch:upstream-revision comparison, '~' before anything), newest first. One awk
+# process: dpkg --compare-versions per pair costs seconds on a loaded machine.
+apt_newest_first() {
+	awk '
+	function ord(c) {
+		if (c == "") return 0
+		if (c == "~") return -1
+		if (c ~ /[A-Za-z]/) return code[c]
+		return code[c] + 256
+	}
+	function part(a, b,   i, ca, cb, da, db, x) {	# dpkg verrevcmp
+		while (a != "" || b != "") {
+			while ((a != "" && substr(a, 1, 1) !~ /[0-9]/) ||
+			       (b != "" && substr(b, 1, 1) !~ /[0-9]/)) {
+				ca = substr(a, 1, 1); cb = substr(b, 1, 1)
+				if (ca ~ /[0-9]/) ca = ""
+				if (cb ~ /[0-9]/) cb = ""
+				x = ord(ca) - ord(cb)
+				if (x) return x
+				if (ca != "") a = substr(a, 2)
+				if (cb != "") b = substr(b, 2)
+			}
+			match(a, /^[0-9]*/); da = substr(a, 1, RLENGTH); a = substr(a, RLENGTH + 1)
+			match(b, /^[0-9]*/); db = substr(b, 1, RLENGTH); b = substr(b, RLENGTH + 1)
+			sub(/^0+/, "", da); sub(/^0+/, "", db)
+			if (length(da) != length(db)) return length(da) - length(db)
+			if (da != db) return da < db ? -1 : 1
+		}
+		return 0
+	}
+	function split3(v, r,   c) {	# r[1] epoch, r[2] upstream, r[3] revision
+		r[1] = 0
+		if ((c = index(v, ":")) > 0) { r[1] = substr(v, 1, c - 1); v = substr(v, c + 1) }
+		r[3] = ""
+		if (match(v, /-[^-]*$/)) { r[3] = substr(v, RSTART + 1); v = substr(v, 1, RSTART - 1) }
+		r[2] = v
+	}
+	function vcmp(a, b,   ra, rb, x) {
+		split3(a, ra); split3(b, rb)
+		if (ra[1] + 0 != rb[1] + 0) return ra[1] - rb[1]
+		if ((x = part(ra[2], rb[2]))) return x
+		return part(ra[3], rb[3])
+	}
+	BEGIN { for (i = 33; i < 127; i++) code[sprintf("%c", i)] = i }
+	NF >= 2 { n++; line[n] = $0; ver[n] = $2 }
+	END {
+		for (i = 2; i <= n; i++) {	# insertion sort, newest first
+			l = line[i]; v = ver[i]
+			for (j = i - 1; j >= 1 && vcmp(ver[j], v) < 0; j--) {
+				line[j + 1] = line[j]; ver[j + 1] = ver[j]
+			}
+			line[j + 1] = l; ver[j + 1] = v
+		}
+		for (i = 1; i <= n; i++) print line[i]
+	}'
 }

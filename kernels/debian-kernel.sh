@@ -16,9 +16,9 @@
 #                       error where the archive has no such flavour)
 # ID = <uname -r>_<package version>, e.g. the image package linux-image-ID's name and
 # version joined by "_". The kernel directory gets vmlinuz (x86_64 also vmlinux, the PVH
-# ELF), modules/ (with modules.dep), version (uname -r), config, and package: the
-# kernel's package "NAME VERSION" on its first line, then every .deb it was unpacked
-# from. All three package layouts: boot/ + lib/modules/ (6.1), usr/lib/modules/ (trixie),
+# ELF), modules/ (with modules.dep), version (uname -r), config, package: the kernel's
+# package "NAME VERSION" on its first line, then every .deb it was unpacked from, and
+# suite: the suite that served it (the probe is built with that suite's compiler). All three package layouts: boot/ + lib/modules/ (6.1), usr/lib/modules/ (trixie),
 # and the 7.x split (linux-image-V → linux-binary-V, linux-modules-V, linux-base-V).
 # .debs are cached by version in CACHEDIR/kernels/<debarch>/, each suite's lists in
 # CACHEDIR/apt/<suite>-<debarch>/ (refreshed when older than HPT_APT_MAX_AGE minutes,
@@ -78,9 +78,6 @@ flock 9
 # 6.1.0-57 or 6.12.117+deb13 (not the -dbg, -unsigned, cloud-, rt- variants).
 image_re="^linux-image-[0-9][0-9a-z.+~]*(-[0-9]+)?-$flavour\$"
 
-# kver A B: exit 0 when Debian version A is newer than B
-kver() { dpkg --compare-versions "$1" gt "$2"; }
-
 # candidates: "NAME VERSION" of the suite's kernels, the metapackage's choice first, then
 # the others of its series (major.minor) newest first: the fallbacks when the pool lacks
 # a listed package. Without a metapackage, every listed kernel, newest first.
@@ -93,32 +90,19 @@ candidates() {
 		sed 's/^ *//' | sort -u >"$tmp/cand"
 	# the metapackage's choice: its newest version's Depends on an image package
 	# shellcheck disable=SC2086
-	apt-cache $apt_o show "linux-image-$flavour" 2>/dev/null |
+	best=$(apt-cache $apt_o show "linux-image-$flavour" 2>/dev/null |
 		sed -n 's/^Depends: //p' | tr ',' '\n' |
 		sed -n 's/^ *\([^ ]*\) (= \([^)]*\)).*/\1 \2/p' |
-		grep -E "${image_re%\$} " >"$tmp/meta" || true
-	if [ -s "$tmp/meta" ]; then
-		best=$(head -n 1 "$tmp/meta")
-		while read -r n v; do
-			kver "$v" "${best#* }" && best="$n $v"
-		done <"$tmp/meta"
-		echo "$best"
-		# fallbacks only from the same series (bookworm-security also lists 6.12)
-		series=$(echo "${best#* }" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
-		awk -v b="$best" -v s="$series" '$0 != b && index($2, s) == 1 &&
-			substr($2, length(s) + 1, 1) !~ /[0-9]/' "$tmp/cand" >"$tmp/cand.n" || true
-		mv "$tmp/cand.n" "$tmp/cand"
+		grep -E "${image_re%\$} " | apt_newest_first | head -n 1)
+	if [ -z "$best" ]; then
+		apt_newest_first <"$tmp/cand"
+		return 0
 	fi
-	# newest first (dpkg's version order; the lists are short)
-	while [ -s "$tmp/cand" ]; do
-		best=$(head -n 1 "$tmp/cand")
-		while read -r n v; do
-			kver "$v" "${best#* }" && best="$n $v"
-		done <"$tmp/cand"
-		echo "$best"
-		grep -vxF "$best" "$tmp/cand" >"$tmp/cand.n" || true
-		mv "$tmp/cand.n" "$tmp/cand"
-	done
+	echo "$best"
+	# fallbacks only from the same series (bookworm-security also lists 6.12)
+	series=$(echo "${best#* }" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+	awk -v b="$best" -v s="$series" '$0 != b && index($2, s) == 1 &&
+		substr($2, length(s) + 1, 1) !~ /[0-9]/' "$tmp/cand" | apt_newest_first
 }
 
 # fetch_kernel NAME VERSION: every .deb of that kernel into the cache, their paths in
@@ -148,6 +132,8 @@ try_candidates() {
 					"serve it (${why:-download failed}); using the newest that" \
 					"downloads: $n $v"
 			pkg=$n pkgver=$v
+			# which suite served it (the probe's build root is that suite's)
+			[ -z "$suite" ] || echo "$suite" >"$debs/.suite.${n}_$v"
 			return 0
 		fi
 		[ -n "$why" ] || why=$(tail -n +"$((lines + 1))" "$debs/download.log" |
@@ -226,6 +212,8 @@ fi
 sed 's,.*/,,' "$tmp/debs" >"$tmp/stamp"
 if [ -f "$out/.debs" ] && cmp -s "$out/.debs" "$tmp/stamp" && [ -f "$out/vmlinuz" ] &&
 	[ -f "$out/modules/modules.dep" ] && [ -s "$out/version" ] && [ -s "$out/package" ]; then
+	[ -f "$out/suite" ] || [ ! -f "$debs/.suite.${pkg}_$pkgver" ] ||
+		cp "$debs/.suite.${pkg}_$pkgver" "$out/suite"
 	[ -n "$legacy" ] || echo "$out"
 	exit 0
 fi
@@ -267,6 +255,7 @@ if [ ! -f "$tmp/d/lib/modules/$ver/modules.dep" ]; then
 fi
 mv "$tmp/d/lib/modules/$ver" "$tmp/o/modules"
 echo "$ver" >"$tmp/o/version"
+[ ! -f "$debs/.suite.${pkg}_$pkgver" ] || cp "$debs/.suite.${pkg}_$pkgver" "$tmp/o/suite"
 {
 	echo "$pkg $pkgver"
 	sed 's,.*/,,' "$tmp/debs"
