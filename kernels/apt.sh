@@ -89,6 +89,7 @@ apt_update() {
 	# shellcheck disable=SC2086
 	if apt-get $apt_o -qq update >"$apt_lists/update.log" 2>&1; then
 		touch "$apt_lists/updated"
+		rm -f "$apt_lists/unserved"
 	fi
 	# shellcheck disable=SC2086
 	apt-cache $apt_o gencaches >/dev/null 2>&1 || true

@@ -121,10 +121,17 @@ fetch_kernel() {
 }
 
 # try_candidates: the first of $tmp/try ("NAME VERSION" lines) whose .debs all download
+# A kernel that failed to download is remembered in the lists dir until the next update
+# (cheap repeated resolution), and still reported each time.
 try_candidates() {
 	first='' why=''
 	while read -r n v; do
 		[ -n "$first" ] || first="$n $v"
+		if grep -qxF "$n $v" "$apt_lists/unserved" 2>/dev/null; then
+			[ -n "$why" ] || why="not served when tried on $(date -r \
+				"$apt_lists/unserved" '+%F %R'); tried again after the next list update"
+			continue
+		fi
 		lines=$(wc -l <"$debs/download.log")
 		if fetch_kernel "$n" "$v"; then
 			[ "$first" = "$n $v" ] ||
@@ -138,6 +145,7 @@ try_candidates() {
 		fi
 		[ -n "$why" ] || why=$(tail -n +"$((lines + 1))" "$debs/download.log" |
 			sed -n 's/^E: Failed to fetch //p' | head -n 1)
+		[ -z "$suite" ] || echo "$n $v" >>"$apt_lists/unserved"
 	done <"$tmp/try"
 	return 1
 }
