@@ -111,7 +111,8 @@ if [ ! -f "$root/.hpt-ready" ]; then
 	# files, a proxy); mmdebstrap keeps them in the root's apt.conf.d for later installs
 	apt-config dump | grep -E '^Acquire::(Check-Valid-Until|Check-Date|https?::Proxy) ' \
 		>"$tmp/aptopts" || true
-	set -- --aptopt='Acquire::Languages "none";'
+	# no fsync per file: a build root is rebuilt, never repaired (177 s -> 127 s here)
+	set -- --aptopt='Acquire::Languages "none";' --dpkgopt=force-unsafe-io
 	while read -r o; do set -- "$@" --aptopt="$o"; done <"$tmp/aptopts"
 	# shellcheck disable=SC2086
 	family_sources | mmdebstrap --variant=minbase --include="$(echo $needs | tr ' ' ,)" \
