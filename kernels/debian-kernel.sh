@@ -18,8 +18,9 @@
 # version joined by "_". The kernel directory gets vmlinuz (x86_64 also vmlinux, the PVH
 # ELF), modules/ (with modules.dep), version (uname -r), config, package: the kernel's
 # package "NAME VERSION" on its first line, then every .deb it was unpacked from, and
-# suite: the suite that served it (the probe is built with that suite's compiler). All three package layouts: boot/ + lib/modules/ (6.1), usr/lib/modules/ (trixie),
-# and the 7.x split (linux-image-V → linux-binary-V, linux-modules-V, linux-base-V).
+# suite: the suite that served it (the probe is built with that suite's compiler).
+# All three package layouts: boot/ + lib/modules/ (6.1), usr/lib/modules/ (trixie), and
+# the 7.x split (linux-image-V → linux-binary-V, linux-modules-V, linux-base-V).
 # .debs are cached by version in CACHEDIR/kernels/<debarch>/, each suite's lists in
 # CACHEDIR/apt/<suite>-<debarch>/ (refreshed when older than HPT_APT_MAX_AGE minutes,
 # default 1440). A listed kernel that the archive does not serve (404) gives way to the
@@ -74,8 +75,9 @@ debs=$apt_dir
 exec 9>"$debs/.lock"
 flock 9
 
-# The image packages of this flavour: linux-image-<ABI>-<flavour> with an ABI like
-# 6.1.0-57 or 6.12.117+deb13 (not the -dbg, -unsigned, cloud-, rt- variants).
+# The image packages of this flavour: linux-image-<ABI>-<flavour>, the ABI being an
+# upstream version with an optional -<abi number> or +<tag> (not the -dbg, -unsigned,
+# cloud-, rt- variants).
 image_re="^linux-image-[0-9][0-9a-z.+~]*(-[0-9]+)?-$flavour\$"
 
 # candidates: "NAME VERSION" of the suite's kernels, the metapackage's choice first, then
