@@ -95,7 +95,8 @@ check "newest kernel: the probe proves the 128 MiB DIMM's memmap on the DIMM" \
 	grep -Eq '"method":"proven","probe":\{"placement":"on-block","memmap_pages":512,"backed_inside":512' "$out/sid-mom/results.json"
 check "newest kernel: the run recorded which kernel it booted" \
 	grep -q "\"kernel\":\"$(cat "$kroot/kernel/version")\"" "$out/sid-mom/results.json"
-check "no QEMU process or libvirt root left behind" no_leftovers
+# (the machine is shared: only guests of this suite's kernels, which live under $out)
+check "no QEMU process of ours left behind" eval "! pgrep -f 'qemu-system-.*$out/' >/dev/null"
 
 echo "kernels: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
