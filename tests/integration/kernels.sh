@@ -96,7 +96,7 @@ check "newest kernel: the probe proves the 128 MiB DIMM's memmap on the DIMM" \
 check "newest kernel: the run recorded which kernel it booted" \
 	grep -q "\"kernel\":\"$(cat "$kroot/kernel/version")\"" "$out/sid-mom/results.json"
 # (the machine is shared: only guests of this suite's kernels, which live under $out)
-check "no QEMU process of ours left behind" eval "! pgrep -f 'qemu-system-.*$out/' >/dev/null"
+check "no QEMU process of ours left behind" eval "! pgrep -f '[q]emu-system-.*$out/' >/dev/null"
 
 echo "kernels: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
