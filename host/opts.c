@@ -159,7 +159,9 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 	return i;
 }
 
-void opts_usage(FILE *f, const struct opt *tab, int cli)
+/* Prints tab's options; one that an earlier option of root hides (a verb's own list in
+ * place of a shared option, see find_in) is not printed. */
+static void usage_of(FILE *f, const struct opt *root, const struct opt *tab, int cli)
 {
 	static const char *const meta[] = {
 		[OPT_SIZE] = "SIZE", [OPT_UINT] = "N", [OPT_STR] = "S", [OPT_FLAG] = "",
@@ -168,12 +170,15 @@ void opts_usage(FILE *f, const struct opt *tab, int cli)
 
 	for (; tab->name; tab++) {
 		char lhs[96];
+		size_t base = 0;
 		int n;
 
 		if (tab->type == OPT_TABLE) {
-			opts_usage(f, tab->sub, cli);
+			usage_of(f, root, tab->sub, cli);
 			continue;
 		}
+		if (find_in(root, tab->name, strlen(tab->name), &base) != tab)
+			continue;
 		n = snprintf(lhs, sizeof(lhs), "%s%s", cli ? "--" : "", tab->name);
 
 		if (tab->type == OPT_ENUM) {
@@ -189,6 +194,11 @@ void opts_usage(FILE *f, const struct opt *tab, int cli)
 		else
 			fprintf(f, "  %-28s %s\n", lhs, tab->help);
 	}
+}
+
+void opts_usage(FILE *f, const struct opt *tab, int cli)
+{
+	usage_of(f, tab, tab, cli);
 }
 
 int opts_defaults(const struct opt *tab, void *dst, char *err, size_t errlen)

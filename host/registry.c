@@ -16,7 +16,7 @@
 	X(virtio_mem) X(resize) X(nvdimm) X(dax)
 #define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log) X(virtio_mem)
 #define REPORTERS(X) X(ktap) X(json) X(junit) X(html)
-#define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean) X(report)
+#define COMMANDS(X) X(run) X(matrix) X(merge) X(list) X(help) X(clean) X(report)
 
 #define DECL(kind, type) extern const struct type kind;
 #define A(n) DECL(arch_##n, arch)
