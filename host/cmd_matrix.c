@@ -383,6 +383,7 @@ cleanup:
 		scenario_free(&scns[i]);
 	free(scns);
 	free(m.jobs);
+	free(m.shard.order);
 	return code;
 }
 

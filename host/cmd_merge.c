@@ -317,6 +317,33 @@ static int join_run(struct matrix *m, struct job *j, const struct jr_val *r, con
 	return 0;
 }
 
+/* The whole matrix's order of jobs: as the shard with the lowest K recorded it (every
+ * shard of a plan has the same jobs; their order follows its command line). */
+static const struct jr_val *whole_order(const struct input *in, int n)
+{
+	const struct jr_val *best = NULL;
+	double k = 1e300;
+
+	for (int i = 0; i < n; i++) {
+		const struct jr_val *o = jr_get(in[i].shard, "order");
+
+		if (o && o->type == JR_ARR && jr_num(in[i].shard, "index", 1e300) < k) {
+			best = o;
+			k = jr_num(in[i].shard, "index", 1e300);
+		}
+	}
+	return best;
+}
+
+/* A job's place: in that order, or after all of it in the order the dirs were named. */
+static size_t place(const struct jr_val *order, const char *key, size_t seq)
+{
+	for (size_t i = 0; order && i < order->len; i++)
+		if (order->items[i].type == JR_STR && !strcmp(order->items[i].str, key))
+			return i;
+	return (order ? order->len : 0) + seq;
+}
+
 static int by_index(const void *a, const void *b)
 {
 	const struct job *x = a, *y = b;
@@ -401,7 +428,8 @@ static int cmd(int argc, char **argv)
 	struct input *in = NULL;
 	char err[2048], src[PATH_MAX];
 	size_t total = 0, missing = 0;
-	int first, n, code = 2, sharded;
+	const struct jr_val *order;
+	int first, n, code = 2;
 
 	memset(&m, 0, sizeof(m));
 	first = opts_cli(merge_opts, &cli, argc - 1, argv + 1, err, sizeof(err));
@@ -432,7 +460,7 @@ static int cmd(int argc, char **argv)
 	}
 	if (check_shards(in, n, err, sizeof(err)) < 0)
 		goto fail;
-	sharded = in[0].shard != NULL;
+	order = whole_order(in, n);
 	m.job = &none;
 	m.t0 = now_ms();
 	m.jobs = calloc(total ? total : 1, sizeof(*m.jobs));
@@ -460,13 +488,14 @@ static int cmd(int argc, char **argv)
 				}
 			if (join_run(&m, j, r, key, err, sizeof(err)) < 0)
 				goto fail;
+			j->index = place(order, key, m.n);
 			m.n++;
 			find_run_dir(&in[i], r, key, src, sizeof(src));
 			if (!src[0] || copy_tree(src, j->dir) < 0)
 				missing++;
 		}
-	if (sharded)	/* the whole matrix's order: a scenario's jobs together */
-		qsort(m.jobs, m.n, sizeof(*m.jobs), by_index);
+	/* the whole matrix's order: a scenario's jobs together, as the table wants them */
+	qsort(m.jobs, m.n, sizeof(*m.jobs), by_index);
 	m.merged_json = merged_json(in, n);
 	code = matrix_exit_code(&m);
 	for (int i = 0; i < n; i++)

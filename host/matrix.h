@@ -61,6 +61,7 @@ struct mshard {
 	uint64_t plan;			/* shard_split()'s fingerprint */
 	double load_ms;			/* this shard's estimated work */
 	char by[PATH_MAX + 32];		/* "count", or "times FILE" */
+	char *order;			/* every job's key in the whole matrix's order, '\n'-ended */
 };
 
 struct matrix {

@@ -256,6 +256,10 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, "plan", plan);
 		json_str(&j, "by", m->shard.by);
 		json_double(&j, "estimated_s", m->shard.load_ms / 1000.0);
+		json_arr_begin(&j, "order");	/* every shard's jobs, in the whole matrix's order */
+		for (const char *p = m->shard.order; p && *p; p += strcspn(p, "\n") + 1)
+			json_strn(&j, NULL, p, strcspn(p, "\n"));
+		json_arr_end(&j);
 		json_obj_end(&j);
 	}
 	if (m->merged_json)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "matrix.h"
 #include "shard.h"
+#include "strbuf.h"
 
 static const char *key_of(const struct job *j)
 {
@@ -18,6 +19,7 @@ int matrix_shard(struct matrix *m, const char *spec, const char *times_file, cha
 		 size_t errlen)
 {
 	struct shard_times t = { 0 };
+	struct strbuf order = STRBUF_INIT;
 	struct shard_job *sj;
 	size_t kept = 0, known = 0;
 	int k, n, rc;
@@ -33,6 +35,9 @@ int matrix_shard(struct matrix *m, const char *spec, const char *times_file, cha
 		snprintf(err, errlen, "--shard: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
+	for (size_t i = 0; i < m->n; i++)	/* the whole order, for `merge` */
+		sb_addf(&order, "%s\n", key_of(&m->jobs[i]));
+	m->shard.order = order.buf;
 	for (size_t i = 0; i < m->n; i++) {
 		sj[i].key = key_of(&m->jobs[i]);
 		sj[i].ms = times_file ? shard_times_ms(&t, sj[i].key) : -1;
