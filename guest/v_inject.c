@@ -174,37 +174,31 @@ static int pin_child(void *arg, struct strbuf *out)
 	return sb_addf(out, "pinned %zu MiB in %u pipes\n", len >> 20, pipes);
 }
 
+/* The pinning process: reports once on wfd, then keeps the pins for ever. */
+static void __attribute__((noreturn)) pin_main(int wfd, void *mib)
+{
+	struct strbuf msg = STRBUF_INIT;
+	int ret = pin_child(mib, &msg);
+
+	if (write(wfd, sb_str(&msg), msg.len) < 0 || ret < 0)
+		_exit(1);
+	close(wfd);
+	for (;;)
+		pause();
+}
+
 /* Runs pin_child in a process of its own that outlives the request (it keeps the pins). */
 static int pin(struct agent *a, uint64_t mib, struct strbuf *out)
 {
-	int fds[2], ret;
 	char buf[256];
 	ssize_t n;
-	pid_t pid;
+	int rfd;
+	pid_t pid = ag_spawn(&rfd, pin_main, &mib);
 
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		struct strbuf msg = STRBUF_INIT;
-
-		close(fds[0]);
-		ret = pin_child(&mib, &msg);
-		if (write(fds[1], sb_str(&msg), msg.len) < 0 || ret < 0)
-			_exit(1);
-		close(fds[1]);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
-	n = read(fds[0], buf, sizeof(buf) - 1);	/* the child writes once, then sleeps */
-	close(fds[0]);
+	if (pid < 0)
+		return pid;
+	n = read(rfd, buf, sizeof(buf) - 1);	/* the child writes once, then sleeps */
+	close(rfd);
 	if (n <= 0)
 		return sb_adds(out, "inject pin: the child died"), -EIO;
 	buf[n] = 0;

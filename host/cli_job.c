@@ -1,7 +1,10 @@
-/* The options `run` and `matrix` share (see cmd.h): one table, one check. */
+/* The options `run` and `matrix` share (see cmd.h): one table, one check, one prologue
+ * that parses them, one reader of --arch. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
+#include "arch.h"
 #include "cmd.h"
 #include "validate.h"
 
@@ -41,4 +44,66 @@ int job_cli_check(const struct job_cli *c, char *err, size_t n)
 	    (c->initrd && validate_input_file("--initrd", c->initrd, err, n) < 0))
 		return -EINVAL;
 	return 0;
+}
+
+int job_cli_parse(const char *verb, const struct opt *tab, void *cli, int argc, char **argv,
+		  void (*usage)(FILE *f), int *code)
+{
+	char err[1024];
+	int first;
+
+	*code = 2;
+	if (opts_defaults(tab, cli, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test %s: %s\n", verb, err);
+		return -1;
+	}
+	first = opts_cli(tab, cli, argc - 1, argv + 1, err, sizeof(err));
+	if (first == -EAGAIN) {
+		usage(stdout);
+		*code = 0;
+		return -1;
+	}
+	if (first < 0) {
+		fprintf(stderr, "hotplug-test %s: %s\n", verb, err);
+		usage(stderr);
+		return -1;
+	}
+	if (first + 1 >= argc) {
+		fprintf(stderr, "hotplug-test %s: name at least one scenario file\n", verb);
+		usage(stderr);
+		return -1;
+	}
+	return first + 1;
+}
+
+int job_cli_arches(const char *verb, const char *list, const struct arch **out, int max)
+{
+	char buf[128], *save, *tok;
+	int n = 0;
+
+	if (strlen(list) >= sizeof(buf)) {
+		fprintf(stderr, "hotplug-test %s: --arch: list longer than %zu bytes\n", verb,
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct arch *a = arch_find(tok);
+
+		if (!a) {
+			fprintf(stderr, "hotplug-test %s: --arch: unknown arch '%s'\n", verb, tok);
+			return -EINVAL;
+		}
+		for (int i = 0; i < n; i++)
+			if (out[i] == a) {
+				fprintf(stderr, "hotplug-test %s: --arch: %s named twice\n", verb, tok);
+				return -EINVAL;
+			}
+		if (n == max) {
+			fprintf(stderr, "hotplug-test %s: --arch: more than %d arches\n", verb, max);
+			return -EINVAL;
+		}
+		out[n++] = a;
+	}
+	return n;
 }

@@ -99,9 +99,9 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 				     NULL;
 	int tools = 0;
 
-	/* NVDIMM scenarios need ndctl/daxctl: the initramfs-tools image (Makefile) */
+	/* kinds that need ndctl/daxctl in the guest: the initramfs-tools image (Makefile) */
 	for (int i = 0; i < r->n_devs; i++)
-		if (r->devs[i].kind && !strcmp(r->devs[i].kind->name, "nvdimm"))
+		if (r->devs[i].kind && r->devs[i].kind->needs_tools)
 			tools = 1;
 
 	if (k && r->opts->initrd) {
@@ -215,7 +215,7 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
 			    "<serial>hpt-scratch</serial></disk>\n");
 	}
-	for (int i = 0; i < r->n_devs; i++)	/* boot-time memory devices (virtio-mem) */
+	for (int i = 0; i < r->n_devs; i++)	/* devices declared before boot */
 		if (r->devs[i].kind && r->devs[i].kind->boot_xml)
 			r->devs[i].kind->boot_xml(sb, r, &r->devs[i]);
 	sb_adds(sb, "<memballoon model='none'/>\n</devices>\n</domain>\n");
@@ -260,8 +260,6 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
-int kvm_usable(struct run *r);
-
 int guest_boot(struct run *r, char *err, size_t errlen)
 {
 	struct strbuf xml = STRBUF_INIT, reply = STRBUF_INIT;
@@ -275,7 +273,8 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	t1 = now_ms();
-	r->accel_used = kvm_usable(r) ? "kvm" : "tcg";
+	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
+		r->accel_used = "tcg";
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
 	if (r->boot.disk) {	/* the scratch disk: sparse, removed in guest_stop() */

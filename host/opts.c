@@ -159,19 +159,29 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 	return i;
 }
 
-/* Prints tab's options; one that an earlier option of root hides (a verb's own list in
- * place of a shared option, see find_in) is not printed. */
-static void usage_of(FILE *f, const struct opt *root, const struct opt *tab, int cli)
+const char *opts_value(const struct opt *o, char *buf, size_t n)
 {
 	static const char *const meta[] = {
 		[OPT_SIZE] = "SIZE", [OPT_UINT] = "N", [OPT_STR] = "S", [OPT_FLAG] = "",
 		[OPT_ENUM] = "", [OPT_LIST] = "S", [OPT_TABLE] = "",
 	};
+	size_t len = 0;
 
+	buf[0] = 0;
+	if (o->type != OPT_ENUM)
+		snprintf(buf, n, "%s", meta[o->type]);
+	for (int i = 0; o->type == OPT_ENUM && o->choices[i] && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "|" : "", o->choices[i]);
+	return buf;
+}
+
+/* Prints tab's options; one that an earlier option of root hides (a verb's own list in
+ * place of a shared option, see find_in) is not printed. */
+static void usage_of(FILE *f, const struct opt *root, const struct opt *tab, int cli)
+{
 	for (; tab->name; tab++) {
-		char lhs[96];
+		char lhs[96], val[80];
 		size_t base = 0;
-		int n;
 
 		if (tab->type == OPT_TABLE) {
 			usage_of(f, root, tab->sub, cli);
@@ -179,16 +189,9 @@ static void usage_of(FILE *f, const struct opt *root, const struct opt *tab, int
 		}
 		if (find_in(root, tab->name, strlen(tab->name), &base) != tab)
 			continue;
-		n = snprintf(lhs, sizeof(lhs), "%s%s", cli ? "--" : "", tab->name);
-
-		if (tab->type == OPT_ENUM) {
-			n += snprintf(lhs + n, sizeof(lhs) - (size_t)n, "=");
-			for (int i = 0; tab->choices[i] && n < (int)sizeof(lhs); i++)
-				n += snprintf(lhs + n, sizeof(lhs) - (size_t)n, "%s%s", i ? "|" : "",
-					      tab->choices[i]);
-		} else if (tab->type != OPT_FLAG) {
-			snprintf(lhs + n, sizeof(lhs) - (size_t)n, "=%s", meta[tab->type]);
-		}
+		opts_value(tab, val, sizeof(val));
+		snprintf(lhs, sizeof(lhs), "%s%s%s%s", cli ? "--" : "", tab->name, val[0] ? "=" : "",
+			 val);
 		if (tab->def)
 			fprintf(f, "  %-28s %s (default %s)\n", lhs, tab->help, tab->def);
 		else

@@ -95,7 +95,7 @@ static long gaps(const char *log)
 	return n;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int kernel_log_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 2) {
 		snprintf(err, errlen, "expect kernel-log: takes no arguments");
@@ -104,7 +104,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int kernel_log_run(struct run *r, const struct scn_line *l)
 {
 	struct strbuf log = STRBUF_INIT, console = STRBUF_INIT, ev = STRBUF_INIT;
 	const char *pat = NULL, *where = "guest dmesg", *text;
@@ -172,6 +172,6 @@ const struct oracle oracle_kernel_log = {
 	.name = "kernel-log",
 	.usage = "expect kernel-log",
 	.proves = "the guest kernel logged no BUG, WARNING, Oops, bad page state, lockup or "
-		  "corruption report (runs at the end of every scenario too)",
-	.check = check, .run = run, .automatic = 1,
+		  "corruption report",
+	.check = kernel_log_check, .run = kernel_log_run, .automatic = 1,
 };

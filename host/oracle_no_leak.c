@@ -201,10 +201,10 @@ static const struct opt noleak_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
+static int no_leak_parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->tolerance = UINT64_MAX;	/* = auto, see run() */
+	a->tolerance = UINT64_MAX;	/* = auto, see no_leak_run() */
 	if (l->argc < 3 || step_opts(noleak_opts, a, l, 2, err, n) < 0)
 		return l->argc < 3 ? (snprintf(err, n, "expect no-leak: want since=SNAP"), -1) : -1;
 	if (!a->since[0]) {
@@ -214,24 +214,24 @@ static int parse(const struct scn_line *l, struct noleak_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int no_leak_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct noleak_args a;
 
-	return parse(l, &a, err, errlen);
+	return no_leak_parse(l, &a, err, errlen);
 }
 
 
 #define NOISE_SAMPLES 3
 
-static int run(struct run *r, const struct scn_line *l)
+static int no_leak_run(struct run *r, const struct scn_line *l)
 {
 	const struct snapshot *base, *final, *noise[NOISE_SAMPLES];
 	struct noleak_args a;
 	struct noleak_cfg cfg;
 	char err[320] = "";
 
-	parse(l, &a, err, sizeof(err));
+	no_leak_parse(l, &a, err, sizeof(err));
 	err[0] = 0;
 	base = run_snap(r, a.since);
 	if (!base) {
@@ -286,5 +286,5 @@ const struct oracle oracle_no_leak = {
 		  "blocks, iomem, zones, MemTotal exactly and unaccounted memory within the run's "
 		  "calibrated noise as at SNAP, every frame of a removed memmap freed; "
 		  "zram reset, zsmalloc/zswap drained, swap off, pins released, no THP left",
-	.check = check, .run = run,
+	.opts = noleak_opts, .check = no_leak_check, .run = no_leak_run,
 };

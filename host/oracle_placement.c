@@ -53,7 +53,7 @@ static void run_probe(struct run *r, const struct hpt_dev *d, struct placement_p
 	sb_release(&reply);
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int placement_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc < 3 || l->argc > 4 ||
 	    (l->argc == 4 && (strncmp(l->argv[3], "memmap=", 7) ||
@@ -90,7 +90,7 @@ int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o
 	return 0;
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int placement_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[2]);
 	struct strbuf ev = STRBUF_INIT;
@@ -140,5 +140,5 @@ const struct oracle oracle_placement = {
 	.proves = "where DEV's memmap lives (on the hot-added block or elsewhere), proven by the "
 		  "probe's page-table walk and agreeing with zone present/managed, MemTotal and "
 		  "/proc/kpageflags, against the model (inferred only with --no-probe)",
-	.check = check, .run = run,
+	.check = placement_check, .run = placement_run,
 };

@@ -60,16 +60,15 @@ static const struct opt trend_opts[] = {
 	{ "of", OPT_STR, offsetof(struct trend_args, of), 32, 0, 0, NULL,
 	  "the snapshot name taken once per cycle" },
 	{ "max-slope", OPT_SIZE, offsetof(struct trend_args, max_slope), 0, 0, 1ull << 30, NULL,
-	  "bytes per cycle tolerated in the leaking direction (default 16K): the slope's "
-	  "99.9% interval must lie beyond it to FAIL" },
+	  "bytes per cycle tolerated in the leaking direction: the slope's 99.9% interval "
+	  "must lie beyond it to FAIL", .def = "16K" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct trend_args *a, char *err, size_t n)
+static int trend_parse(const struct scn_line *l, struct trend_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->max_slope = 16 << 10;
-	if (step_opts(trend_opts, a, l, 2, err, n) < 0)
+	if (opts_defaults(trend_opts, a, err, n) < 0 || step_opts(trend_opts, a, l, 2, err, n) < 0)
 		return -1;
 	if (!a->of[0]) {
 		snprintf(err, n, "expect trend: of=SNAP is required");
@@ -78,11 +77,11 @@ static int parse(const struct scn_line *l, struct trend_args *a, char *err, size
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int trend_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct trend_args a;
 
-	return parse(l, &a, err, errlen);
+	return trend_parse(l, &a, err, errlen);
 }
 
 /* The series, one row per cycle, for people and fixtures: <run dir>/trend-SNAP.tsv. */
@@ -109,7 +108,7 @@ static void write_series(const struct run *r, const char *of, double **cols, siz
 	fclose(f);
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int trend_run(struct run *r, const struct scn_line *l)
 {
 	struct trend_args a;
 	struct strbuf ev = STRBUF_INIT;
@@ -120,7 +119,7 @@ static int run(struct run *r, const struct scn_line *l)
 	struct cap_query q;
 	struct json j;
 
-	parse(l, &a, err, sizeof(err));
+	trend_parse(l, &a, err, sizeof(err));
 	caps_query_for(r, NULL, &q);
 	stacks = caps_config_has(q.config, "CONFIG_VMAP_STACK");
 	for (nm = 0; trend_metrics[nm].name; nm++) {
@@ -190,5 +189,5 @@ const struct oracle oracle_trend = {
 		  "and MemFree, unaccounted memory, SUnreclaim, PageTables, Percpu show no "
 		  "Theil-Sen slope whose 99.9% interval lies beyond max-slope (bytes per cycle "
 		  "reported)",
-	.check = check, .run = run,
+	.opts = trend_opts, .check = trend_check, .run = trend_run,
 };

@@ -50,7 +50,7 @@ static void evidence(struct strbuf *sb, const struct hpt_dev *d, uint64_t pfn, u
 	json_obj_end(&j);
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int vmemmap_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 3) {
 		snprintf(err, errlen, "expect vmemmap: want DEV");
@@ -59,7 +59,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int vmemmap_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[2]);
 	struct strbuf ev = STRBUF_INIT;
@@ -119,9 +119,6 @@ static int run(struct run *r, const struct scn_line *l)
 	return 0;
 }
 
-/* Called by `offline DEV` for a watched device: pre-offline flags and the outcome. */
-int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
-			  int offline_rc, const char *reply);
 int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
 			  int offline_rc, const char *reply)
 {
@@ -160,5 +157,5 @@ const struct oracle oracle_vmemmap = {
 	.usage = "expect vmemmap DEV",
 	.proves = "DEV's vmemmap pages stay reserved (never buddy/LRU/slab) through compaction "
 		  "and memory pressure, and DEV offlines with them in place",
-	.check = check, .run = run,
+	.check = vmemmap_check, .run = vmemmap_run,
 };

@@ -158,7 +158,7 @@ enum verdict trend_judge(const struct trend *t, const struct trend_metric *m,
 int trend_sample(const struct snapshot *s, const char *metric, int stacks_in_vmalloc,
 		 double *v);
 
-/* --- virtio-mem ------------------------------------------------------------------ */
+/* --- virtio-mem (vmem_view.c) ----------------------------------------------------- */
 /* The guest's view of a virtio-mem region [base, base+size) in `now`, relative to `base`. */
 struct vmem_obs {
 	uint64_t region, size, block_size, page_size;
@@ -173,6 +173,10 @@ struct vmem_obs {
 };
 void vmem_observe(const struct snapshot *base, const struct snapshot *now, uint64_t region,
 		  uint64_t size, uint64_t page_size, struct vmem_obs *o);
+/* The guest physical base of d's region: the n-th top-level "virtioN" range of d's size
+ * in s's /proc/iomem for the n-th virtio-mem device of that size. 0 or -ENOENT. */
+int vmem_find_region(const struct snapshot *s, const struct hpt_dev *devs, int n_devs,
+		     const struct hpt_dev *d, uint64_t *base);
 /* PASS if the guest's view agrees with the host's plugged size (and base_plugged at
  * `base`): every plugged byte is in a "System RAM (virtio_mem)" range of whole memory
  * blocks (sub-block plugging leaves at most the unplugged rest of those blocks), every

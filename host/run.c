@@ -19,14 +19,6 @@ const char *const phase_names[PHASE__COUNT] = {
 
 int hpt_verbosity;
 
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void hpt_log(const char *fmt, ...)
 {
 	va_list ap;

@@ -17,9 +17,6 @@
 #include "step.h"
 #include "virt.h"
 
-void boot_defaults(struct run *r);
-enum step_rc boot_now(struct run *r, const struct scn_line *l);
-
 int runner_validate(const struct scenario *s, char *err, size_t errlen)
 {
 	char msg[400];

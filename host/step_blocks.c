@@ -29,9 +29,6 @@
 
 #define KPAGE_PFNS_MAX 1048576u	/* page flags the agent reads per range */
 
-extern const struct devkind dev_boot;
-int dev_name_ok(const char *s);
-
 static const char *const zone_opts[] = { "movable", "normal", "any", NULL };
 
 struct blocks_args {
@@ -43,15 +40,16 @@ static const struct opt blocks_opts[] = {
 	{ "count", OPT_UINT, offsetof(struct blocks_args, count), 0, 1, 64, NULL,
 	  "how many consecutive blocks (1-64)" },
 	{ "zone", OPT_ENUM, offsetof(struct blocks_args, zone), 0, 0, 0, zone_opts,
-	  "blocks of ZONE_MOVABLE, of a kernel zone, or any (Movable first; default)" },
+	  "blocks of ZONE_MOVABLE, of a kernel zone, or any (Movable first)", .def = "any" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct blocks_args *a, char *err, size_t n)
+static int blocks_parse(const struct scn_line *l, struct blocks_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->zone = 2;
-	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(blocks_opts, a, l, 2, err, n) < 0)
+	if (opts_defaults(blocks_opts, a, err, n) < 0 ||
+	    step_argc(l, 1, 1, err, n) < 0 ||
+	    step_opts(blocks_opts, a, l, 2, err, n) < 0)
 		return -1;
 	if (!dev_name_ok(l->argv[1])) {
 		snprintf(err, n, "blocks: name '%s': want 1-16 letters, digits or _", l->argv[1]);
@@ -64,14 +62,14 @@ static int parse(const struct scn_line *l, struct blocks_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int blocks_step_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct blocks_args a;
 
-	return parse(l, &a, err, errlen);
+	return blocks_parse(l, &a, err, errlen);
 }
 
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int blocks_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
 	return caps_need(r, CAP_OFFLINE, "boot", why, n);
@@ -250,7 +248,7 @@ static int choose(const struct snapshot *s, const struct blocks_args *a, uint64_
 	return found;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc blocks_run(struct run *r, const struct scn_line *l)
 {
 	const struct snapshot *s;
 	struct blocks_args a;
@@ -263,9 +261,9 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint32_t first = 0;
 	int found, passed;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (blocks_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
-	if (needs(r, l, why, sizeof(why)) < 0)
+	if (blocks_needs(r, l, why, sizeof(why)) < 0)
 		return step_stop(r, l, V_SKIP, NULL, "%s", why);
 	d = run_dev(r, l->argv[1]);
 	if (d || r->n_devs >= HPT_DEVS_MAX)
@@ -348,5 +346,5 @@ const struct step step_blocks = {
 	.usage = "blocks NAME count=N [zone=movable|normal|any]",
 	.help = "name COUNT consecutive boot memory blocks (highest first, free of unmovable "
 		"pages) so that offline/online NAME work on them",
-	.check = check, .needs = needs, .run = run,
+	.opts = blocks_opts, .check = blocks_step_check, .needs = blocks_needs, .run = blocks_run,
 };

@@ -35,7 +35,7 @@ struct inject_args {
 
 static const struct opt inject_opts[] = {
 	{ "after", OPT_UINT, offsetof(struct inject_args, after), 0, 0, 3600000, NULL,
-	  "milliseconds until the fault fires (default 0: inside this step)" },
+	  "milliseconds until the fault fires (0: inside this step)", .def = "0" },
 	{ "size", OPT_SIZE, offsetof(struct inject_args, size), 0, 4096, 64ull << 30, NULL,
 	  "pin: anonymous memory to pin (vmsplice, 1M or more) so that offlining it never "
 	  "ends; leak: bytes leaked per event (64M at most)" },
@@ -54,7 +54,7 @@ static const char *agent_kind(const char *name)
 	return NULL;
 }
 
-static int parse(const struct scn_line *l, struct inject_args *a, char *err, size_t n)
+static int inject_parse(const struct scn_line *l, struct inject_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(inject_opts, a, l, 2, err, n) < 0)
@@ -92,11 +92,11 @@ static int parse(const struct scn_line *l, struct inject_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int inject_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct inject_args a;
 
-	return parse(l, &a, err, errlen);
+	return inject_parse(l, &a, err, errlen);
 }
 
 /* Faults after which the scenario goes on: a flood the next waits must notice, a leak
@@ -108,14 +108,14 @@ static int goes_on(const char *kind)
 	       !strcmp(kind, "kmsg-burst") || !strcmp(kind, "kmsg-close");
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc inject_run(struct run *r, const struct scn_line *l)
 {
 	struct strbuf reply = STRBUF_INIT;
 	struct inject_args a;
 	char err[300];
 	int rc;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (inject_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (!strcmp(l->argv[1], "memmap-hold")) {
 		const struct hpt_dev *d = run_dev(r, a.dev);
@@ -161,5 +161,5 @@ const struct step step_inject = {
 		"memmap allocated, or leave a page-table page in ZONE_MOVABLE (the probe module: "
 		"negative controls of no-leak, trend and blocks); overwrite kernel log records "
 		"before the agent reads them, or close its reader (kernel-log's controls)",
-	.check = check, .run = run,
+	.opts = inject_opts, .check = inject_check, .run = inject_run,
 };

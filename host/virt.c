@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
+#include "clock.h"
 #include "hpt.h"
 #include "remote.h"
 #include "virt.h"

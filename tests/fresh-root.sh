@@ -10,7 +10,8 @@
 # COMMAND runs in the tree's copy (/src), default: the README's quick start, then
 # `make check`. --keep leaves the root for a look (its path is printed); --tree puts DIR's
 # working tree there instead of HEAD (uncommitted changes included, untracked and
-# ignored files not). Apt's sources are this machine's own.
+# ignored files not); a tree that is not a git clone is copied without build/, .cache/
+# and runs/. Apt's sources are this machine's own.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 keep=0 tree=
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1; shift ;;
 	--tree) tree=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "fresh-root: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -78,8 +79,11 @@ rm -f "$root.log"
 mkdir -p "$root/src"
 if [ -n "$tree" ]; then
 	(cd "$tree" && git ls-files -z | tar --null -T - -cf -) | tar -C "$root/src" -xf -
-else
+elif git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
 	git -C "$top" archive HEAD | tar -C "$root/src" -xf -
+else	# a tree that is no clone (CI's own root, where tests/integration/fresh.sh runs us)
+	tar -C "$top" --exclude=./build --exclude=./.cache --exclude=./runs -cf - . |
+		tar -C "$root/src" -xf -
 fi
 say "root ready in $((SECONDS - t0)) s; running: $*"
 

@@ -64,6 +64,13 @@
 #include <linux/workqueue.h>
 #include <asm/pgtable.h>
 
+/* the word of page flags (a memdesc_flags_t since 6.18: see Kbuild) */
+#ifdef HPT_MEMDESC_FLAGS
+#define PAGE_FLAGS_WORD(p) ((p)->flags.f)
+#else
+#define PAGE_FLAGS_WORD(p) ((p)->flags)
+#endif
+
 static DEFINE_MUTEX(probe_lock);
 static unsigned long probe_pfn, probe_count;
 static struct dentry *probe_dir;
@@ -155,7 +162,7 @@ static int range_show(struct seq_file *m, void *v)
 	for (idx = 0; idx < 4 && idx < count; idx++) {
 		struct page *p = pfn_to_page(pfn + idx);
 
-		seq_printf(m, "flags %lu 0x%lx %d reserved=%d\n", pfn + idx, p->flags,
+		seq_printf(m, "flags %lu 0x%lx %d reserved=%d\n", pfn + idx, PAGE_FLAGS_WORD(p),
 			   page_ref_count(p), PageReserved(p) ? 1 : 0);
 	}
 	seq_printf(m, "summary inside=%lu outside=%lu unmapped=%lu\n", inside, outside, unmapped);

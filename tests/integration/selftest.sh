@@ -76,7 +76,7 @@ t "need nonesuch 'a typo'" "not ok"
 t "need debug-kernel-mips 'no such kernel'" skip
 t "HPT_IT_STRICT=1 need debug-kernel-mips 'strict: coverage lost'" "not ok"
 t "HPT_IT_STRICT=1 HPT_IT_ALLOW_SKIP='x debug-kernel-mips' need debug-kernel-mips 'allowed'" skip
-t "no_leftovers" "not ok"
+t "no_leftovers nothing-ran" "not ok"	# no run found: nothing was looked for
 
 inner "check 'a # in a name' true"
 check "TAP: a # in a name is escaped, the plan follows" \
