@@ -304,6 +304,8 @@ static int matrix_cmd(int argc, char **argv)
 			j->path = argv[first + i];
 			j->name = scns[i].name;
 			j->arch = m.arches[a];
+			/* the job's key: its run dir's name, whatever axes make a job (--shard
+			 * splits and `merge` joins by it) */
 			snprintf(j->dir, sizeof(j->dir), "%s.%s", j->name, j->arch->name);
 		}
 	if (cli.shard && matrix_shard(&m, cli.shard, cli.shard_times, err, sizeof(err)) < 0) {
@@ -312,9 +314,12 @@ static int matrix_cmd(int argc, char **argv)
 	}
 	if (out_dir(&m, cli.out) < 0)
 		goto cleanup;
-	for (size_t i = 0; i < m.n; i++)	/* the run dirs: <out>/<scenario>.<arch> */
-		snprintf(m.jobs[i].dir, sizeof(m.jobs[i].dir), "%s/%s.%s", m.out, m.jobs[i].name,
-			 m.jobs[i].arch->name);
+	for (size_t i = 0; i < m.n; i++) {	/* the run dirs: <out>/<key> */
+		char key[sizeof(m.jobs[i].dir)];
+
+		snprintf(key, sizeof(key), "%s", m.jobs[i].dir);
+		snprintf(m.jobs[i].dir, sizeof(m.jobs[i].dir), "%s/%s", m.out, key);
+	}
 	matrix_prepare(&m);	/* the arches this machine's jobs boot */
 	for (size_t i = 0; i < m.n; i++)
 		for (int a = 0; a < m.n_arches; a++)

@@ -100,11 +100,12 @@ static int check_shards(struct input *in, int n, char *err, size_t errlen)
 		}
 		if ((int)jr_num(in[i].shard, "count", 0) != count ||
 		    strcmp(jr_str(in[i].shard, "plan", ""), plan)) {
-			snprintf(err, errlen, "%s (shard %.0f/%.0f, plan %s) and %s (shard of %d, plan "
+			snprintf(err, errlen, "%s (shard %.0f/%.0f, plan %s) and %s (shard %.0f/%d, plan "
 				 "%s) split different matrices: give every machine the same "
 				 "scenarios, arches, N and --shard-times", in[i].dir,
 				 jr_num(in[i].shard, "index", 0), jr_num(in[i].shard, "count", 0),
-				 jr_str(in[i].shard, "plan", "?"), in[0].dir, count, plan);
+				 jr_str(in[i].shard, "plan", "?"), in[0].dir,
+				 jr_num(in[0].shard, "index", 0), count, plan);
 			return -EINVAL;
 		}
 	}
