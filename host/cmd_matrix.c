@@ -111,32 +111,12 @@ static int default_parallel(void)
 
 static int out_dir(struct matrix *m, const char *out)
 {
-	char stamp[32], path[PATH_MAX];
+	char path[PATH_MAX];
 	time_t t = time(NULL);
-	struct stat st;
 
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
 	strftime(m->started, sizeof(m->started), "%Y-%m-%dT%H:%M:%S", localtime(&t));
-	if (out)
-		snprintf(path, sizeof(path), "%s", out);
-	else
-		snprintf(path, sizeof(path), "runs/matrix-%s", stamp);
-	if (!out)
-		mkdir("runs", 0755);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "hotplug-test matrix: %s: %s\n", path, strerror(errno));
+	if (matrix_out_dir(m, out, "matrix") < 0)
 		return -1;
-	}
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !realpath(path, m->out)) {
-		fprintf(stderr, "hotplug-test matrix: %s: not a directory\n", path);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/results.json", m->out);
-	if (!access(path, F_OK)) {
-		fprintf(stderr, "hotplug-test matrix: %s holds a matrix already (choose another "
-			"--out)\n", m->out);
-		return -1;
-	}
 	snprintf(path, sizeof(path), "%s/.jobs", m->out);
 	mkdir(path, 0700);
 	return 0;

@@ -352,41 +352,18 @@ static int by_index(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* --out must not be one of the inputs (it would hold a matrix already: say which). */
 static int out_dir(struct matrix *m, const char *out, struct input *in, int n)
 {
-	char stamp[32], path[PATH_MAX];
-	time_t t = time(NULL);
+	char o[PATH_MAX], r[PATH_MAX];
 
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
-	if (!out) {
-		mkdir("runs", 0755);
-		snprintf(path, sizeof(path), "runs/matrix-%s", stamp);
-		out = path;
-	}
-	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "hotplug-test merge: %s: %s\n", out, strerror(errno));
-		return -1;
-	}
-	if (!realpath(out, m->out)) {
-		fprintf(stderr, "hotplug-test merge: %s: %s\n", out, strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		char r[PATH_MAX];
-
-		if (realpath(in[i].dir, r) && !strcmp(r, m->out)) {
+	for (int i = 0; out && realpath(out, o) && i < n; i++)
+		if (realpath(in[i].dir, r) && !strcmp(r, o)) {
 			fprintf(stderr, "hotplug-test merge: --out %s is one of the dirs to join\n",
 				out);
 			return -1;
 		}
-	}
-	snprintf(path, sizeof(path), "%s/results.json", m->out);
-	if (!access(path, F_OK)) {
-		fprintf(stderr, "hotplug-test merge: %s holds a matrix already (choose another "
-			"--out)\n", m->out);
-		return -1;
-	}
-	return 0;
+	return matrix_out_dir(m, out, "merge");
 }
 
 /* "merged": where each part came from, for the joined results.json. */

@@ -135,6 +135,9 @@ void matrix_hosts_why(const struct matrix *m, char *buf, size_t n);
 void matrix_progress(const struct matrix *m, int final);
 void matrix_job_done(const struct matrix *m, const struct job *j);
 void matrix_table(FILE *f, const struct matrix *m);
+/* The output dir: out (made if missing), or runs/matrix-<time>; its absolute path into
+ * m->out. -1 with a message naming verb when it cannot be made or holds a matrix. */
+int matrix_out_dir(struct matrix *m, const char *out, const char *verb);
 int matrix_write_junit(const struct matrix *m);
 int matrix_write_json(const struct matrix *m, int exit_code);
 /* 1 FAIL > 2 ERROR > 0 (PASS and SKIP; with --strict a SKIP check anywhere is 1). */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "arch.h"
 #include "hpt.h"
@@ -298,4 +300,34 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		close(fd);
 	sb_release(&sb);
 	return rc;
+}
+
+int matrix_out_dir(struct matrix *m, const char *out, const char *verb)
+{
+	char stamp[32], path[PATH_MAX];
+	time_t t = time(NULL);
+	struct stat st;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
+	if (!out) {
+		mkdir("runs", 0755);
+		snprintf(path, sizeof(path), "runs/matrix-%s", stamp);
+	} else {
+		snprintf(path, sizeof(path), "%s", out);
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "hotplug-test %s: %s: %s\n", verb, path, strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !realpath(path, m->out)) {
+		fprintf(stderr, "hotplug-test %s: %s: not a directory\n", verb, path);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", m->out);
+	if (!access(path, F_OK)) {
+		fprintf(stderr, "hotplug-test %s: %s holds a matrix already (choose another "
+			"--out)\n", verb, m->out);
+		return -1;
+	}
+	return 0;
 }
