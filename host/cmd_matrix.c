@@ -227,7 +227,7 @@ static int matrix_cmd(int argc, char **argv)
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
 	struct scenario *scns = NULL;
-	char err[1024], jbuf[32], **args;
+	char err[1024], jbuf[32], estimate[48], **args;
 	int first, n_scn, code = 2;
 
 	args = long_jobs(argc, argv, jbuf, sizeof(jbuf));
@@ -311,10 +311,12 @@ static int matrix_cmd(int argc, char **argv)
 	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s), %d at a time%s, "
 		"into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
 		m.n_arches == 1 ? "" : "es", m.parallel, m.n_hosts > 1 ? " per host" : "", m.out);
+	snprintf(estimate, sizeof(estimate), ", ~%.0f s of work", m.shard.load_ms / 1000.0);
 	if (m.shard.n)
-		fprintf(stderr, "hotplug-test matrix: shard %d/%d: %zu of %zu jobs, ~%.0f s of work "
-			"(split by %s; plan %016llx)\n", m.shard.k, m.shard.n, m.n, m.shard.total,
-			m.shard.load_ms / 1000.0, m.shard.by, (unsigned long long)m.shard.plan);
+		fprintf(stderr, "hotplug-test matrix: shard %d/%d: %zu of %zu jobs%s (split by %s; "
+			"plan %016llx)\n", m.shard.k, m.shard.n, m.n, m.shard.total,
+			cli.shard_times ? estimate : "", m.shard.by,
+			(unsigned long long)m.shard.plan);
 	run_jobs(&m);
 	code = matrix_exit_code(&m);
 	matrix_table(stdout, &m);
