@@ -55,20 +55,13 @@ static void usage(FILE *f)
 
 static int load(struct input *in, char *err, size_t n)
 {
-	char path[PATH_MAX + 16], jerr[128];
+	char path[PATH_MAX + 16];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/results.json", in->dir);
-	rc = sb_read_file(&in->text, path, RESULTS_MAX);
-	if (rc < 0) {
-		snprintf(err, n, "%s: %s", path, strerror(-rc));
+	rc = jr_load(&in->v, &in->text, path, RESULTS_MAX, err, n);
+	if (rc < 0)
 		return rc;
-	}
-	rc = jr_parse(&in->v, in->text.buf, in->text.len, jerr, sizeof(jerr));
-	if (rc < 0) {
-		snprintf(err, n, "%s: %s", path, jerr);
-		return rc;
-	}
 	in->m = jr_get(&in->v, "matrix");
 	in->runs = jr_get(&in->v, "runs");
 	if (!in->m || !in->runs || in->runs->type != JR_ARR) {

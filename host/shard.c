@@ -1,5 +1,6 @@
 /* Splitting a matrix into shards (see shard.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,18 +162,13 @@ int shard_times_load(struct shard_times *t, const char *path, char *err, size_t 
 	struct strbuf text = STRBUF_INIT;
 	struct jr_val v = { 0 };
 	const struct jr_val *runs;
-	char jerr[128], key[512];
+	char jerr[PATH_MAX + 160], key[512];
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = sb_read_file(&text, path, TIMES_MAX);
+	rc = jr_load(&v, &text, path, TIMES_MAX, jerr, sizeof(jerr));
 	if (rc < 0) {
-		snprintf(err, errlen, "--shard-times %s: %s", path, strerror(-rc));
-		goto cleanup;
-	}
-	rc = jr_parse(&v, text.buf, text.len, jerr, sizeof(jerr));
-	if (rc < 0) {
-		snprintf(err, errlen, "--shard-times %s: %s", path, jerr);
+		snprintf(err, errlen, "--shard-times %s", jerr);
 		goto cleanup;
 	}
 	runs = jr_get(&v, "runs");
