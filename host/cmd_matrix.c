@@ -235,8 +235,10 @@ static int matrix_cmd(int argc, char **argv)
 		return 2;
 	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
-	m.jobs = calloc((size_t)n_scn * (size_t)m.n_arches, sizeof(*m.jobs));
-	if (!scns || !m.jobs)
+	if (!scns || matrix_kernels(&m) < 0)
+		goto cleanup;
+	m.jobs = calloc((size_t)n_scn * (size_t)m.n_mks, sizeof(*m.jobs));
+	if (!m.jobs)
 		goto cleanup;
 	/* every file is read and checked before anything is built or booted */
 	for (int i = 0; i < n_scn; i++)
@@ -247,24 +249,32 @@ static int matrix_cmd(int argc, char **argv)
 		}
 	if (out_dir(&m, cli.out) < 0)
 		goto cleanup;
-	matrix_prepare(&m);
+	/* jobs: scenario × arch × kernel; each (arch, kernel) learns which initramfs it needs */
 	for (int i = 0; i < n_scn; i++)
-		for (int a = 0; a < m.n_arches; a++) {
+		for (int k = 0; k < m.n_mks; k++) {
+			struct matrix_kernel *mk = &m.mks[k];
 			struct job *j = &m.jobs[m.n++];
 
 			j->path = argv[first + i];
 			j->name = scns[i].name;
-			j->arch = m.arches[a];
-			snprintf(j->dir, sizeof(j->dir), "%s/%s.%s", m.out, j->name, j->arch->name);
-			if (m.arch_err[a][0])
-				job_not_run(j, V_ERROR, "%s", m.arch_err[a]);
+			j->arch = mk->arch;
+			j->mk = mk;
+			j->tools = guest_scenario_tools(&scns[i]);
+			*(j->tools ? &mk->tools : &mk->plain) = 1;
+			snprintf(j->dir, sizeof(j->dir), "%s/%s.%s%s%s", m.out, j->name, j->arch->name,
+				 mk->many ? "." : "", mk->many ? mk->sel->label : "");
 		}
+	matrix_prepare(&m);
+	for (size_t i = 0; i < m.n; i++)
+		if (m.jobs[i].mk->err[0])
+			job_not_run(&m.jobs[i], V_ERROR, "%s", m.jobs[i].mk->err);
 	m.parallel = cli.jobs ? (int)cli.jobs : default_parallel();
 	if ((size_t)m.parallel > m.n)
 		m.parallel = (int)m.n;
-	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s), %d at a time, "
-		"into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
-		m.n_arches == 1 ? "" : "es", m.parallel, m.out);
+	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s%s), %d at a "
+		"time, into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
+		m.n_arches == 1 ? "" : "es", m.n_mks > m.n_arches ? " x kernels" : "", m.parallel,
+		m.out);
 	run_jobs(&m);
 	code = matrix_exit_code(&m);
 	matrix_table(stdout, &m);
@@ -281,6 +291,7 @@ cleanup:
 		scenario_free(&scns[i]);
 	free(scns);
 	free(m.jobs);
+	free(m.mks);
 	return code;
 }
 
