@@ -456,11 +456,18 @@ static int guest_sh(const struct arch *a, const char *spec, int tools, char *ima
 	}
 	nl = strchr(out, '\n');
 	if (status != 0 || !nl) {
-		/* the recipes' own words: the reason, not only that it failed */
-		for (char *p = msg; (p = strchr(p, '\n')); )
-			*p = p[1] ? ';' : 0;
-		snprintf(err, n, "kernel %s for %s: %s", spec, a->name, msg[0] ? msg :
-			 "kernels/guest.sh failed without a word");
+		/* the recipes' own words, one line: the reason, not only that it failed */
+		size_t len = (size_t)snprintf(err, n, "kernel %s for %s: ", spec, a->name);
+
+		for (char *p = msg, *nl2; *p && len + 1 < n; p = nl2 + 1) {
+			nl2 = strchr(p, '\n');
+			if (!nl2)
+				nl2 = p + strlen(p) - 1;
+			len += (size_t)snprintf(err + len, n - len, "%s%.*s", p == msg ? "" : "; ",
+						(int)(nl2 - p + (*nl2 != '\n')), p);
+		}
+		if (!msg[0])
+			snprintf(err + len, n - len, "kernels/guest.sh failed without a word");
 		return -EIO;
 	}
 	*nl = 0;
