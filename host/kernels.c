@@ -459,15 +459,24 @@ static int guest_sh(const struct arch *a, const char *spec, int tools, char *ima
 		/* the recipes' own words, one line: the reason, not only that it failed */
 		size_t len = (size_t)snprintf(err, n, "kernel %s for %s: ", spec, a->name);
 
+		int said = 0;
+
+		/* only the recipes' own lines ("guest: …"), not a compiler's chatter */
 		for (char *p = msg, *nl2; *p && len + 1 < n; p = nl2 + 1) {
 			nl2 = strchr(p, '\n');
 			if (!nl2)
 				nl2 = p + strlen(p) - 1;
-			len += (size_t)snprintf(err + len, n - len, "%s%.*s", p == msg ? "" : "; ",
+			if (strncmp(p, "guest: ", 7) && strncmp(p, "debian-kernel: ", 15) &&
+			    strncmp(p, "probe-build: ", 13))
+				continue;
+			if (!strncmp(p, "guest: building", 15))
+				continue;	/* progress, not the reason */
+			len += (size_t)snprintf(err + len, n - len, "%s%.*s", said++ ? "; " : "",
 						(int)(nl2 - p + (*nl2 != '\n')), p);
 		}
-		if (!msg[0])
-			snprintf(err + len, n - len, "kernels/guest.sh failed without a word");
+		if (!said && len + 1 < n)
+			snprintf(err + len, n - len, "kernels/guest.sh failed (its output is in %s)",
+				 prep_log());
 		return -EIO;
 	}
 	*nl = 0;
