@@ -111,7 +111,7 @@ hpt_says "axis: a flavour the arch does not have is an ERROR saying so" 2 \
 	matrix --arch x86_64 --kernel debian:sid-64k --out "$out/axis-noflav" scenarios/dimm-memmap-off.scn
 
 ax=$out/axis
-hpt matrix -j 1 --arch x86_64 --kernel debian:bookworm --kernel debian:trixie \
+hpt matrix --arch x86_64 --kernel debian:bookworm --kernel debian:trixie \
 	--kernel debian:sid --out "$ax" scenarios/virtio-mem-grow-shrink.scn \
 	scenarios/dimm-memmap-on-memory.scn >"$ax.out" 2>"$ax.err"
 rc=$?
