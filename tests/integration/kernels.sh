@@ -154,7 +154,7 @@ if need s390x "axis: s390x on debian:sid"; then
 	result s390-sid /kernel_spec "=debian:sid" /kernel_package "=$(pkg_of s390x debian:sid)"
 fi
 
-# (the machine is shared: only guests of this suite's kernels, which live under $out)
+# (the machine is shared: only guests of this suite's runs, whose run dirs are under $out)
 check "no QEMU process of ours left behind" eval "! pgrep -f '[q]emu-system-.*$out/' >/dev/null"
 
 done_testing
