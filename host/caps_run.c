@@ -137,8 +137,10 @@ void caps_query_for(struct run *r, const char *kind, struct cap_query *q)
 		/* ours: the version file written with the kernel; else the image itself */
 		snprintf(path, sizeof(path), "%s", image);
 		snprintf(path + strlen(dirname(path)), 16, "/version");
-		f = r->opts && r->opts->kernels && kernels_for(r->opts->kernels, r->arch) ? NULL :
-		    fopen(path, "r");
+		/* a kernel the user brought has no version file we wrote (a Debian kernel
+		 * directory, given as a path by a matrix, has one, with its package file) */
+		kernel_package_of(image, rel, sizeof(rel));
+		f = !image[0] || (r->ksel && !rel[0]) ? NULL : fopen(path, "r");
 		if (f) {
 			if (fgets(rel, sizeof(rel), f))
 				q->kernel = release_version(rel);
@@ -148,17 +150,17 @@ void caps_query_for(struct run *r, const char *kind, struct cap_query *q)
 			static char cached[PATH_MAX];
 			static int cached_ver;
 
-			if (strcmp(cached, image)) {
+			if (image[0] && strcmp(cached, image)) {
 				snprintf(cached, sizeof(cached), "%s", image);
 				cached_ver = kimage_release(image, rel, sizeof(rel)) == 0 ?
 					     release_version(rel) : 0;
 			}
-			q->kernel = cached_ver;
+			q->kernel = image[0] ? cached_ver : 0;
 		}
 	}
 	if (r->virt && r->virt->conn && virConnectGetVersion(r->virt->conn, &ver) == 0)
 		q->qemu = ver;
-	q->config = kernel_config(image);
+	q->config = image[0] ? kernel_config(image) : NULL;
 }
 
 int caps_need(struct run *r, enum cap_kind cap, const char *kind, char *why, size_t n)

@@ -13,11 +13,14 @@ const char *const accel_names[] = { "auto", "tcg", "kvm", NULL };
 const struct opt job_opts[] = {
 	{ "kernel", OPT_LIST, offsetof(struct job_cli, kernel),
 	  sizeof(((struct job_cli *)0)->kernel), 0, 0, NULL,
-	  "[ARCH=]IMAGE: boot your kernel on ARCH (repeatable; no ARCH= with one --arch); "
-	  "default: Debian's current kernel for the arch" },
+	  "[ARCH=]SPEC: what the guests boot (repeatable): debian:SUITE (bookworm, trixie, "
+	  "sid…: its newest kernel), debian:VERSION (that package), either with -64k, or "
+	  "the PATH of your image; without ARCH= debian: values are the kernel axis (every "
+	  "arch runs each), with ARCH= for that arch only (a PATH without it needs one "
+	  "--arch); default: debian:bookworm" },
 	{ "modules", OPT_LIST, offsetof(struct job_cli, modules),
 	  sizeof(((struct job_cli *)0)->modules), 0, 0, NULL,
-	  "[ARCH=]DIR: the modules of ARCH's --kernel (lib/modules/RELEASE or an "
+	  "[ARCH=]DIR: the modules of ARCH's --kernel PATH (lib/modules/RELEASE or an "
 	  "INSTALL_MOD_PATH root); none: the agent's modules must be built in" },
 	{ "initrd", OPT_STR, offsetof(struct job_cli, initrd), 0, 0, 0, NULL,
 	  "guest initramfs instead of the built one (must run hp-agent as /init)" },

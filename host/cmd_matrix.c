@@ -266,8 +266,10 @@ static int matrix_cmd(int argc, char **argv)
 		return 2;
 	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
-	m.jobs = calloc((size_t)n_scn * (size_t)m.n_arches, sizeof(*m.jobs));
-	if (!scns || !m.jobs)
+	if (!scns || matrix_kernels(&m) < 0)
+		goto cleanup;
+	m.jobs = calloc((size_t)n_scn * (size_t)m.n_mks, sizeof(*m.jobs));
+	if (!m.jobs)
 		goto cleanup;
 	/* every file is read and checked before anything is built or booted */
 	for (int i = 0; i < n_scn; i++)
@@ -276,17 +278,22 @@ static int matrix_cmd(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			goto cleanup;
 		}
+	/* jobs: scenario × arch × kernel */
 	for (int i = 0; i < n_scn; i++)
-		for (int a = 0; a < m.n_arches; a++) {
+		for (int k = 0; k < m.n_mks; k++) {
+			struct matrix_kernel *mk = &m.mks[k];
 			struct job *j = &m.jobs[m.n];
 
 			j->index = m.n++;
 			j->path = argv[first + i];
 			j->name = scns[i].name;
-			j->arch = m.arches[a];
+			j->arch = mk->arch;
+			j->mk = mk;
+			j->tools = guest_scenario_tools(&scns[i]);
 			/* the job's key: its run dir's name, whatever axes make a job (--shard
 			 * splits and `merge` joins by it) */
-			snprintf(j->dir, sizeof(j->dir), "%s.%s", j->name, j->arch->name);
+			snprintf(j->dir, sizeof(j->dir), "%s.%s%s%s", j->name, j->arch->name,
+				 mk->many ? "." : "", mk->many ? mk->sel->label : "");
 		}
 	if (cli.shard && matrix_shard(&m, cli.shard, cli.shard_times, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hotplug-test matrix: %s\n", err);
@@ -295,22 +302,26 @@ static int matrix_cmd(int argc, char **argv)
 	if (out_dir(&m, cli.out) < 0)
 		goto cleanup;
 	for (size_t i = 0; i < m.n; i++) {	/* the run dirs: <out>/<key> */
-		char key[sizeof(m.jobs[i].dir)];
+		struct job *j = &m.jobs[i];
+		struct matrix_kernel *mk = &m.mks[j->mk - m.mks];
+		char key[sizeof(j->dir)];
 
-		snprintf(key, sizeof(key), "%s", m.jobs[i].dir);
-		snprintf(m.jobs[i].dir, sizeof(m.jobs[i].dir), "%s/%s", m.out, key);
+		snprintf(key, sizeof(key), "%s", j->dir);
+		snprintf(j->dir, sizeof(j->dir), "%s/%s", m.out, key);
+		/* each (arch, kernel) this machine's jobs boot learns which initramfs they need */
+		*(j->tools ? &mk->tools : &mk->plain) = 1;
 	}
-	matrix_prepare(&m);	/* the arches this machine's jobs boot */
+	matrix_prepare(&m);
 	for (size_t i = 0; i < m.n; i++)
-		for (int a = 0; a < m.n_arches; a++)
-			if (m.jobs[i].arch == m.arches[a] && m.arch_err[a][0])
-				job_not_run(&m.jobs[i], V_ERROR, "%s", m.arch_err[a]);
+		if (m.jobs[i].mk->err[0])
+			job_not_run(&m.jobs[i], V_ERROR, "%s", m.jobs[i].mk->err);
 	m.parallel = cli.jobs ? (int)cli.jobs : default_parallel();
 	if (m.n && (size_t)m.parallel > m.n)
 		m.parallel = (int)m.n;
-	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s), %d at a time%s, "
-		"into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
-		m.n_arches == 1 ? "" : "es", m.parallel, m.n_hosts > 1 ? " per host" : "", m.out);
+	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s%s), %d at a "
+		"time%s, into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
+		m.n_arches == 1 ? "" : "es", m.n_mks > m.n_arches ? " x kernels" : "", m.parallel,
+		m.n_hosts > 1 ? " per host" : "", m.out);
 	snprintf(estimate, sizeof(estimate), ", ~%.0f s of work", m.shard.load_ms / 1000.0);
 	if (m.shard.n)
 		fprintf(stderr, "hotplug-test matrix: shard %d/%d: %zu of %zu jobs%s (split by %s; "
@@ -334,6 +345,7 @@ cleanup:
 	free(scns);
 	free(m.jobs);
 	free(m.shard.order);
+	free(m.mks);
 	return code;
 }
 

@@ -225,6 +225,30 @@ static int host_index(struct matrix *m, const char *uri)
 }
 
 /* The matrix-wide facts: arches, hosts, kernels, start, wall time, -j. */
+/* The (arch, kernel) of the joined matrix that spec names, added if new ("" or a spec no
+ * shard listed among its kernels: the arch's default kernel); NULL when full. */
+static struct matrix_kernel *merge_kernel(struct matrix *m, const struct arch *a,
+					  const char *spec)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->n_mks; i++)
+		if (m->mks[i].arch == a &&
+		    (m->mks[i].sel ? !strcmp(m->mks[i].sel->spec, spec) : !spec[0]))
+			return &m->mks[i];
+	for (int i = 0; i < m->n_mks; i++)
+		n += m->mks[i].arch == a;
+	if (m->n_mks == MATRIX_ARCHES_MAX * (KERNELS_MAX + 1) ||
+	    (spec[0] && m->kernels.n == KERNELS_MAX))
+		return NULL;
+	m->mks[m->n_mks].arch = a;
+	for (int i = 0; i < m->n_mks; i++)	/* an arch with several kernels: labels in names */
+		if (m->mks[i].arch == a)
+			m->mks[i].many = 1;
+	m->mks[m->n_mks].many = n > 0;
+	return &m->mks[m->n_mks++];
+}
+
 static int join_headers(struct matrix *m, struct input *in, int n, char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++) {
@@ -242,20 +266,31 @@ static int join_headers(struct matrix *m, struct input *in, int n, char *err, si
 			if (h->items[x].type == JR_STR)
 				host_index(m, h->items[x].str);
 		for (size_t x = 0; k && k->type == JR_ARR && x < k->len; x++) {
-			int ai = arch_index(m, jr_str(&k->items[x], "arch", "?"));
+			const struct jr_val *kx = &k->items[x];
+			int ai = arch_index(m, jr_str(kx, "arch", "?"));
+			struct matrix_kernel *mk;
 
-			if (ai < 0 || kernels_for(&m->kernels, m->arches[ai]) ||
-			    m->kernels.n == KERNELS_MAX)
+			if (ai < 0 || !(mk = merge_kernel(m, m->arches[ai], jr_str(kx, "spec", ""))))
 				continue;
-			m->kernels.k[m->kernels.n].arch = m->arches[ai];
-			snprintf(m->kernels.k[m->kernels.n].image, PATH_MAX, "%s",
-				 jr_str(&k->items[x], "image", ""));
-			snprintf(m->kernels.k[m->kernels.n++].modules, PATH_MAX, "%s",
-				 jr_str(&k->items[x], "modules", ""));
-			snprintf(m->own[ai].image, sizeof(m->own[ai].image), "%s",
-				 jr_str(&k->items[x], "image", ""));
-			snprintf(m->own[ai].release, sizeof(m->own[ai].release), "%s",
-				 jr_str(&k->items[x], "release", ""));
+			if (!mk->sel) {	/* first seen: the kernel the shard prepared */
+				struct kernel_sel *ks = &m->kernels.k[m->kernels.n++];
+
+				ks->arch = m->arches[ai];
+				ks->debian = !strncmp(jr_str(kx, "spec", ""), "debian:", 7);
+				snprintf(ks->spec, sizeof(ks->spec), "%s", jr_str(kx, "spec", ""));
+				snprintf(ks->image, sizeof(ks->image), "%s", ks->debian ? "" :
+					 jr_str(kx, "image", ""));
+				snprintf(ks->modules, sizeof(ks->modules), "%s",
+					 jr_str(kx, "modules", ""));
+				snprintf(ks->label, sizeof(ks->label), "%s",
+					 jr_str(kx, "label", ks->spec));
+				mk->sel = ks;
+				snprintf(mk->p.image, sizeof(mk->p.image), "%s", jr_str(kx, "image", ""));
+				snprintf(mk->p.release, sizeof(mk->p.release), "%s",
+					 jr_str(kx, "release", ""));
+				snprintf(mk->p.package, sizeof(mk->p.package), "%s",
+					 jr_str(kx, "package", ""));
+			}
 		}
 		if (started[0] && (!m->started[0] || strcmp(started, m->started) < 0))
 			snprintf(m->started, sizeof(m->started), "%s", started);
@@ -286,6 +321,14 @@ static int join_run(struct matrix *m, struct job *j, const struct jr_val *r, con
 	j->name = jr_str(r, "scenario", "?");
 	j->path = jr_str(r, "file", "?");
 	j->arch = m->arches[ai];
+	for (int i = 0; i < m->n_mks && !j->mk; i++)	/* the kernel the shard named */
+		if (m->mks[i].arch == j->arch && m->mks[i].sel &&
+		    !strcmp(m->mks[i].sel->spec, jr_str(r, "kernel_spec", "")))
+			j->mk = &m->mks[i];
+	if (!j->mk && !(j->mk = merge_kernel(m, j->arch, ""))) {
+		snprintf(err, errlen, "run %s: too many kernels to join", key);
+		return -E2BIG;
+	}
 	j->index = (size_t)jr_num(r, "index", 0);
 	j->host = host_index(m, host);
 	j->state = JOB_DONE;
@@ -435,7 +478,8 @@ static int cmd(int argc, char **argv)
 	m.job = &none;
 	m.t0 = now_ms();
 	m.jobs = calloc(total ? total : 1, sizeof(*m.jobs));
-	if (!m.jobs || out_dir(&m, cli.out, in, n) < 0)
+	m.mks = calloc(MATRIX_ARCHES_MAX * (KERNELS_MAX + 1), sizeof(*m.mks));
+	if (!m.jobs || !m.mks || out_dir(&m, cli.out, in, n) < 0)
 		goto cleanup;
 	if (join_headers(&m, in, n, err, sizeof(err)) < 0)
 		goto fail;
@@ -465,6 +509,7 @@ static int cmd(int argc, char **argv)
 			if (!src[0] || copy_tree(src, j->dir) < 0)
 				missing++;
 		}
+	m.axis = m.kernels.n > 0;
 	/* the whole matrix's order: a scenario's jobs together, as the table wants them */
 	qsort(m.jobs, m.n, sizeof(*m.jobs), by_index);
 	m.merged_json = merged_json(in, n);
@@ -487,6 +532,7 @@ cleanup:
 	for (size_t i = 0; i < m.n; i++)
 		job_free(&m.jobs[i]);
 	free(m.jobs);
+	free(m.mks);
 	free((char *)m.merged_json);
 	for (int i = 0; in && i < n; i++) {
 		jr_free(&in[i].v);

@@ -101,7 +101,7 @@ static int run_cmd(int argc, char **argv)
 		}
 	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
-	runs = calloc((size_t)n_scn * 8, sizeof(*runs));
+	runs = calloc((size_t)n_scn * 8 * KERNELS_MAX, sizeof(*runs));
 	v = calloc(1, sizeof(*v));
 	if (!scns || !runs || !v) {
 		code = 2;
@@ -149,11 +149,18 @@ static int run_cmd(int argc, char **argv)
 					mine[n++] = arches[k];
 		}
 		for (int k = 0; k < n; k++) {
-			runs[n_runs].scn = &scns[i];
-			runs[n_runs].arch = mine[k];
-			runs[n_runs].opts = &o;
-			runs[n_runs].virt = v;
-			n_runs++;
+			/* the kernel axis: every kernel of the arch, one run each */
+			const struct kernel_sel *ks[KERNELS_MAX];
+			int nk = kernels_of(&kernels, mine[k], ks, KERNELS_MAX);
+
+			for (int x = 0; x < (nk ? nk : 1); x++) {
+				runs[n_runs].scn = &scns[i];
+				runs[n_runs].arch = mine[k];
+				runs[n_runs].ksel = nk ? ks[x] : NULL;
+				runs[n_runs].opts = &o;
+				runs[n_runs].virt = v;
+				n_runs++;
+			}
 		}
 	}
 	{
@@ -189,8 +196,9 @@ static int run_cmd(int argc, char **argv)
 		report_ktap.one(stdout, i + 1, r);
 		code = worse(code, verdict_exit_code(result_overall(&r->res)));
 		if (o.strict && result_count(&r->res, V_SKIP)) {
-			printf("# strict: %zu SKIP check(s) in %s.%s count as a failure\n",
-			       result_count(&r->res, V_SKIP), r->scn->name, r->arch->name);
+			printf("# strict: %zu SKIP check(s) in %s.%s%s%s count as a failure\n",
+			       result_count(&r->res, V_SKIP), r->scn->name, r->arch->name,
+			       r->ksel ? "." : "", r->ksel ? r->ksel->label : "");
 			code = worse(code, 1);
 		}
 	}

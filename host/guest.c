@@ -81,22 +81,42 @@ static int prepare_ours(const struct run *r, int tools, char *kernel, char *init
 
 void guest_kernel_image(const struct run *r, char *buf, size_t n)
 {
-	const struct kernel_sel *k = r->opts && r->opts->kernels ?
-				     kernels_for(r->opts->kernels, r->arch) : NULL;
+	const struct kernel_sel *k = r->ksel;
 
 	if (k)
-		snprintf(buf, n, "%s", k->image);
+		snprintf(buf, n, "%s", k->image);	/* "" for a Debian kernel not prepared yet */
 	else
 		snprintf(buf, n, "%s/build/%s%s/kernel/%s", hpt_top(), r->arch->name,
 			 r->opts && r->opts->debug_kernel ? "-debug" : "",
 			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
 }
 
+int guest_scenario_tools(const struct scenario *s)
+{
+	for (size_t i = 0; i < s->n_lines; i++) {
+		const struct devkind *k = s->lines[i].argc ? devkind_find(s->lines[i].argv[0]) : NULL;
+
+		if (k && k->needs_tools)
+			return 1;
+	}
+	return 0;
+}
+
+const char *guest_kernel_spec(const struct run *r)
+{
+	const char *env = getenv("HPT_KERNEL_SPEC");	/* a matrix job: what the matrix was asked */
+
+	if (env && *env)
+		return env;
+	if (r->ksel)
+		return r->ksel->spec;
+	return r->opts && r->opts->debug_kernel ? "debug-kernel" : "debian:bookworm";
+}
+
 int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, char *err,
 		  size_t errlen)
 {
-	const struct kernel_sel *k = r->opts->kernels ? kernels_for(r->opts->kernels, r->arch) :
-				     NULL;
+	const struct kernel_sel *k = r->ksel;
 	int tools = 0;
 
 	/* kinds that need ndctl/daxctl in the guest: the initramfs-tools image (Makefile) */
@@ -104,19 +124,28 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 		if (r->devs[i].kind && r->devs[i].kind->needs_tools)
 			tools = 1;
 
-	if (k && r->opts->initrd) {
+	if (k && !k->debian && r->opts->initrd) {
 		snprintf(kernel, n, "%s", k->image);
 		snprintf(initrd, n, "%s", r->opts->initrd);
-	} else if (k) {
+	} else if (k && !k->debian) {
 		/* a kernel the user brought: its initramfs, from its modules, in the run dir */
 		struct prepared_kernel p;
 		char dir[PATH_MAX];
 
 		snprintf(dir, sizeof(dir), "%s/kernel", r->dir);
-		if (kernel_prepare_own(k, dir, &p, err, errlen) < 0)
+		if (kernel_prepare_own(k, r->arch, tools, dir, &p, err, errlen) < 0)
 			return -EIO;
 		snprintf(kernel, n, "%s", p.image);
-		snprintf(initrd, n, "%s", p.initrd);
+		snprintf(initrd, n, "%s", tools ? p.initrd_tools : p.initrd);
+	} else if (k) {
+		/* a Debian kernel asked for by spec: fetched, probe, initramfs (kernels/guest.sh) */
+		struct prepared_kernel p;
+
+		if (kernel_prepare_debian(k, r->arch, !tools, tools, &p, err, errlen) < 0)
+			return -EIO;
+		snprintf(kernel, n, "%s", p.image);
+		snprintf(initrd, n, "%s", r->opts->initrd ? r->opts->initrd :
+			 tools ? p.initrd_tools : p.initrd);
 	} else {
 		if (prepare_ours(r, tools, kernel, initrd, n, err, errlen) < 0)
 			return -EIO;
@@ -272,6 +301,7 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	rc = guest_prepare(r, kernel, initrd, sizeof(kernel), err, errlen);
 	if (rc < 0)
 		return rc;
+	kernel_package_of(kernel, r->kernel_package, sizeof(r->kernel_package));
 	t1 = now_ms();
 	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
 		r->accel_used = "tcg";

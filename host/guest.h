@@ -16,6 +16,11 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 		  size_t errlen);
 /* The kernel image the run boots (the one guest_prepare() picks, before it exists). */
 void guest_kernel_image(const struct run *r, char *buf, size_t n);
+/* 1 if the scenario declares a device whose kind needs ndctl/daxctl in the guest. */
+int guest_scenario_tools(const struct scenario *s);
+/* The kernel the run was asked for: the --kernel spec (or, in a matrix job, the matrix's,
+ * from HPT_KERNEL_SPEC), "debian:bookworm" by default. */
+const char *guest_kernel_spec(const struct run *r);
 /* Domain XML for the run (type "qemu" or "kvm"). */
 void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		      const char *kernel, const char *initrd, const char *sock);

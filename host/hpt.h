@@ -115,6 +115,7 @@ enum phase { PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_VERIFY, PHASE_TEARDOWN,
 extern const char *const phase_names[PHASE__COUNT];
 
 struct kernel_list;
+struct kernel_sel;
 
 struct run_opts {
 	const char *out;		/* --out: run dir (single job) or parent (several) */
@@ -135,6 +136,8 @@ struct run {
 	const struct scenario *scn;
 	const struct arch *arch;
 	const struct run_opts *opts;
+	const struct kernel_sel *ksel;	/* the --kernel it boots (kernels.h); NULL = Debian's default */
+	char kernel_package[160];	/* the package "NAME VERSION" it booted ("" = not a package) */
 	struct virt *virt;
 	char dir[PATH_MAX];		/* run dir */
 	char vm_name[64];

@@ -14,61 +14,160 @@
 #include "kernels.h"
 #include "validate.h"
 
-const struct kernel_sel *kernels_for(const struct kernel_list *kl, const struct arch *a)
+int kernels_of(const struct kernel_list *kl, const struct arch *a,
+	       const struct kernel_sel **out, int max)
 {
-	for (int i = 0; i < kl->n; i++)
-		if (kl->k[i].arch == a)
-			return &kl->k[i];
-	return NULL;
+	int n = 0;
+
+	for (int i = 0; i < kl->n && n < max; i++)
+		if (!kl->k[i].arch || kl->k[i].arch == a)
+			out[n++] = &kl->k[i];
+	return n;
 }
 
-/* One "[ARCH=]VALUE" of --kernel (modules = 0) or --modules into kl. */
-static int parse_one(struct kernel_list *kl, char *tok, int modules,
-		     const struct arch *const *for_arches, int n_arches, char *err, size_t n)
+/* A spec's short name: debian:trixie → trixie, a path → its file name; made unique in kl
+ * by a -N suffix. Only [A-Za-z0-9._+-]: it goes into run dir names. */
+static void label(struct kernel_list *kl, struct kernel_sel *k)
 {
-	const char *opt = modules ? "--modules" : "--kernel";
+	const char *base = k->debian ? k->spec + 7 : strrchr(k->spec, '/');
+	char want[48];
+
+	snprintf(want, sizeof(want), "%s", base && !k->debian ? base + 1 : base ? base : k->spec);
+	for (char *p = want; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-", *p))
+			*p = '_';
+	snprintf(k->label, sizeof(k->label), "%s", want[0] ? want : "kernel");
+	for (int n = 2, clash = 1; clash; n++) {
+		clash = 0;
+		for (struct kernel_sel *o = kl->k; o < k; o++)
+			if (!strcmp(o->label, k->label))
+				clash = 1;
+		if (clash)
+			snprintf(k->label, sizeof(k->label), "%s-%d", want, n);
+	}
+}
+
+/* debian:SUITE | debian:VERSION, either with -<N>k: the syntax kernels/debian-kernel.sh
+ * reads (whether the archive has it is its question). */
+static int debian_spec_ok(const char *val)
+{
+	const char *what = val + 7;
+
+	if (!*what || strlen(what) > 64)
+		return 0;
+	for (const char *p = what; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789.+~-", *p))
+			return 0;
+	return what[0] != '-' && what[strlen(what) - 1] != '-';
+}
+
+/* One "[ARCH=]VALUE" of --kernel into kl. */
+static int parse_kernel(struct kernel_list *kl, char *tok, const struct arch *const *for_arches,
+			int n_arches, char *err, size_t n)
+{
 	char *eq = strchr(tok, '='), *val = eq ? eq + 1 : tok;
 	const struct arch *a = NULL;
 	struct kernel_sel *k;
+	int debian;
 
 	if (eq) {
 		*eq = 0;
 		a = arch_find(tok);
 		if (!a) {
-			snprintf(err, n, "%s %s=%s: unknown arch", opt, tok, val);
+			snprintf(err, n, "--kernel %s=%s: unknown arch", tok, val);
 			return -EINVAL;
 		}
-	} else if (n_arches == 1) {
+	}
+	if (!*val) {
+		snprintf(err, n, "--kernel %s=: no value", a ? a->name : "");
+		return -EINVAL;
+	}
+	debian = !strncmp(val, "debian:", 7);
+	if (debian && !debian_spec_ok(val)) {
+		snprintf(err, n, "--kernel %s: expected debian:SUITE or debian:VERSION, optionally "
+			 "with -64k (e.g. debian:trixie, debian:6.1.192-3)", val);
+		return -EINVAL;
+	}
+	if (!debian && !eq) {
+		if (n_arches != 1) {
+			snprintf(err, n, "--kernel %s: say which arch (ARCH=PATH) for an image "
+				 "with several arches (an image is one arch's)", val);
+			return -EINVAL;
+		}
 		a = for_arches[0];
-	} else {
-		snprintf(err, n, "%s %s: say which arch (ARCH=PATH) with several arches", opt, val);
+	}
+	if (strlen(val) >= sizeof(k->spec)) {
+		snprintf(err, n, "--kernel %.64s…: path too long", val);
+		return -ENAMETOOLONG;
+	}
+	for (int i = 0; i < kl->n; i++)
+		if (kl->k[i].arch == a && !strcmp(kl->k[i].spec, val)) {
+			snprintf(err, n, "--kernel %s%s%s: given twice", a ? a->name : "", a ? "=" : "",
+				 val);
+			return -EINVAL;
+		}
+	if (kl->n == KERNELS_MAX) {
+		snprintf(err, n, "--kernel %s: more than %d kernels", val, KERNELS_MAX);
+		return -E2BIG;
+	}
+	k = &kl->k[kl->n++];
+	memset(k, 0, sizeof(*k));
+	k->arch = a;
+	k->debian = debian;
+	snprintf(k->spec, sizeof(k->spec), "%s", val);
+	if (!debian)
+		snprintf(k->image, sizeof(k->image), "%s", val);
+	label(kl, k);
+	return 0;
+}
+
+/* One "[ARCH=]DIR" of --modules: for the one path kernel of its arch. */
+static int parse_modules(struct kernel_list *kl, char *tok, const struct arch *const *for_arches,
+			 int n_arches, char *err, size_t n)
+{
+	char *eq = strchr(tok, '='), *val = eq ? eq + 1 : tok;
+	const struct arch *a = n_arches == 1 ? for_arches[0] : NULL;
+	struct kernel_sel *k = NULL;
+
+	if (eq) {
+		*eq = 0;
+		a = arch_find(tok);
+		if (!a) {
+			snprintf(err, n, "--modules %s=%s: unknown arch", tok, val);
+			return -EINVAL;
+		}
+	} else if (!a) {
+		snprintf(err, n, "--modules %s: say which arch (ARCH=DIR) with several arches", val);
 		return -EINVAL;
 	}
 	if (!*val) {
-		snprintf(err, n, "%s %s=: no value", opt, a->name);
+		snprintf(err, n, "--modules %s=: no value", a->name);
 		return -EINVAL;
 	}
-	k = (struct kernel_sel *)kernels_for(kl, a);
-	if (!k) {
-		if (modules) {
-			snprintf(err, n, "--modules %s=…: no --kernel for %s", a->name, a->name);
+	for (int i = 0; i < kl->n; i++) {
+		if (kl->k[i].arch != a || kl->k[i].debian)
+			continue;
+		if (k) {
+			snprintf(err, n, "--modules %s=%s: %s has several path kernels (%s, %s): "
+				 "cannot say whose", a->name, val, a->name, k->spec, kl->k[i].spec);
 			return -EINVAL;
 		}
-		if (kl->n == KERNELS_MAX) {
-			snprintf(err, n, "--kernel: more than %d kernels", KERNELS_MAX);
-			return -E2BIG;
-		}
-		k = &kl->k[kl->n++];
-		k->arch = a;
-	} else if (!modules || k->modules[0]) {
-		snprintf(err, n, "%s: given twice for %s", opt, a->name);
+		k = &kl->k[i];
+	}
+	if (!k) {
+		snprintf(err, n, "--modules %s=%s: no --kernel for %s (a path; Debian's kernels "
+			 "bring their modules)", a->name, val, a->name);
 		return -EINVAL;
 	}
-	if (strlen(val) >= sizeof(k->image)) {
-		snprintf(err, n, "%s %s: path too long", opt, val);
+	if (k->modules[0]) {
+		snprintf(err, n, "--modules: given twice for %s", a->name);
+		return -EINVAL;
+	}
+	if (strlen(val) >= sizeof(k->modules)) {
+		snprintf(err, n, "--modules %.64s…: path too long", val);
 		return -ENAMETOOLONG;
 	}
-	snprintf(modules ? k->modules : k->image, sizeof(k->image), "%s", val);
+	snprintf(k->modules, sizeof(k->modules), "%s", val);
 	return 0;
 }
 
@@ -84,7 +183,8 @@ int kernels_parse(struct kernel_list *kl, const char *kernels, const char *modul
 		if (!buf)
 			return -ENOMEM;
 		for (tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save))
-			rc = parse_one(kl, tok, m, for_arches, n_arches, err, n);
+			rc = m ? parse_modules(kl, tok, for_arches, n_arches, err, n) :
+				 parse_kernel(kl, tok, for_arches, n_arches, err, n);
 		free(buf);
 		if (rc < 0)
 			return rc;
@@ -110,9 +210,28 @@ int kernels_absolute(struct kernel_list *kl, char *err, size_t n)
 			snprintf(paths[p], PATH_MAX, "%s", abs);
 			if (!p && validate_input_file("--kernel", abs, err, n) < 0)
 				return -EINVAL;
+			if (!p)
+				snprintf(kl->k[i].spec, sizeof(kl->k[i].spec), "%s", abs);
 		}
 	}
 	return 0;
+}
+
+void kernel_package_of(const char *image, char *buf, size_t n)
+{
+	char path[PATH_MAX + 16];
+	const char *slash = strrchr(image, '/');
+	FILE *f;
+
+	buf[0] = 0;
+	snprintf(path, sizeof(path), "%.*s/package", slash ? (int)(slash - image) : 1,
+		 slash ? image : ".");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)n, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
 }
 
 const char *prep_log(void)
@@ -239,14 +358,15 @@ int prep_tool(char *const argv[], const char *stage)
 	return -EIO;
 }
 
-int kernel_prepare_own(const struct kernel_sel *k, const char *dir, struct prepared_kernel *p,
-		       char *err, size_t n)
+int kernel_prepare_own(const struct kernel_sel *k, const struct arch *a, int tools,
+		       const char *dir, struct prepared_kernel *p, char *err, size_t n)
 {
 	char agent[PATH_MAX], target[64], cache[PATH_MAX], script[PATH_MAX], stage[PATH_MAX + 64];
 	const char *top = hpt_top(), *slash;
 	char *mk[] = { "make", "-s", "--no-print-directory", "-C", (char *)top, target, NULL };
-	char *prep[] = { script, (char *)k->arch->name, (char *)k->image, p->release,
+	char *prep[] = { script, (char *)a->name, (char *)k->image, p->release,
 			 k->modules[0] ? (char *)k->modules : "-", agent, cache, (char *)dir, NULL };
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if (kimage_release(k->image, p->release, sizeof(p->release)) < 0) {
@@ -258,24 +378,140 @@ int kernel_prepare_own(const struct kernel_sel *k, const char *dir, struct prepa
 			 "unknown" : base ? base + 1 : k->modules);
 		p->release[strcspn(p->release, "/")] = 0;
 	}
-	snprintf(target, sizeof(target), "build/%s/hp-agent", k->arch->name);
+	snprintf(target, sizeof(target), "build/%s/hp-agent", a->name);
 	snprintf(agent, sizeof(agent), "%s/%s", top, target);
 	snprintf(cache, sizeof(cache), "%s/.cache", top);
 	snprintf(script, sizeof(script), "%s/kernels/own-kernel.sh", top);
-	snprintf(stage, sizeof(stage), "building the %s guest agent", k->arch->name);
+	snprintf(stage, sizeof(stage), "building the %s guest agent", a->name);
 	if (prep_tool(mk, stage) < 0) {
-		snprintf(err, n, "building the %s agent failed (make %s)", k->arch->name, target);
+		snprintf(err, n, "building the %s agent failed (make %s)", a->name, target);
 		return -EIO;
 	}
-	snprintf(stage, sizeof(stage), "preparing kernel %s (release %s) for %s", k->image,
-		 p->release, k->arch->name);
-	if (prep_tool(prep, stage) < 0) {
+	snprintf(stage, sizeof(stage), "preparing kernel %s (release %s) for %s%s", k->image,
+		 p->release, a->name, tools ? ", initramfs with ndctl/daxctl too" : "");
+	/* NVDIMM scenarios need ndctl/daxctl in the guest, whoever built the kernel */
+	if (tools)
+		setenv("HPT_GUEST_TOOLS", "1", 1);
+	rc = prep_tool(prep, stage);
+	unsetenv("HPT_GUEST_TOOLS");
+	if (rc < 0) {
 		snprintf(err, n, "preparing kernel %s for %s failed (kernels/own-kernel.sh says why "
-			 "above)", k->image, k->arch->name);
+			 "above)", k->image, a->name);
 		return -EIO;
 	}
 	slash = strrchr(k->image, '/');
 	snprintf(p->image, sizeof(p->image), "%s/%s", dir, slash ? slash + 1 : k->image);
 	snprintf(p->initrd, sizeof(p->initrd), "%s/initramfs.cpio.gz", dir);
+	if (tools)
+		snprintf(p->initrd_tools, sizeof(p->initrd_tools), "%s/initramfs-tools.cpio.gz", dir);
+	return 0;
+}
+
+/* Reads fd (a temp file) from its start into buf, NUL-terminated. */
+static void slurp(int fd, char *buf, size_t n)
+{
+	ssize_t got = pread(fd, buf, n - 1, 0);
+
+	buf[got > 0 ? got : 0] = 0;
+}
+
+/* kernels/guest.sh ARCH SPEC [tools] OUTROOT: its two lines (image, initramfs) into image
+ * and initrd; its stderr on ours and in the log; on failure its messages into err. */
+static int guest_sh(const struct arch *a, const char *spec, int tools, char *image,
+		    char *initrd, size_t pn, char *err, size_t n)
+{
+	char script[PATH_MAX], outroot[PATH_MAX], out[2 * PATH_MAX + 8], msg[2048];
+	char *argv[] = { script, (char *)a->name, (char *)spec, tools ? "tools" : outroot,
+			 tools ? outroot : NULL, NULL };
+	char tmpl_o[] = "/tmp/hpt-guest-out.XXXXXX", tmpl_e[] = "/tmp/hpt-guest-err.XXXXXX";
+	int fo = mkstemp(tmpl_o), fe = mkstemp(tmpl_e), status, log;
+	char *nl;
+
+	if (fo < 0 || fe < 0) {
+		snprintf(err, n, "temp file: %s", strerror(errno));
+		if (fo >= 0)
+			close(fo);
+		if (fe >= 0)
+			close(fe);
+		return -EIO;
+	}
+	unlink(tmpl_o);
+	unlink(tmpl_e);
+	snprintf(script, sizeof(script), "%s/kernels/guest.sh", hpt_top());
+	snprintf(outroot, sizeof(outroot), "%s/build", hpt_top());
+	status = spawn_wait(argv, fo, fe);
+	slurp(fo, out, sizeof(out));
+	slurp(fe, msg, sizeof(msg));
+	close(fo);
+	close(fe);
+	if (msg[0]) {
+		fputs(msg, stderr);
+		mkdir_parents(prep_log());
+		log = open(prep_log(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log >= 0) {
+			dprintf(log, "=== kernels/guest.sh %s %s%s\n%s", a->name, spec,
+				tools ? " tools" : "", msg);
+			close(log);
+		}
+	}
+	nl = strchr(out, '\n');
+	if (status != 0 || !nl) {
+		/* the recipes' own words, one line: the reason, not only that it failed */
+		size_t len = (size_t)snprintf(err, n, "kernel %s for %s: ", spec, a->name);
+
+		int said = 0;
+
+		/* only the recipes' own lines ("guest: …"), not a compiler's chatter */
+		for (char *p = msg, *nl2; *p && len + 1 < n; p = nl2 + 1) {
+			nl2 = strchr(p, '\n');
+			if (!nl2)
+				nl2 = p + strlen(p) - 1;
+			if (strncmp(p, "guest: ", 7) && strncmp(p, "debian-kernel: ", 15) &&
+			    strncmp(p, "probe-build: ", 13))
+				continue;
+			if (!strncmp(p, "guest: building", 15))
+				continue;	/* progress, not the reason */
+			len += (size_t)snprintf(err + len, n - len, "%s%.*s", said++ ? "; " : "",
+						(int)(nl2 - p + (*nl2 != '\n')), p);
+		}
+		if (!said && len + 1 < n)
+			snprintf(err + len, n - len, "kernels/guest.sh failed (its output is in %s)",
+				 prep_log());
+		return -EIO;
+	}
+	*nl = 0;
+	snprintf(image, pn, "%s", out);
+	snprintf(initrd, pn, "%.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
+	return 0;
+}
+
+int kernel_prepare_debian(const struct kernel_sel *k, const struct arch *a, int plain,
+			  int tools, struct prepared_kernel *p, char *err, size_t n)
+{
+	char image[PATH_MAX];
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	fprintf(stderr, "hotplug-test: preparing %s %s (kernel, probe, agent, initramfs%s)…\n",
+		a->name, k->spec, tools ? " with ndctl/daxctl" : "");
+	if (plain && guest_sh(a, k->spec, 0, p->image, p->initrd, sizeof(p->image), err, n) < 0)
+		return -EIO;
+	if (tools && guest_sh(a, k->spec, 1, plain ? image : p->image, p->initrd_tools,
+			      sizeof(image), err, n) < 0)
+		return -EIO;
+	kernel_package_of(p->image, p->package, sizeof(p->package));
+	snprintf(image, sizeof(image), "%.*s/version", (int)(strrchr(p->image, '/') - p->image),
+		 p->image);
+	f = fopen(image, "re");
+	if (f) {
+		if (fgets(p->release, sizeof(p->release), f))
+			p->release[strcspn(p->release, "\n")] = 0;
+		fclose(f);
+	}
+	if (!p->package[0]) {
+		snprintf(err, n, "kernel %s for %s: %s has no package file next to it", k->spec,
+			 a->name, p->image);
+		return -EIO;
+	}
 	return 0;
 }

@@ -22,19 +22,33 @@ struct jr_val;
 
 enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE };
 
+/* One (arch, kernel) of the matrix, prepared once before any job starts: jobs of one
+ * kernel would otherwise race on the same files. */
+struct matrix_kernel {
+	const struct arch *arch;
+	const struct kernel_sel *sel;	/* NULL: Debian's default kernel (make guest-ARCH) */
+	int many;			/* the arch has several kernels: labels in dir names */
+	int plain, tools;		/* its jobs need an initramfs without / with ndctl, daxctl */
+	struct prepared_kernel p;	/* for sel (the default one is the run's to make) */
+	char err[1024];			/* could not be prepared: its jobs are ERRORs saying so */
+};
+
 struct job {
 	const char *path, *name;	/* scenario file and name */
 	const struct arch *arch;
 	size_t index;			/* its place in the whole matrix (before --shard) */
 	int host;			/* index into matrix.hosts */
-	char dir[PATH_MAX];		/* run dir: OUT/<scenario>.<arch> */
+	const struct matrix_kernel *mk;	/* the kernel it boots */
+	int tools;			/* its scenario needs ndctl/daxctl in the guest */
+	char dir[PATH_MAX];		/* run dir: OUT/<scenario>.<arch>[.<kernel label>] */
 	enum job_state state;
 	pid_t pid;
 	uint64_t t_start, t_end;	/* now_ms() */
 	/* outcome, from the run dir's results.json (or why there is none) */
 	enum verdict v;
 	struct results res;
-	char kernel[96];
+	char kernel[96];		/* the release it booted */
+	char package[160];		/* the package "NAME VERSION" it booted, "" if none */
 	char note[512];
 	char *json;			/* the results.json text, NULL if unusable */
 };
@@ -75,8 +89,9 @@ struct matrix {
 	const struct arch *arches[MATRIX_ARCHES_MAX];
 	int n_arches;
 	struct kernel_list kernels;	/* --kernel/--modules */
-	struct prepared_kernel own[MATRIX_ARCHES_MAX];	/* per arch: prepared kernels[] */
-	char arch_err[MATRIX_ARCHES_MAX][512];	/* the arch's guest could not be prepared */
+	struct matrix_kernel *mks;	/* every (arch, kernel), in order of arches, then kernels */
+	int n_mks;
+	int axis;			/* --kernel was given: jobs are named by kernel too */
 	uint64_t t0;
 	char started[32];		/* ISO 8601 local time */
 	struct mhost hosts[MATRIX_HOSTS_MAX];
@@ -88,8 +103,13 @@ struct matrix {
 };
 
 /* matrix_prep.c */
-/* Builds what every arch's jobs boot; an arch that cannot be prepared gets arch_err. */
+/* The (arch, kernel) pairs of the matrix's arches into m->mks; -ENOMEM. */
+int matrix_kernels(struct matrix *m);
+/* Builds what every (arch, kernel)'s jobs boot; one that cannot be prepared gets err. */
 void matrix_prepare(struct matrix *m);
+/* What a job's kernel is called in tables and reports: the spec asked for ("" = the
+ * default kernel of a matrix without --kernel). */
+const char *matrix_kernel_name(const struct matrix_kernel *mk);
 
 /* matrix_job.c */
 /* Forks `hotplug-test run` for j (stdout/stderr into the run dir's run.ktap/run.log). */
@@ -103,8 +123,6 @@ void job_collect(struct matrix *m, struct job *j, int status);
 void job_not_run(struct job *j, enum verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void job_free(struct job *j);
-/* The prepared kernel arch a's jobs boot, NULL = Debian's. */
-const struct prepared_kernel *matrix_own(const struct matrix *m, const struct arch *a);
 
 /* matrix_shard.c */
 /* Keeps only shard K of N of m->jobs (spec "K/N"), balanced by the times recorded in

@@ -18,25 +18,18 @@
 
 #define RESULTS_MAX (64u << 20)
 
-const struct prepared_kernel *matrix_own(const struct matrix *m, const struct arch *a)
-{
-	if (!kernels_for(&m->kernels, a))
-		return NULL;
-	for (int i = 0; i < m->n_arches; i++)
-		if (m->arches[i] == a && m->own[i].image[0])
-			return &m->own[i];
-	return NULL;
-}
-
 static void log_path(const struct matrix *m, const struct job *j, const char *ext, char *buf,
 		     size_t n)
 {
-	snprintf(buf, n, "%s/.jobs/%s.%s.%s", m->out, j->name, j->arch->name, ext);
+	const char *base = strrchr(j->dir, '/');
+
+	snprintf(buf, n, "%s/.jobs/%s.%s", m->out, base ? base + 1 : j->dir, ext);
 }
 
 int job_start(struct matrix *m, struct job *j)
 {
-	const struct prepared_kernel *own = matrix_own(m, j->arch);
+	const struct matrix_kernel *mk = j->mk;
+	const char *spec = mk->sel ? mk->sel->spec : NULL;
 	char ktap[PATH_MAX + 64], log[PATH_MAX + 64], words[16384];
 	struct job_cli opts = *m->job;
 	char *argv[48];
@@ -51,12 +44,13 @@ int job_start(struct matrix *m, struct job *j)
 	argv[argc++] = (char *)j->arch->name;
 	argv[argc++] = "--out";
 	argv[argc++] = j->dir;
-	/* the shared options as given, but the kernel the matrix prepared for the arch */
+	/* the shared options as given, but the kernel the matrix prepared for the job */
 	opts.kernel[0] = opts.modules[0] = 0;
 	opts.connect = matrix_host_uri(&m->hosts[j->host]);	/* the host it was given */
-	if (own) {
-		snprintf(opts.kernel, sizeof(opts.kernel), "%s", own->image);
-		opts.initrd = own->initrd;
+	if (mk->sel) {
+		snprintf(opts.kernel, sizeof(opts.kernel), "%s=%s", j->arch->name, mk->p.image);
+		if (!mk->sel->debian || !opts.initrd)
+			opts.initrd = j->tools ? mk->p.initrd_tools : mk->p.initrd;
 	}
 	n = opts_argv(job_opts, &opts, argv + argc, 40, words, sizeof(words));
 	if (n < 0)
@@ -83,6 +77,11 @@ int job_start(struct matrix *m, struct job *j)
 		dup2(in, 0);
 		dup2(out, 1);
 		dup2(err, 2);
+		/* the job records the spec the matrix was asked for, not the prepared path */
+		if (spec)
+			setenv("HPT_KERNEL_SPEC", spec, 1);
+		else
+			unsetenv("HPT_KERNEL_SPEC");
 		execv("/proc/self/exe", argv);
 		dprintf(2, "hotplug-test matrix: exec /proc/self/exe: %s\n", strerror(errno));
 		_exit(127);
@@ -150,6 +149,7 @@ int job_from_results(struct job *j, const struct jr_val *root)
 		return -EPROTO;
 	j->v = (enum verdict)v;
 	snprintf(j->kernel, sizeof(j->kernel), "%s", jr_str(root, "kernel", ""));
+	snprintf(j->package, sizeof(j->package), "%s", jr_str(root, "kernel_package", ""));
 	for (size_t i = 0; i < checks->len; i++) {
 		const struct jr_val *c = &checks->items[i], *ev = jr_get(c, "evidence");
 		int cv = verdict_parse(jr_str(c, "verdict", NULL));

@@ -23,6 +23,20 @@ static double job_seconds(const struct job *j)
 	return j->t_start ? (double)(end - j->t_start) / 1000.0 : 0;
 }
 
+/* The job's name in lines and tables: its run dir's, <scenario>.<arch>[.<kernel label>]. */
+static const char *job_id(const struct job *j)
+{
+	const char *base = strrchr(j->dir, '/');
+
+	return base ? base + 1 : j->dir;
+}
+
+/* A column's kernel: the label of the spec asked for, "default" for Debian's bookworm. */
+static const char *kernel_label(const struct matrix_kernel *mk)
+{
+	return mk->sel ? mk->sel->label : "default";
+}
+
 /* The check that best explains a verdict: the first with that verdict. */
 static const struct check *why(const struct job *j)
 {
@@ -51,9 +65,9 @@ void matrix_progress(const struct matrix *m, int final)
 		       count[V_FAIL], count[V_ERROR], count[V_SKIP]);
 	for (size_t i = 0, k = 0; i < m->n && len < 100; i++)
 		if (m->jobs[i].state == JOB_RUNNING)
-			len += snprintf(line + len, sizeof(line) - (size_t)len, "%s %s.%s %.0fs",
-					k++ ? "," : "  running:", m->jobs[i].name,
-					m->jobs[i].arch->name, job_seconds(&m->jobs[i]));
+			len += snprintf(line + len, sizeof(line) - (size_t)len, "%s %s %.0fs",
+					k++ ? "," : "  running:", job_id(&m->jobs[i]),
+					job_seconds(&m->jobs[i]));
 	if (!final && !strcmp(line, last))
 		return;	/* redraw only when something changed: at most once a second */
 	snprintf(last, sizeof(last), "%s", line);
@@ -67,8 +81,9 @@ void matrix_job_done(const struct matrix *m, const struct job *j)
 
 	if (m->tty)
 		printf("\r\033[K");
-	printf("%-5s %s.%s in %.1f s", verdict_names[j->v], j->name, j->arch->name,
-	       job_seconds(j));
+	printf("%-5s %s in %.1f s", verdict_names[j->v], job_id(j), job_seconds(j));
+	if (m->axis && j->package[0])
+		printf(" (%s)", j->package);
 	if (m->n_hosts > 1 && j->pid)	/* which host it ran on */
 		printf(" on %s", m->hosts[j->host].uri[0] ? m->hosts[j->host].uri : VIRT_EMBED_URI);
 	if (j->v != V_PASS)
@@ -88,12 +103,12 @@ static void matrix_checks(FILE *f, const struct matrix *m)
 		size_t count[V__COUNT] = { 0 }, k;
 
 		for (k = 0; k < i; k++)
-			if (m->jobs[k].arch == j->arch && !strcmp(m->jobs[k].kernel, j->kernel))
+			if (m->jobs[k].mk == j->mk && !strcmp(m->jobs[k].kernel, j->kernel))
 				break;
 		if (k < i)
 			continue;	/* this (arch, kernel) is counted already */
 		for (k = i; k < m->n; k++)
-			if (m->jobs[k].arch == j->arch && !strcmp(m->jobs[k].kernel, j->kernel))
+			if (m->jobs[k].mk == j->mk && !strcmp(m->jobs[k].kernel, j->kernel))
 				for (int v = 0; v < V__COUNT; v++)
 					count[v] += result_count(&m->jobs[k].res, (enum verdict)v);
 		fprintf(f, "  %-8s %-28s %4zu ran (%zu PASS, %zu FAIL, %zu ERROR), %zu SKIP%s\n",
@@ -107,14 +122,21 @@ static void matrix_checks(FILE *f, const struct matrix *m)
 void matrix_table(FILE *f, const struct matrix *m)
 {
 	size_t w = 8, count[V__COUNT] = { 0 };
-	int shown = 0;
+	int shown = 0, cw[MATRIX_ARCHES_MAX * KERNELS_MAX];
 
 	for (size_t i = 0; i < m->n; i++)
 		if (strlen(m->jobs[i].name) > w)
 			w = strlen(m->jobs[i].name);
 	fprintf(f, "\n%-*s", (int)w, "scenario");
-	for (int a = 0; a < m->n_arches; a++)
-		fprintf(f, "  %-14s", m->arches[a]->name);
+	/* a column per (arch, kernel); with --kernel its header names the kernel */
+	for (int c = 0; c < m->n_mks; c++) {
+		char head[128];
+
+		snprintf(head, sizeof(head), "%s%s%s", m->mks[c].arch->name, m->axis ? " " : "",
+			 m->axis ? kernel_label(&m->mks[c]) : "");
+		cw[c] = strlen(head) > 14 ? (int)strlen(head) : 14;
+		fprintf(f, "  %-*s", cw[c], head);
+	}
 	fputc('\n', f);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct job *j = &m->jobs[i];
@@ -122,18 +144,33 @@ void matrix_table(FILE *f, const struct matrix *m)
 		if (i && !strcmp(m->jobs[i - 1].path, j->path))
 			continue;	/* one row per scenario: its jobs are consecutive */
 		fprintf(f, "%-*s", (int)w, j->name);
-		for (int a = 0; a < m->n_arches; a++) {
+		for (int a = 0; a < m->n_mks; a++) {
 			const struct job *c = NULL;
 
 			for (size_t k = i; k < m->n && !strcmp(m->jobs[k].path, j->path); k++)
-				if (m->jobs[k].arch == m->arches[a])
+				if (m->jobs[k].mk == &m->mks[a])
 					c = &m->jobs[k];
 			if (c && c->state == JOB_DONE)
-				fprintf(f, "  %-5s %6.1f s", verdict_names[c->v], job_seconds(c));
+				fprintf(f, "  %-5s %6.1f s%*s", verdict_names[c->v], job_seconds(c),
+					cw[a] - 14, "");
 			else
-				fprintf(f, "  %-14s", c ? "-" : "");
+				fprintf(f, "  %-*s", cw[a], c ? "-" : "");
 		}
 		fputc('\n', f);
+	}
+	if (m->axis) {	/* what each kernel column booted, exactly */
+		fputc('\n', f);
+		for (int c = 0; c < m->n_mks; c++) {
+			const char *pkg = m->mks[c].p.package;
+
+			for (size_t i = 0; !pkg[0] && i < m->n; i++)
+				if (m->jobs[i].mk == &m->mks[c] && m->jobs[i].package[0])
+					pkg = m->jobs[i].package;
+			fprintf(f, "%s %s: %s%s%s\n", m->mks[c].arch->name, kernel_label(&m->mks[c]),
+				m->mks[c].sel ? m->mks[c].sel->spec : "debian:bookworm",
+				pkg[0] ? " = " : "", pkg[0] ? pkg : m->mks[c].err[0] ? " (not prepared)" :
+				" (package not recorded)");
+		}
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < m->n; i++) {
@@ -143,7 +180,7 @@ void matrix_table(FILE *f, const struct matrix *m)
 		count[j->v]++;
 		if (j->v == V_PASS)
 			continue;
-		fprintf(f, "%-5s %s.%s: %s%s%s%s%s\n", verdict_names[j->v], j->name, j->arch->name,
+		fprintf(f, "%-5s %s: %s%s%s%s%s\n", verdict_names[j->v], job_id(j),
 			c ? c->name : "", c ? ": " : "", c && c->summary ? c->summary : "",
 			c && j->note[0] ? "; " : "", j->note);
 		if ((j->v == V_FAIL || j->v == V_ERROR) && !access(j->dir, F_OK))
@@ -203,6 +240,9 @@ int matrix_write_junit(const struct matrix *m)
 		jr[i] = (struct job_report){
 			.scenario = j->name, .file = j->path, .arch = j->arch->name,
 			.kernel = j->kernel[0] ? j->kernel : NULL, .run_dir = j->dir, .v = j->v,
+			.kernel_spec = m->axis ? (j->mk->sel ? j->mk->sel->spec : "debian:bookworm") :
+				       NULL,
+			.kernel_package = j->package[0] ? j->package : NULL,
 			.seconds = job_seconds(j), .res = &j->res, .note = j->note[0] ? j->note : NULL,
 		};
 	}
@@ -231,15 +271,21 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, NULL, m->arches[a]->name);
 	json_arr_end(&j);
 	json_arr_begin(&j, "kernels");
-	for (int k = 0; k < m->kernels.n; k++) {
-		const struct kernel_sel *ks = &m->kernels.k[k];
-		const struct prepared_kernel *p = matrix_own(m, ks->arch);
+	for (int k = 0; k < m->n_mks; k++) {
+		const struct matrix_kernel *mk = &m->mks[k];
+		const struct kernel_sel *ks = mk->sel;
 
+		if (!ks)
+			continue;	/* Debian's default kernel: in each run's results */
 		json_obj_begin(&j, NULL);
-		json_str(&j, "arch", ks->arch->name);
-		json_str(&j, "image", ks->image);
-		json_str(&j, "release", p && p->release[0] ? p->release : NULL);
+		json_str(&j, "arch", mk->arch->name);
+		json_str(&j, "spec", ks->spec);
+		json_str(&j, "label", ks->label);
+		json_str(&j, "image", mk->p.image[0] ? mk->p.image : ks->image[0] ? ks->image : NULL);
+		json_str(&j, "release", mk->p.release[0] ? mk->p.release : NULL);
+		json_str(&j, "package", mk->p.package[0] ? mk->p.package : NULL);
 		json_str(&j, "modules", ks->modules[0] ? ks->modules : NULL);
+		json_str(&j, "error", mk->err[0] ? mk->err : NULL);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -278,6 +324,8 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, "verdict", verdict_names[jb->v]);
 		json_double(&j, "seconds", job_seconds(jb));
 		json_str(&j, "kernel", jb->kernel[0] ? jb->kernel : NULL);
+		json_str(&j, "kernel_spec", jb->mk->sel ? jb->mk->sel->spec : "debian:bookworm");
+		json_str(&j, "kernel_package", jb->package[0] ? jb->package : NULL);
 		json_str(&j, "run_dir", jb->dir);
 		json_str(&j, "note", jb->note[0] ? jb->note : NULL);
 		json_u64(&j, "index", jb->index);

@@ -47,6 +47,8 @@ void report_json_render(struct strbuf *sb, const struct run *r);
 struct job_report {
 	const char *scenario, *file, *arch;
 	const char *kernel, *run_dir;	/* may be NULL */
+	const char *kernel_spec;	/* the kernel axis' value (--kernel); NULL = no axis */
+	const char *kernel_package;	/* the package "NAME VERSION" booted, or NULL */
 	enum verdict v;
 	double seconds;			/* wall time of the job */
 	const struct results *res;	/* its checks (may be empty) */
@@ -54,7 +56,9 @@ struct job_report {
 };
 /* JUnit XML (the elements GitLab and Jenkins read): <testsuites> with one <testsuite> per
  * arch in order of appearance (properties: its kernel, checks_run and checks_skipped),
- * one <testcase name=scenario classname=arch assertions=CHECKS-THAT-RAN> per job, a
+ * one <testcase name=scenario classname=arch assertions=CHECKS-THAT-RAN> per job (with a
+ * kernel axis: a suite per (arch, kernel), named "arch kernel-spec", and the spec in
+ * brackets after the scenario's name: "scenario [debian:trixie]"), a
  * <failure>/<error> holding every non-passing check with its evidence, <skipped> with the
  * reason, <system-out> listing all checks. timestamp: ISO 8601 local time, no zone. */
 void report_junit_render(struct strbuf *sb, const char *name, const struct job_report *jobs,

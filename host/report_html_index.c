@@ -13,6 +13,7 @@
 
 struct col {
 	char arch[32], kernel[128], stack[128];
+	char package[160];	/* the kernel package "NAME VERSION" its runs booted */
 	size_t jobs[5];		/* PASS FAIL ERROR SKIP other */
 	size_t ran, pass, fail, error, skipped;	/* checks */
 };
@@ -52,6 +53,16 @@ static void run_key(const struct jr_val *run, char *kernel, size_t kn, char *sta
 	flat(jr_get(run, "stack") ? jr_get(run, "stack") : jr_get(res, "stack"), stack, sn);
 }
 
+/* The package a run booted (results.json `kernel_package`), "" if not recorded. */
+static void run_package(const struct jr_val *run, char *pkg, size_t n)
+{
+	const struct jr_val *p = jr_get(run, "kernel_package");
+
+	if (!p || p->type == JR_NULL)
+		p = jr_get(jr_get(run, "results"), "kernel_package");
+	flat(p, pkg, n);
+}
+
 /* Columns in order of the matrix's arches, then of appearance. A run with no kernel
  * recorded (skipped before booting) joins its arch's column when the arch has one. */
 static size_t columns(const struct jr_val *runs, struct col *cols, int *of)
@@ -62,10 +73,11 @@ static size_t columns(const struct jr_val *runs, struct col *cols, int *of)
 		for (size_t i = 0; i < runs->len; i++) {
 			const struct jr_val *r = &runs->items[i];
 			const char *arch = jr_str(r, "arch", "?");
-			char kernel[128], stack[128];
+			char kernel[128], stack[128], pkg[160];
 			size_t c, same = 0, match = 0;
 
 			run_key(r, kernel, sizeof(kernel), stack, sizeof(stack));
+			run_package(r, pkg, sizeof(pkg));
 			if (pass == 0 && !kernel[0])
 				continue;	/* placed once the kernels are known */
 			if (pass == 1 && kernel[0])
@@ -78,6 +90,8 @@ static size_t columns(const struct jr_val *runs, struct col *cols, int *of)
 			for (c = 0; c < n; c++)
 				if (!strcmp(cols[c].arch, arch) &&
 				    !strcmp(cols[c].kernel, kernel) &&
+				    (!pkg[0] || !cols[c].package[0] ||
+				     !strcmp(cols[c].package, pkg)) &&
 				    !strcmp(cols[c].stack, stack))
 					break;
 			if (c == n && !kernel[0] && same == 1)
@@ -91,6 +105,8 @@ static size_t columns(const struct jr_val *runs, struct col *cols, int *of)
 				snprintf(cols[n].stack, sizeof(cols[n].stack), "%s", stack);
 				n++;
 			}
+			if (pkg[0] && !cols[c].package[0])
+				snprintf(cols[c].package, sizeof(cols[c].package), "%s", pkg);
 			of[i] = (int)c;
 		}
 	return n;
@@ -176,6 +192,11 @@ static void grid(struct xw *w, const char *dir, const struct jr_val *runs)
 		xw_close(w);
 		xw_elemc(w, "span", cols[c].kernel[0] ? NULL : "missing",
 			 cols[c].kernel[0] ? cols[c].kernel : "kernel not recorded");
+		if (cols[c].package[0]) {
+			xw_open(w, "br");
+			xw_close(w);
+			xw_elemc(w, "span", "pkg", cols[c].package);
+		}
 		if (cols[c].stack[0]) {
 			xw_open(w, "br");
 			xw_close(w);

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "matrix.h"
 #include "report.h"
+#include "guest.h"
 #include "hpt.h"
 
 void report_json_render(struct strbuf *sb, const struct run *r)
@@ -23,6 +24,8 @@ void report_json_render(struct strbuf *sb, const struct run *r)
 	json_str(&j, "file", r->scn->path);
 	json_str(&j, "arch", r->arch->name);
 	json_str(&j, "kernel", r->guest.kernel[0] ? r->guest.kernel : NULL);
+	json_str(&j, "kernel_spec", guest_kernel_spec(r));
+	json_str(&j, "kernel_package", r->kernel_package[0] ? r->kernel_package : NULL);
 	json_str(&j, "accel", r->accel_used);
 	json_str(&j, "verdict", verdict_names[all]);
 	json_i64(&j, "exit_code", verdict_exit_code(all));

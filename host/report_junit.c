@@ -80,6 +80,11 @@ static void testcase(struct strbuf *sb, const struct job_report *j)
 
 	sb_adds(sb, "    <testcase name=\"");
 	xml_esc(sb, j->scenario, 1, 256);
+	if (j->kernel_spec) {
+		sb_adds(sb, " [");
+		xml_esc(sb, j->kernel_spec, 1, 256);
+		sb_adds(sb, "]");
+	}
 	sb_adds(sb, "\" classname=\"");
 	xml_esc(sb, j->arch, 1, 64);
 	sb_addf(sb, "\" time=\"%.3f\" assertions=\"%zu\"", j->seconds,
@@ -116,6 +121,9 @@ static void testcase(struct strbuf *sb, const struct job_report *j)
 		j->seconds);
 	if (j->kernel)
 		sb_addf(&out, ", kernel %s", j->kernel);
+	if (j->kernel_spec)
+		sb_addf(&out, " (%s%s%s)", j->kernel_spec, j->kernel_package ? ": " : "",
+			j->kernel_package ? j->kernel_package : "");
 	if (j->run_dir)
 		sb_addf(&out, ", run dir %s", j->run_dir);
 	sb_adds(&out, "\n");
@@ -127,6 +135,22 @@ static void testcase(struct strbuf *sb, const struct job_report *j)
 	xml_esc(sb, sb_str(&out), 0, TEXT_MAX);
 	sb_adds(sb, "</system-out>\n    </testcase>\n");
 	sb_release(&out);
+}
+
+/* Jobs of one suite: the same arch and (with a kernel axis) the same kernel spec. */
+static int same_suite(const struct job_report *a, const struct job_report *b)
+{
+	return !strcmp(a->arch, b->arch) && !a->kernel_spec == !b->kernel_spec &&
+	       (!a->kernel_spec || !strcmp(a->kernel_spec, b->kernel_spec));
+}
+
+static void property(struct strbuf *sb, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	sb_addf(sb, "      <property name=\"%s\" value=\"", name);
+	xml_esc(sb, value, 1, 256);
+	sb_adds(sb, "\"/>\n");
 }
 
 void report_junit_render(struct strbuf *sb, const char *name, const struct job_report *jobs,
@@ -143,41 +167,43 @@ void report_junit_render(struct strbuf *sb, const char *name, const struct job_r
 	sb_adds(sb, ">\n");
 	for (size_t i = 0; i < n; i++) {
 		struct counts c = { 0 };
-		const char *kernel = NULL;
+		const char *kernel = NULL, *package = NULL;
 		size_t k;
 
-		for (k = 0; k < i && strcmp(jobs[k].arch, jobs[i].arch); k++)
+		for (k = 0; k < i && !same_suite(&jobs[k], &jobs[i]); k++)
 			;
 		if (k < i)
-			continue;	/* this arch's suite is written already */
+			continue;	/* this suite is written already */
 		for (k = i; k < n; k++)
-			if (!strcmp(jobs[k].arch, jobs[i].arch)) {
+			if (same_suite(&jobs[k], &jobs[i])) {
 				count(&c, &jobs[k]);
 				kernel = kernel ? kernel : jobs[k].kernel;
+				package = package ? package : jobs[k].kernel_package;
 			}
 		sb_adds(sb, "  <testsuite name=\"");
 		xml_esc(sb, jobs[i].arch, 1, 64);
+		if (jobs[i].kernel_spec) {
+			sb_adds(sb, " ");
+			xml_esc(sb, jobs[i].kernel_spec, 1, 256);
+		}
 		sb_adds(sb, "\"");
 		counts_attrs(sb, &c);
 		sb_adds(sb, " timestamp=\"");
 		xml_esc(sb, timestamp, 1, 64);
 		sb_adds(sb, "\" hostname=\"");
 		xml_esc(sb, hostname, 1, 256);
-		sb_adds(sb, "\">\n    <properties>\n      <property name=\"arch\" value=\"");
-		xml_esc(sb, jobs[i].arch, 1, 64);
-		sb_adds(sb, "\"/>\n");
-		if (kernel) {
-			sb_adds(sb, "      <property name=\"kernel\" value=\"");
-			xml_esc(sb, kernel, 1, 256);
-			sb_adds(sb, "\"/>\n");
-		}
+		sb_adds(sb, "\">\n    <properties>\n");
+		property(sb, "arch", jobs[i].arch);
+		property(sb, "kernel", kernel);
+		property(sb, "kernel_spec", jobs[i].kernel_spec);
+		property(sb, "kernel_package", package);
 		/* a suite of green testcases whose checks all SKIPped ran nothing: say so */
 		sb_addf(sb, "      <property name=\"checks_run\" value=\"%zu\"/>\n"
 			"      <property name=\"checks_skipped\" value=\"%zu\"/>\n",
 			c.checks_run, c.checks_skip);
 		sb_adds(sb, "    </properties>\n");
 		for (k = i; k < n; k++)
-			if (!strcmp(jobs[k].arch, jobs[i].arch))
+			if (same_suite(&jobs[k], &jobs[i]))
 				testcase(sb, &jobs[k]);
 		sb_adds(sb, "  </testsuite>\n");
 	}

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "arch.h"
+#include "kernels.h"
 #include "report.h"
 #include "hpt.h"
 
@@ -15,8 +16,11 @@ static void one(FILE *f, int index, const struct run *r)
 {
 	enum verdict all = result_overall(&r->res);
 
-	fprintf(f, "    KTAP version 1\n    # Subtest: %s.%s\n    1..%zu\n", r->scn->name,
-		r->arch->name, r->res.n);
+	/* with --kernel, the kernel's label too: runs of several kernels stay apart */
+	const char *dot = r->ksel ? "." : "", *label = r->ksel ? r->ksel->label : "";
+
+	fprintf(f, "    KTAP version 1\n    # Subtest: %s.%s%s%s\n    1..%zu\n", r->scn->name,
+		r->arch->name, dot, label, r->res.n);
 	for (size_t i = 0; i < r->res.n; i++) {
 		const struct check *c = &r->res.checks[i];
 
@@ -31,13 +35,17 @@ static void one(FILE *f, int index, const struct run *r)
 		if (c->evidence && (c->v == V_FAIL || c->v == V_ERROR))
 			fprintf(f, "    # evidence: %s\n", c->evidence);
 	}
-	fprintf(f, "# %s.%s: %s in %.1f s (", r->scn->name, r->arch->name, verdict_names[all],
+	fprintf(f, "# %s.%s%s%s: %s in %.1f s (", r->scn->name, r->arch->name, dot, label,
+		verdict_names[all],
 		(double)(now_ms() - r->t0_ms) / 1000.0);
 	for (int p = 0; p < PHASE__COUNT; p++)
 		fprintf(f, "%s%s %.1f", p ? ", " : "", phase_names[p], r->phase_ms[p] / 1000.0);
-	fprintf(f, " s); run dir %s\n", r->dir);
-	fprintf(f, "%sok %d %s.%s", all == V_PASS || all == V_SKIP ? "" : "not ", index,
-		r->scn->name, r->arch->name);
+	fprintf(f, " s); run dir %s", r->dir);
+	if (r->kernel_package[0])
+		fprintf(f, "; kernel package %s", r->kernel_package);
+	fputc('\n', f);
+	fprintf(f, "%sok %d %s.%s%s%s", all == V_PASS || all == V_SKIP ? "" : "not ", index,
+		r->scn->name, r->arch->name, dot, label);
 	if (all == V_SKIP)
 		fprintf(f, " # SKIP");
 	fputc('\n', f);

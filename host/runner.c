@@ -13,6 +13,7 @@
 #include "oracle.h"
 #include "plan.h"
 #include "report.h"
+#include "kernels.h"
 #include "runner.h"
 #include "step.h"
 #include "virt.h"
@@ -125,7 +126,9 @@ int runner_mkdir(struct run *r, const char *dir, const char *parent)
 				    *p) || (p == name && *p == '.'))
 				*p = '_';
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
-		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s", parent, stamp, name, r->arch->name);
+		/* with --kernel, the kernel's label too: runs of several kernels do not collide */
+		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s%s%s", parent, stamp, name,
+			 r->arch->name, r->ksel ? "-" : "", r->ksel ? r->ksel->label : "");
 	}
 	rc = mkdir_p(r->dir, 0700);
 	if (rc == 0)

@@ -81,6 +81,29 @@ gcc=$(sed -n 's/^CC *=.*\(gcc-[0-9][0-9]*\).*/\1/p' "$kv" | head -n 1)
 [ -n "$gcc" ] || die "$kv: no CC = …gcc-N line"
 
 needs="make $gcc $kbuild${triplet:+ $gcc-$triplet}"
+
+# A bookworm kernel on a bookworm host: the host's compiler is that suite's and the
+# Makefile's own probe is built the same way (kernels/debian-headers.sh): no build root
+# to make (4-5 min from a cold cache). Falls back to the root when the host cannot.
+if [ "$family" = bookworm ] && grep -qx 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null &&
+	command -v "${triplet:+$triplet-}$gcc" >/dev/null 2>&1 &&
+	hd=$("$here/debian-headers.sh" "$abi" "$arch" "$cache" 2>>"$log"); then
+	build=$(mktemp -d "${TMPDIR:-/tmp}/hpt-probe-host.XXXXXX")
+	cp "$src/hpt_probe.c" "$src/Kbuild" "$build/"
+	t0=$(date +%s)
+	if make -C "$hd" ARCH="$karch" ${triplet:+CROSS_COMPILE=$triplet-} \
+		M="$build" modules >"$log" 2>&1 &&
+		"${triplet:+$triplet-}strip" --strip-debug "$build/hpt_probe.ko" >>"$log" 2>&1; then
+		cp "$build/hpt_probe.ko" "$out.new"
+		mv "$out.new" "$out"
+		echo "$stamp" >"$out.stamp"
+		echo "built in $(($(date +%s) - t0)) s with the host's $gcc${triplet:+ ($triplet)}" >>"$log"
+		exit 0
+	fi
+	say "the host could not build the probe for $pkg $ver (see $log): trying a build root"
+	rm -rf "$build"
+	build=''
+fi
 family_sources() {
 	apt_sources "$family"
 	if [ "$family" = sid ]; then apt_sources experimental; else apt_sources "$family-backports"; fi

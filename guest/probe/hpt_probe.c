@@ -246,8 +246,9 @@ static int memmap_span(unsigned long pfn, unsigned long count, unsigned long *fi
  * (freeing clears every flag; a new owner would have typed or mapped it). */
 static bool frame_held(struct page *p)
 {
-	return PageOwnerPriv1(p) && !PageCompound(p) && !PageLRU(p) && !PageSlab(p) &&
-	       !PageBuddy(p) && !p->mapping;
+	/* the bit itself: 6.12+ dropped the PageOwnerPriv1() accessors */
+	return test_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(p)) && !PageCompound(p) &&
+	       !PageLRU(p) && !PageSlab(p) && !PageBuddy(p) && !p->mapping;
 }
 
 /* Bytes one mapping of the vmemmap covers at a walk level: the page-table level on x86,
@@ -318,7 +319,7 @@ static int frames_mark(unsigned long pfn, unsigned long count, int hold)
 			frames_add("held %lu\n", b);
 			return 0;
 		}
-		SetPageOwnerPriv1(pfn_to_page(b));
+		set_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(pfn_to_page(b)));
 		if (!run_n) {
 			run_pfn = b;
 			run_va = va;
@@ -370,7 +371,7 @@ static int frames_check(unsigned long fpfn, unsigned long n, unsigned long va)
 	for (i = 0; i < n_shown; i++) {
 		struct page *p = pfn_to_page(shown[i]);
 
-		frames_add("held %lu 0x%lx %d\n", shown[i], p->flags, page_ref_count(p));
+		frames_add("held %lu 0x%lx %d\n", shown[i], PAGE_FLAGS_WORD(p), page_ref_count(p));
 	}
 	return 0;
 }

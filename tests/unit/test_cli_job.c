@@ -79,37 +79,92 @@ static void shared_table(void)
 	   strstr(err, "--nope"), "an unknown option is named (%s)", err);
 }
 
+/* The one kernel of arch a in kl (NULL unless exactly one). */
+static const struct kernel_sel *only(const struct kernel_list *kl, const struct arch *a)
+{
+	const struct kernel_sel *ks[KERNELS_MAX];
+
+	return kernels_of(kl, a, ks, KERNELS_MAX) == 1 ? ks[0] : NULL;
+}
+
 static void kernel_lists(void)
 {
 	const struct arch *x86 = arch_find("x86_64"), *ppc = arch_find("ppc64le");
+	const struct arch *s390 = arch_find("s390x");
 	const struct arch *one[] = { x86 }, *two[] = { x86, ppc };
+	const struct kernel_sel *ks[KERNELS_MAX];
 	struct kernel_list kl;
 	char err[256];
 
 	memset(&kl, 0, sizeof(kl));
 	ok(kernels_parse(&kl, "/k", "", one, 1, err, sizeof(err)) == 0 && kl.n == 1 &&
-	   kl.k[0].arch == x86 && !strcmp(kl.k[0].image, "/k"),
+	   kl.k[0].arch == x86 && !strcmp(kl.k[0].image, "/k") && !kl.k[0].debian,
 	   "an image without ARCH= is the only arch's");
 	memset(&kl, 0, sizeof(kl));
 	ok(kernels_parse(&kl, "/k", "", two, 2, err, sizeof(err)) == -EINVAL &&
-	   strstr(err, "say which arch"), "with two arches it must say which (%s)", err);
+	   strstr(err, "say which arch") && strstr(err, "/k"),
+	   "with two arches an image must say which, named (%s)", err);
 	memset(&kl, 0, sizeof(kl));
 	ok(kernels_parse(&kl, "ppc64le=/v,x86_64=/b", "ppc64le=/m", two, 2, err,
-			 sizeof(err)) == 0 && kl.n == 2 && kernels_for(&kl, ppc) &&
-	   !strcmp(kernels_for(&kl, ppc)->modules, "/m") && !kernels_for(&kl, x86)->modules[0],
+			 sizeof(err)) == 0 && kl.n == 2 && only(&kl, ppc) &&
+	   !strcmp(only(&kl, ppc)->modules, "/m") && !only(&kl, x86)->modules[0],
 	   "ARCH= values pair each image with its modules");
 	memset(&kl, 0, sizeof(kl));
 	ok(kernels_parse(&kl, "", "s390x=/m", two, 2, err, sizeof(err)) == -EINVAL &&
 	   strstr(err, "no --kernel for s390x"), "modules without a kernel (%s)", err);
 	memset(&kl, 0, sizeof(kl));
 	ok(kernels_parse(&kl, "mips=/k", "", two, 2, err, sizeof(err)) == -EINVAL &&
-	   strstr(err, "unknown arch"), "an unknown arch (%s)", err);
+	   strstr(err, "mips=/k: unknown arch"), "an unknown arch, named (%s)", err);
 	memset(&kl, 0, sizeof(kl));
-	ok(kernels_parse(&kl, "x86_64=/a,x86_64=/b", "", two, 2, err, sizeof(err)) == -EINVAL &&
-	   strstr(err, "twice"), "one image per arch (%s)", err);
+	ok(kernels_parse(&kl, "x86_64=/a,x86_64=/a", "", two, 2, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "x86_64=/a: given twice"), "the same kernel twice, named (%s)", err);
 	memset(&kl, 0, sizeof(kl));
 	ok(kernels_parse(&kl, "x86_64=", "", two, 2, err, sizeof(err)) == -EINVAL &&
 	   strstr(err, "no value"), "an empty value (%s)", err);
+
+	/* the kernel axis: debian: values without ARCH= are every arch's */
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "debian:bookworm,debian:trixie,debian:sid", "", two, 2, err,
+			 sizeof(err)) == 0 && kl.n == 3 && !kl.k[0].arch && kl.k[2].debian &&
+	   !kl.k[1].image[0], "debian: values without ARCH= form the axis (%s)",
+	   kl.n == 3 ? "" : err);
+	ok(kernels_of(&kl, x86, ks, KERNELS_MAX) == 3 && kernels_of(&kl, ppc, ks, KERNELS_MAX) == 3 &&
+	   !strcmp(ks[0]->spec, "debian:bookworm") && !strcmp(ks[2]->label, "sid"),
+	   "every arch runs every axis kernel, in the order given, labelled by suite");
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "debian:sid,ppc64le=debian:sid-64k,x86_64=/b", "x86_64=/m", two, 2,
+			 err, sizeof(err)) == 0 && kernels_of(&kl, ppc, ks, KERNELS_MAX) == 2 &&
+	   !strcmp(ks[1]->spec, "debian:sid-64k") && !strcmp(ks[1]->label, "sid-64k") &&
+	   kernels_of(&kl, x86, ks, KERNELS_MAX) == 2 && !strcmp(ks[1]->modules, "/m") &&
+	   kernels_of(&kl, s390, ks, KERNELS_MAX) == 1,
+	   "ARCH= values add to that arch only; --modules pairs with its path kernel (%s)", err);
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "x86_64=debian:trixie", "", two, 2, err, sizeof(err)) == 0 &&
+	   kernels_of(&kl, ppc, ks, KERNELS_MAX) == 0 && kernels_of(&kl, x86, ks, KERNELS_MAX) == 1,
+	   "an arch without a value keeps Debian's default kernel");
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "debian:", "", two, 2, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "--kernel debian:: expected debian:SUITE or debian:VERSION"),
+	   "debian: without a suite, named (%s)", err);
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "debian:Trixie/x", "", two, 2, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "--kernel debian:Trixie/x: expected"), "a malformed spec, named (%s)", err);
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "debian:sid,debian:sid", "", two, 2, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "debian:sid: given twice"), "an axis value twice (%s)", err);
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "debian:sid", "x86_64=/m", two, 2, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "x86_64=/m: no --kernel for x86_64"),
+	   "--modules never pairs with a Debian kernel (%s)", err);
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "x86_64=/a/bzImage,x86_64=/b/bzImage", "x86_64=/m", two, 2, err,
+			 sizeof(err)) == -EINVAL && strstr(err, "several path kernels"),
+	   "--modules with two path kernels of its arch cannot say whose (%s)", err);
+	memset(&kl, 0, sizeof(kl));
+	ok(kernels_parse(&kl, "x86_64=/a/bzImage,x86_64=/b/bzImage", "", two, 2, err,
+			 sizeof(err)) == 0 && !strcmp(kl.k[0].label, "bzImage") &&
+	   !strcmp(kl.k[1].label, "bzImage-2"), "labels stay unique (%s, %s)", kl.k[0].label,
+	   kl.k[1].label);
 }
 
 int main(void)

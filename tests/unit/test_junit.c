@@ -89,6 +89,26 @@ int main(void)
 	   strstr(sb_str(&sb), "\xc3\xa9"), "controls and bad UTF-8 become \\xNN, good UTF-8 stays");
 	unlink(file);
 
+	/* the kernel axis: a suite per (arch, kernel), the spec in the testcase's name */
+	sb_release(&sb);
+	jobs[0].kernel_spec = "debian:trixie";
+	jobs[0].kernel_package = "linux-image-6.12.118+deb13-amd64 6.12.118-1";
+	jobs[3].kernel_spec = "debian:sid";
+	jobs[1].kernel_spec = jobs[2].kernel_spec = "debian:trixie";
+	report_junit_render(&sb, "hotplug-test matrix", jobs, 4, "ci-host", "2026-11-21T23:28:09");
+	ok(validate(sb_str(&sb)) == 0, "with kernels: junit.xml still validates");
+	ok(xpath("count(/testsuites/testsuite)") == 4 &&
+	   xpath("count(//testsuite[@name=\"x86_64 debian:trixie\"]/testcase)") == 1 &&
+	   xpath("count(//testsuite[@name=\"x86_64 debian:sid\"]/testcase)") == 1,
+	   "one testsuite per (arch, kernel): the two x86_64 kernels apart");
+	ok(xpath("count(//testcase[@name=\"dimm-memmap-off [debian:trixie]\"])") == 3 &&
+	   xpath("count(//testcase[@name=\"logical-offline-online [debian:sid]\"])") == 1,
+	   "the spec in each testcase's name");
+	ok(xpath("count(//testsuite[@name=\"x86_64 debian:trixie\"]/properties/property"
+		 "[@name=\"kernel_package\" and @value=\"linux-image-6.12.118+deb13-amd64 "
+		 "6.12.118-1\"])") == 1, "the package booted is a property of its suite");
+	unlink(file);
+
 	/* the validator fires */
 	ok(validate("<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\">"
 		    "<testcase name=\"x\" time=\"1\"/></testsuite></testsuites>") != 0,
