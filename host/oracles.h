@@ -14,15 +14,18 @@ struct placement_obs {
 	int64_t memmap_pages;			/* present_delta - managed_delta */
 	int64_t memtotal_delta_kb;
 	int have_memtotal;
-	uint64_t leading_reserved;	/* pfns from the start that look like vmemmap */
+	uint64_t leading_reserved;	/* pfns leading the range's blocks that look like vmemmap */
+	uint64_t blocks_led;		/* blocks led by at least one of them */
 	uint64_t first_flags, next_flags;	/* flags of pfn and of pfn+leading */
 	int have_kpage;
 	char why[256];
 };
 /* vmemmap_kpf: the kpageflags bits of which a self-hosted vmemmap pfn carries at least
- * one (the model's placement_pred.vmemmap_kpf). */
+ * one (the model's placement_pred.vmemmap_kpf); the vmemmap pfns are counted at the start
+ * of every block_pages block of the range (each block hosts its own memmap since 6.8;
+ * 0 = the range is one block). */
 void placement_observe(const struct snapshot *before, const struct snapshot *after,
-		       uint64_t pfn, uint64_t npages, uint64_t vmemmap_kpf,
+		       uint64_t pfn, uint64_t npages, uint64_t block_pages, uint64_t vmemmap_kpf,
 		       struct placement_obs *o);
 
 /* The placement probe's report (guest/probe/hpt_probe.c). */
