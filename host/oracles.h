@@ -256,6 +256,22 @@ int noleak_unaccounted_kb(const struct snapshot *s, int stacks_in_vmalloc, int64
 void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
 		      const struct noleak_cfg *cfg, struct results *res);
 
+/* --- no-leak memmap (noleak_memmap.c) ---------------------------------------------- */
+/* nr_memmap_pages at a snapshot taken while dev (and what else the run had plugged then)
+ * was plugged, and the model's growth over the baseline for all of them. */
+struct memmap_sample {
+	const char *dev, *snap_name;
+	const struct snapshot *s;
+	uint64_t want;
+	int modelled;		/* 0: a device the counter model does not cover was plugged */
+	char why[160];		/* what want is made of, or why not modelled */
+};
+/* Nothing on a kernel without nr_memmap_pages (before 6.11); else FAIL when a modelled
+ * sample grew by other than its want, or final differs from base; PASS otherwise. */
+void noleak_memmap_eval(const struct snapshot *base, const struct snapshot *final,
+			const struct memmap_sample *smp, size_t n, const struct noleak_cfg *cfg,
+			struct results *res);
+
 /* --- no-leak: the subsystems of the busy-guest workloads (noleak_mm.c) ----------- */
 enum { MM_ZRAM = 1, MM_ZSMALLOC = 2, MM_ZSWAP = 4, MM_SWAP = 8, MM_PINS = 16, MM_THP = 32 };
 /* Which of them snapshot s shows in use, against base for counters that only grow. */
