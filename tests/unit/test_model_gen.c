@@ -204,5 +204,26 @@ int main(void)
 		ok(pred.p == PLACE_UNKNOWN && strstr(pred.why, "not known"),
 		   "64K =force without the range's address: no guess (%s)", pred.why);
 	}
+	/* the default online type: the config's choice is what the guest booted with */
+	{
+		struct snapshot *n12 = fixture(FIX("x86_64-deb6.12-dimm128-mom/baseline"));
+		struct snapshot *n72 = fixture(FIX("x86_64-deb7.2-dimm128-mom/baseline"));
+		struct snapshot *n61 = fixture(FIX("x86_64-deb6.1-dimm128-mom/baseline"));
+		/* the lines of Debian's configs (kernel/config of each fetched kernel) */
+		const char *c12 = "CONFIG_MEMORY_HOTPLUG=y\nCONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO=y\n";
+		const char *c61 = "CONFIG_MEMORY_HOTPLUG=y\n# CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE is not set\n";
+		char a[32] = "", b[32] = "", c[32] = "", why[160];
+		const char *m12 = model_default_online(c12, why, sizeof(why));
+		const char *m61 = model_default_online(c61, why, sizeof(why));
+
+		snap_param(n12, "auto_online_blocks", a, sizeof(a));
+		snap_param(n72, "auto_online_blocks", b, sizeof(b));
+		snap_param(n61, "auto_online_blocks", c, sizeof(c));
+		ok(m12 && !strcmp(m12, a) && !strcmp(m12, b), "6.12/7.2: ONLINE_AUTO -> %s, booted "
+		   "with %s / %s", m12 ? m12 : "?", a, b);
+		ok(m61 && !strcmp(m61, c), "6.1: no default-online option -> %s, booted with %s",
+		   m61 ? m61 : "?", c);
+		ok(!model_default_online(NULL, why, sizeof(why)), "config not known: no guess");
+	}
 	return done();
 }
