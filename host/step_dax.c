@@ -276,7 +276,13 @@ static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 		if (run_snapshot(r, snap, 0, &s) < 0)
 			return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
 		if (a.memmap) {
-			char knob[160];
+			char knob[320];
+
+			/* asked again with the booted kernel (before boot its version may
+			 * not be known yet) */
+			if (caps_need(r, CAP_DAX_KMEM_MOM, "nvdimm", knob, sizeof(knob)) < 0)
+				return step_stop(r, l, V_SKIP, NULL, "dax kmem %s memmap=on: %s",
+						 ns->name, knob);
 
 			snprintf(knob, sizeof(knob), "write /sys/bus/dax/devices/%s/memmap_on_memory "
 				 "1", ns->chardev);
