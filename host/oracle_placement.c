@@ -1,4 +1,4 @@
-/* `expect placement DEV [memmap=on-block|elsewhere]`: where DEV's memmap really is,
+/* `expect placement DEV [memmap=on-block|elsewhere|split]`: where DEV's memmap really is,
  * proven by the probe's page-table walk and observed from zone present/managed deltas,
  * MemTotal and /proc/kpageflags, against the expectation model (or the scenario's own
  * expectation). The verdict is placement_decide() (placement.c). */
@@ -59,7 +59,7 @@ static int placement_check(const struct scn_line *l, char *err, size_t errlen)
 	    (l->argc == 4 && (strncmp(l->argv[3], "memmap=", 7) ||
 			      placement_parse(l->argv[3] + 7) < 0 ||
 			      placement_parse(l->argv[3] + 7) == PLACE_UNKNOWN))) {
-		snprintf(err, errlen, "expect placement: want DEV [memmap=on-block|elsewhere]");
+		snprintf(err, errlen, "expect placement: want DEV [memmap=on-block|elsewhere|split]");
 		return -1;
 	}
 	return 0;
@@ -139,7 +139,7 @@ static int placement_run(struct run *r, const struct scn_line *l)
 
 const struct oracle oracle_placement = {
 	.name = "placement",
-	.usage = "expect placement DEV [memmap=on-block|elsewhere]",
+	.usage = "expect placement DEV [memmap=on-block|elsewhere|split]",
 	.proves = "where DEV's memmap lives (on the hot-added block or elsewhere), proven by the "
 		  "probe's page-table walk and agreeing with zone present/managed, MemTotal and "
 		  "/proc/kpageflags, against the model (inferred only with --no-probe)",
