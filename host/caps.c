@@ -9,7 +9,8 @@
 const char *const cap_names[CAP__COUNT] = {
 	[CAP_PLUG] = "plug", [CAP_KERNEL_ONLINES] = "kernel-onlines",
 	[CAP_OFFLINE] = "offline", [CAP_MEMMAP_ON_MEMORY] = "memmap-on-memory",
-	[CAP_VMEMMAP_RESERVED] = "vmemmap-reserved",
+	[CAP_VMEMMAP_RESERVED] = "vmemmap-reserved", [CAP_MEMMAP_PER_BLOCK] = "memmap-per-block",
+	[CAP_DAX_KMEM_MOM] = "dax-kmem-memmap-on-memory",
 };
 
 struct cap_row {
@@ -68,43 +69,84 @@ static const struct cap_row rows[] = {
 	{ CAP_OFFLINE, NULL, NULL, 0, 0, 0, 0, "CONFIG_MEMORY_HOTREMOVE", CAP_YES, 0,
 	  "memory blocks go offline and online through /sys/devices/system/memory" },
 
-	/* ---- memmap_on_memory: where hot-added memory's struct pages live -------------- */
+	/* ---- memmap_on_memory: where hot-added memory's struct pages live -------------- *
+	 * Modelled up to 7.3 (the newest Debian publishes: trixie-backports); the facts are
+	 * measured on Debian 6.1, 6.12 and 7.2 (doc/kernels.md, tests/fixtures/…-deb*). */
 	{ CAP_MEMMAP_ON_MEMORY, NULL, "boot", 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "boot memory's memmap is allocated at boot, never on the block itself" },
-	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "dimm", K(5, 12), K(6, 4), 0, 0,
+	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "virtio-mem", 0, K(7, 3), 0, 0, NULL, CAP_NO, 0,
+	  "virtio-mem adds its memory without MHP_MEMMAP_ON_MEMORY on {kernel} (measured "
+	  "elsewhere with the parameter on 6.1, 6.12 and 7.2: managed grows by the whole "
+	  "plugged size)" },
+	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "dax-kmem", K(6, 8), K(7, 3), 0, 0,
+	  "CONFIG_MHP_MEMMAP_ON_MEMORY", CAP_YES, 0,
+	  "x86_64 {kernel}: dax kmem adds its memory with MHP_MEMMAP_ON_MEMORY when the device's "
+	  "memmap_on_memory knob is 1 (6.8+, needs the parameter too)" },
+	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "dax-kmem", 0, K(6, 7), 0, 0, NULL, CAP_NO, 0,
+	  "dax kmem gains its per-device memmap_on_memory knob in 6.8; kernel is {kernel}" },
+	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "dimm", K(5, 12), K(7, 3), 0, 0,
 	  "CONFIG_MHP_MEMMAP_ON_MEMORY", CAP_YES, 0,
 	  "x86_64 {kernel}: ACPI DIMMs put their memmap on the range with "
-	  "memory_hotplug.memmap_on_memory when it is exactly one memory block" },
-	{ CAP_MEMMAP_ON_MEMORY, "x86_64", NULL, K(5, 12), K(6, 4), 0, 0, NULL, CAP_NO, 0,
-	  "{kind} memory is added without MHP_MEMMAP_ON_MEMORY up to 6.4 (only ACPI DIMMs "
-	  "use it)" },
+	  "memory_hotplug.memmap_on_memory" },
+	{ CAP_MEMMAP_ON_MEMORY, "x86_64", NULL, K(5, 12), K(7, 3), 0, 0, NULL, CAP_NO, 0,
+	  "{kind} memory is added without MHP_MEMMAP_ON_MEMORY on {kernel}" },
 	{ CAP_MEMMAP_ON_MEMORY, "x86_64", NULL, 0, K(5, 11), 0, 0, NULL, CAP_NO, 0,
 	  "x86_64 gains memmap_on_memory in 5.12; kernel is {kernel}" },
-	{ CAP_MEMMAP_ON_MEMORY, "x86_64", NULL, K(6, 5), 0, 0, 0, NULL, CAP_UNKNOWN, 0,
-	  "kernel {kernel} is newer than the model (up to 6.4): per-block memmap and new "
-	  "device kinds are not modelled" },
 	{ CAP_MEMMAP_ON_MEMORY, "ppc64le", NULL, 0, K(6, 5), 0, 0, NULL, CAP_NO, 0,
 	  "ppc64le gains memmap_on_memory in 6.6 (radix MMU, 64K pages, "
 	  "memmap_on_memory=force); kernel is {kernel}" },
-	{ CAP_MEMMAP_ON_MEMORY, "ppc64le", NULL, K(6, 6), 0, 0, 0, NULL, CAP_UNKNOWN, 0,
-	  "ppc64 radix memmap_on_memory ({kernel} >= 6.6, =force with 64K pages) is not "
-	  "modelled yet" },
+	{ CAP_MEMMAP_ON_MEMORY, "ppc64le", "dimm", K(6, 6), K(7, 3), 0, 0,
+	  "CONFIG_MHP_MEMMAP_ON_MEMORY", CAP_YES, 0,
+	  "ppc64le {kernel} (radix): DLPAR LMBs put their memmap on the LMB with "
+	  "memory_hotplug.memmap_on_memory (=1 when it fills whole pageblocks, =force "
+	  "reserving whole pageblocks otherwise)" },
 	{ CAP_MEMMAP_ON_MEMORY, "s390x", NULL, 0, K(6, 7), 0, 0, NULL, CAP_NO, 0,
 	  "s390x gains memmap_on_memory in 6.8, and only for SCLP standby memory; kernel is "
 	  "{kernel}" },
 	{ CAP_MEMMAP_ON_MEMORY, "s390x", NULL, K(6, 8), 0, 0, 0, NULL, CAP_NO, 0,
 	  "s390x uses memmap_on_memory only for SCLP standby memory, which QEMU does not "
 	  "offer" },
+	{ CAP_MEMMAP_ON_MEMORY, NULL, NULL, K(7, 4), 0, 0, 0, NULL, CAP_UNKNOWN, 0,
+	  "kernel {kernel} is newer than the model (up to 7.3, the newest Debian publishes)" },
 	{ CAP_MEMMAP_ON_MEMORY, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
-	  "{arch} has no memmap_on_memory for hot-added memory" },
+	  "{arch} has no memmap_on_memory for hot-added {kind} memory" },
 
-	/* ---- how memmap pages on the range read in /proc/kpageflags -------------------- */
+	/* ---- one altmap per memory block of a multi-block range ----------------------- *
+	 * 6b8f0798b85a "mm/memory_hotplug: split memmap_on_memory requests across memblocks"
+	 * (Vishal Verma, with the dax kmem knob; first in v6.8): add_memory_resource() gives
+	 * every memory block of the range its own altmap. Before it only a range of exactly
+	 * one block used one (mhp_supports_memmap_on_memory). pseries DLPAR adds each LMB on
+	 * its own, so there every LMB is a one-block range in every version. */
+	{ CAP_MEMMAP_PER_BLOCK, "ppc64le", "dimm", 0, 0, 0, 0, NULL, CAP_YES, 0,
+	  "pseries DLPAR adds each 256 MiB LMB as a range of its own (dlpar_add_lmb)" },
+	{ CAP_MEMMAP_PER_BLOCK, NULL, NULL, K(6, 8), K(7, 3), 0, 0, NULL, CAP_YES, 0,
+	  "{kernel}: each memory block of the range hosts its own memmap (split per block "
+	  "since 6.8, commit 6b8f0798b85a)" },
+	{ CAP_MEMMAP_PER_BLOCK, NULL, NULL, 0, K(6, 7), 0, 0, NULL, CAP_NO, 0,
+	  "{kernel}: only a range of exactly one memory block puts its memmap on itself (the "
+	  "per-block split came in 6.8)" },
+	{ CAP_MEMMAP_PER_BLOCK, NULL, NULL, K(7, 4), 0, 0, 0, NULL, CAP_UNKNOWN, 0,
+	  "kernel {kernel} is newer than the model (up to 7.3)" },
+
+	/* ---- how memmap pages on the range read in /proc/kpageflags -------------------- *
+	 * "mm/memory_hotplug: initialize memmap of !ZONE_DEVICE with PageOffline() instead of
+	 * PageReserved()" (David Hildenbrand, 6.11): hot-added memmap no longer starts
+	 * PageReserved, and the self-hosted vmemmap pages keep only PG_owner_priv_1. */
 	{ CAP_VMEMMAP_RESERVED, NULL, NULL, 0, K(6, 10), 0, 0, NULL, CAP_YES, 0,
 	  "{kernel}: memmap pages on the range are PageReserved (RESERVED|OWNER_PRIVATE, "
 	  "seen on 6.1)" },
-	{ CAP_VMEMMAP_RESERVED, NULL, NULL, K(6, 12), 0, 0, 0, NULL, CAP_NO, 0,
+	{ CAP_VMEMMAP_RESERVED, NULL, NULL, K(6, 11), K(7, 3), 0, 0, NULL, CAP_NO, 0,
 	  "{kernel}: memmap pages on the range are no longer PageReserved, only "
 	  "PG_vmemmap_self_hosted (OWNER_PRIVATE, seen on 6.12 and 7.2)" },
+	{ CAP_VMEMMAP_RESERVED, NULL, NULL, K(7, 4), 0, 0, 0, NULL, CAP_UNKNOWN, 0,
+	  "kernel {kernel} is newer than the model (up to 7.3)" },
+
+	/* ---- dax kmem's per-device memmap_on_memory knob (sysfs-bus-dax: v6.8) ------------ */
+	{ CAP_DAX_KMEM_MOM, "x86_64", NULL, K(6, 8), 0, 0, 0, "CONFIG_MHP_MEMMAP_ON_MEMORY",
+	  CAP_YES, 0, "{kernel}: /sys/bus/dax/devices/daxX.Y/memmap_on_memory exists (6.8+)" },
+	{ CAP_DAX_KMEM_MOM, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
+	  "{arch} {kernel}: dax kmem has no per-device memmap_on_memory knob (it came in 6.8; "
+	  "no NVDIMM on ppc64le/s390x here)" },
 };
 
 int caps_config_has(const char *config, const char *option)
@@ -177,7 +219,8 @@ static void fill(char *out, size_t n, const char *tmpl, const struct cap_query *
 enum cap_answer caps_ask(enum cap_kind k, const struct cap_query *q, struct cap_fact *f)
 {
 	memset(f, 0, sizeof(*f));
-	if ((k == CAP_MEMMAP_ON_MEMORY || k == CAP_VMEMMAP_RESERVED) && !q->kernel) {
+	if ((k == CAP_MEMMAP_ON_MEMORY || k == CAP_VMEMMAP_RESERVED || k == CAP_MEMMAP_PER_BLOCK ||
+	     k == CAP_DAX_KMEM_MOM) && !q->kernel) {
 		/* every fact of them is per version */
 		f->a = CAP_UNKNOWN;
 		snprintf(f->why, sizeof(f->why), "the guest kernel's version is not known");

@@ -12,10 +12,15 @@ enum cap_kind {
 	CAP_PLUG,		/* the device kind can be hot-plugged here (granule: size step) */
 	CAP_KERNEL_ONLINES,	/* the guest kernel onlines hot-added memory by itself */
 	CAP_OFFLINE,		/* memory blocks can be offlined/onlined through sysfs */
-	CAP_MEMMAP_ON_MEMORY,	/* YES: the memmap goes on the range with the parameter, when
-				 * the range is exactly one memory block (5.12–6.4 semantics) */
+	CAP_MEMMAP_ON_MEMORY,	/* YES: the memmap can go on the range with the parameter (whole
+				 * memory blocks, pageblock-aligned memmap; model.c) */
+	CAP_MEMMAP_PER_BLOCK,	/* YES: a range of several memory blocks gets one altmap per
+				 * block (each block hosts its own memmap); NO: only a range of
+				 * exactly one block uses the altmap */
 	CAP_VMEMMAP_RESERVED,	/* YES: memmap pages on the range are PageReserved (kpageflags
 				 * RESERVED); NO: only PG_vmemmap_self_hosted (OWNER_PRIVATE) */
+	CAP_DAX_KMEM_MOM,	/* YES: dax kmem has the per-device memmap_on_memory knob
+				 * (/sys/bus/dax/devices/daxX.Y/memmap_on_memory) */
 	CAP__COUNT
 };
 extern const char *const cap_names[CAP__COUNT];

@@ -57,6 +57,8 @@ struct hpt_dev {
 	int plug_order;		/* 1, 2, 3… */
 	int unplug_order;	/* 0 until removed */
 	uint64_t vmemmap_pages;	/* memmap pages found on the device (0 = elsewhere) */
+	uint64_t vmemmap_block;	/* pages per block each led by its share of them (6.8+:
+				 * every block hosts its own memmap); 0 = they lead the range */
 	int kernel_onlined;	/* the guest kernel onlined it when it arrived (pseries) */
 	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
 	uint64_t vmemmap_kpf;	/* the model's kpageflags bits of those pages */

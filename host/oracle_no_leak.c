@@ -2,7 +2,8 @@
  * the guest is back to SNAP (memory blocks, System RAM in /proc/iomem, every zone's
  * present/spanned/managed, MemTotal exactly, memory neither free nor accounted to a user
  * within a tolerance calibrated from the run's noise (noleak_free.c), every frame of a
- * removed memmap freed (memmap_frames.c)), and the
+ * removed memmap freed (memmap_frames.c), the kernel's nr_memmap_pages grown by the model's
+ * memmap while plugged and back (noleak_memmap.c, 6.11+)), and the
  * teardown ran in order: blocks offline before removal, devices removed in reverse order
  * of plugging. For the subsystems busy-guest workloads used (zram, zsmalloc, zswap, swap,
  * long-term pins, THP) their counters are back to SNAP too (noleak_mm.c). */
@@ -11,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent.h"
+#include "arch.h"
 #include "caps.h"
 #include "oracle.h"
 #include "debugk.h"
+#include "devkind.h"
 #include "oracles.h"
 #include "size.h"
 #include "step.h"
@@ -224,6 +227,61 @@ static int no_leak_check(const struct scn_line *l, char *err, size_t errlen)
 
 #define NOISE_SAMPLES 3
 
+/* For every device onlined in the run: its last "online-NAME" snapshot and the model's
+ * nr_memmap_pages growth for the devices plugged at that moment (the journal replayed). */
+static size_t memmap_samples(struct run *r, struct memmap_sample *out, char names[][48])
+{
+	size_t n = 0;
+
+	for (int d = 0; d < r->n_devs; d++) {
+		int last = -1, in[HPT_DEVS_MAX] = { 0 };
+		struct memmap_sample *s = &out[n];
+		size_t len = 0;
+
+		for (int k = 0; k < r->n_journal; k++)
+			if (r->journal[k].kind == J_ONLINE && r->journal[k].dev == d)
+				last = k;
+		if (last < 0)
+			continue;
+		for (int k = 0; k <= last; k++) {
+			const struct jentry *e = &r->journal[k];
+
+			if (e->kind == J_PLUG)
+				in[e->dev] = 1;
+			else if (e->kind == J_UNPLUGGED)
+				in[e->dev] = 0;
+		}
+		in[d] = 1;
+		memset(s, 0, sizeof(*s));
+		snprintf(names[n], 48, "online-%s", r->devs[d].name);
+		s->dev = r->devs[d].name;
+		s->snap_name = names[n];
+		s->s = run_snap(r, names[n]);
+		s->modelled = 1;
+		for (int e = 0; e < r->n_devs; e++) {
+			const struct hpt_dev *x = &r->devs[e];
+			uint64_t c;
+
+			if (!in[e])
+				continue;
+			if (strcmp(x->kind->name, "dimm")) {
+				s->modelled = 0;
+				snprintf(s->why, sizeof(s->why), "%s (%s) was plugged too: the counter "
+					 "model covers DIMMs only", x->name, x->kind->name);
+				break;
+			}
+			c = model_memmap_counter(r->arch->name, x->size, r->guest.page_size);
+			s->want += c;
+			if (len < sizeof(s->why) - 48)
+				len += (size_t)snprintf(s->why + len, sizeof(s->why) - len, "%s%s: %llu",
+							len ? ", " : "", x->name,
+							(unsigned long long)c);
+		}
+		n++;
+	}
+	return n;
+}
+
 static int no_leak_run(struct run *r, const struct scn_line *l)
 {
 	const struct snapshot *base, *final, *noise[NOISE_SAMPLES];
@@ -274,6 +332,13 @@ static int no_leak_run(struct run *r, const struct scn_line *l)
 			used |= noleak_mm_used(base, &r->snaps[i].snap);
 		noleak_mm_eval(base, final, used, &cfg, &r->res);
 	}
+	{
+		struct memmap_sample smp[HPT_DEVS_MAX];
+		char names[HPT_DEVS_MAX][48];
+		size_t n = memmap_samples(r, smp, names);
+
+		noleak_memmap_eval(base, final, smp, n, &cfg, &r->res);
+	}
 	frames_noleak(r, l->lineno);	/* the removed memmaps' own frames, freed */
 	debugk_noleak(r, l->lineno);	/* kmemleak, page_owner: debug kernels only */
 	return 0;
@@ -284,7 +349,9 @@ const struct oracle oracle_no_leak = {
 	.usage = "expect no-leak since=SNAP [memfree-tolerance=SIZE]",
 	.proves = "teardown ran in order (offline before removal, reverse of plugging) and left "
 		  "blocks, iomem, zones, MemTotal exactly and unaccounted memory within the run's "
-		  "calibrated noise as at SNAP, every frame of a removed memmap freed; "
+		  "calibrated noise as at SNAP, every frame of a removed memmap freed, "
+		  "nr_memmap_pages (6.11+) grown by exactly the model's memmap while plugged "
+		  "and back to SNAP's; "
 		  "zram reset, zsmalloc/zswap drained, swap off, pins released, no THP left",
 	.opts = noleak_opts, .check = no_leak_check, .run = no_leak_run,
 };

@@ -1,4 +1,4 @@
-/* `expect placement DEV [memmap=on-block|elsewhere]`: where DEV's memmap really is,
+/* `expect placement DEV [memmap=on-block|elsewhere|split]`: where DEV's memmap really is,
  * proven by the probe's page-table walk and observed from zone present/managed deltas,
  * MemTotal and /proc/kpageflags, against the expectation model (or the scenario's own
  * expectation). The verdict is placement_decide() (placement.c). */
@@ -59,7 +59,7 @@ static int placement_check(const struct scn_line *l, char *err, size_t errlen)
 	    (l->argc == 4 && (strncmp(l->argv[3], "memmap=", 7) ||
 			      placement_parse(l->argv[3] + 7) < 0 ||
 			      placement_parse(l->argv[3] + 7) == PLACE_UNKNOWN))) {
-		snprintf(err, errlen, "expect placement: want DEV [memmap=on-block|elsewhere]");
+		snprintf(err, errlen, "expect placement: want DEV [memmap=on-block|elsewhere|split]");
 		return -1;
 	}
 	return 0;
@@ -74,6 +74,7 @@ int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o
 		.arch = r->arch->name, .major = r->guest.major, .minor = r->guest.minor,
 		.cmdline = r->guest.cmdline, .devkind = d->kind->name, .size = d->size,
 		.block_size = r->guest.block_size, .page_size = r->guest.page_size,
+		.base = d->base, .boot_end = r->boot.memory,
 	};
 
 	snprintf(a, sizeof(a), "pre-online-%s", d->name);
@@ -86,7 +87,7 @@ int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o
 	}
 	model_placement(&in, pred);
 	placement_observe(before, after, d->base / r->guest.page_size,
-			  d->size / r->guest.page_size, pred->vmemmap_kpf, o);
+			  d->size / r->guest.page_size, pred->block_pages, pred->vmemmap_kpf, o);
 	return 0;
 }
 
@@ -113,8 +114,10 @@ static int placement_run(struct run *r, const struct scn_line *l)
 	run_probe(r, d, &pf);
 	v = placement_decide(pred.p, overridden ? "the scenario says so" : pred.why, &pred, &o,
 			     &pf, r->guest.page_size, summary, sizeof(summary));
-	if (o.p == PLACE_ON_BLOCK)
+	if (o.p == PLACE_ON_BLOCK) {
 		d->vmemmap_pages = (uint64_t)o.memmap_pages;
+		d->vmemmap_block = o.blocks_led > 1 ? pred.block_pages : 0;
+	}
 	json_init(&j, &ev, 0);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "device", d->name);
@@ -136,7 +139,7 @@ static int placement_run(struct run *r, const struct scn_line *l)
 
 const struct oracle oracle_placement = {
 	.name = "placement",
-	.usage = "expect placement DEV [memmap=on-block|elsewhere]",
+	.usage = "expect placement DEV [memmap=on-block|elsewhere|split]",
 	.proves = "where DEV's memmap lives (on the hot-added block or elsewhere), proven by the "
 		  "probe's page-table walk and agreeing with zone present/managed, MemTotal and "
 		  "/proc/kpageflags, against the model (inferred only with --no-probe)",

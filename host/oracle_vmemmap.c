@@ -59,6 +59,29 @@ static int vmemmap_check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* vmemmap_bad_pfns() over the share of d's vmemmap pages that leads each of its blocks. */
+static uint64_t bad_in_blocks(const struct snapshot *s, const struct hpt_dev *d,
+			      uint64_t pfn, uint64_t npages, uint64_t kpf, uint64_t *first_bad,
+			      uint64_t *bad_flags)
+{
+	uint64_t span = d->vmemmap_block, nb, per, bad = 0;
+
+	if (!span || !npages || span >= npages)
+		return vmemmap_bad_pfns(s, pfn, d->vmemmap_pages, kpf, first_bad, bad_flags);
+	nb = npages / span;
+	per = d->vmemmap_pages / nb;
+	for (uint64_t b = 0; b < nb; b++) {
+		uint64_t fb = 0, ff = 0, n = vmemmap_bad_pfns(s, pfn + b * span, per, kpf, &fb, &ff);
+
+		if (n && !bad) {
+			*first_bad = fb;
+			*bad_flags = ff;
+		}
+		bad += n;
+	}
+	return bad;
+}
+
 static int vmemmap_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[2]);
@@ -97,8 +120,10 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "%s", r->chan.err);
 		return STEP_STOP;
 	}
-	bad = vmemmap_bad_pfns(s, pfn, (uint64_t)o.memmap_pages, pred.vmemmap_kpf, &first_bad,
-			       &bad_flags);
+	d->vmemmap_pages = (uint64_t)o.memmap_pages;
+	d->vmemmap_block = o.blocks_led > 1 ? pred.block_pages : 0;
+	bad = bad_in_blocks(s, d, pfn, d->size / r->guest.page_size, pred.vmemmap_kpf,
+			    &first_bad, &bad_flags);
 	evidence(&ev, d, pfn, (uint64_t)o.memmap_pages, bad, first_bad, bad_flags,
 		 "after compaction + pressure + compaction");
 	if (bad)
@@ -134,7 +159,8 @@ int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_de
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "no pre-offline snapshot");
 		return -1;
 	}
-	bad = vmemmap_bad_pfns(s, pfn, d->vmemmap_pages, d->vmemmap_kpf, &first_bad, &bad_flags);
+	bad = bad_in_blocks(s, d, pfn, d->size / r->guest.page_size, d->vmemmap_kpf, &first_bad,
+			    &bad_flags);
 	evidence(&ev, d, pfn, d->vmemmap_pages, bad, first_bad, bad_flags, "just before offline");
 	if (bad)
 		result_add(&r->res, V_FAIL, name, l->lineno, sb_str(&ev),

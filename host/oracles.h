@@ -14,15 +14,18 @@ struct placement_obs {
 	int64_t memmap_pages;			/* present_delta - managed_delta */
 	int64_t memtotal_delta_kb;
 	int have_memtotal;
-	uint64_t leading_reserved;	/* pfns from the start that look like vmemmap */
+	uint64_t leading_reserved;	/* pfns leading the range's blocks that look like vmemmap */
+	uint64_t blocks_led;		/* blocks led by at least one of them */
 	uint64_t first_flags, next_flags;	/* flags of pfn and of pfn+leading */
 	int have_kpage;
 	char why[256];
 };
 /* vmemmap_kpf: the kpageflags bits of which a self-hosted vmemmap pfn carries at least
- * one (the model's placement_pred.vmemmap_kpf). */
+ * one (the model's placement_pred.vmemmap_kpf); the vmemmap pfns are counted at the start
+ * of every block_pages block of the range (each block hosts its own memmap since 6.8;
+ * 0 = the range is one block). */
 void placement_observe(const struct snapshot *before, const struct snapshot *after,
-		       uint64_t pfn, uint64_t npages, uint64_t vmemmap_kpf,
+		       uint64_t pfn, uint64_t npages, uint64_t block_pages, uint64_t vmemmap_kpf,
 		       struct placement_obs *o);
 
 /* The placement probe's report (guest/probe/hpt_probe.c). */
@@ -252,6 +255,22 @@ int noleak_unaccounted_kb(const struct snapshot *s, int stacks_in_vmalloc, int64
  * noise, the tolerance and every user's delta. */
 void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
 		      const struct noleak_cfg *cfg, struct results *res);
+
+/* --- no-leak memmap (noleak_memmap.c) ---------------------------------------------- */
+/* nr_memmap_pages at a snapshot taken while dev (and what else the run had plugged then)
+ * was plugged, and the model's growth over the baseline for all of them. */
+struct memmap_sample {
+	const char *dev, *snap_name;
+	const struct snapshot *s;
+	uint64_t want;
+	int modelled;		/* 0: a device the counter model does not cover was plugged */
+	char why[160];		/* what want is made of, or why not modelled */
+};
+/* Nothing on a kernel without nr_memmap_pages (before 6.11); else FAIL when a modelled
+ * sample grew by other than its want, or final differs from base; PASS otherwise. */
+void noleak_memmap_eval(const struct snapshot *base, const struct snapshot *final,
+			const struct memmap_sample *smp, size_t n, const struct noleak_cfg *cfg,
+			struct results *res);
 
 /* --- no-leak: the subsystems of the busy-guest workloads (noleak_mm.c) ----------- */
 enum { MM_ZRAM = 1, MM_ZSMALLOC = 2, MM_ZSWAP = 4, MM_SWAP = 8, MM_PINS = 16, MM_THP = 32 };

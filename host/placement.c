@@ -25,12 +25,30 @@ static void zone_sums(const struct snapshot *s, int64_t *present, int64_t *manag
 	}
 }
 
+/* vmemmap-flagged pfns leading [pfn, pfn+n) in s; *next = the flags of the first other */
+static uint64_t leading(const struct snapshot *s, uint64_t pfn, uint64_t n, uint64_t kpf,
+			uint64_t *next)
+{
+	uint64_t flags, cnt, i;
+
+	for (i = 0; i < n; i++) {
+		if (snap_kpage(s, pfn + i, &flags, &cnt) < 0)
+			break;
+		if (!(flags & kpf) || (flags & VMEMMAP_BAD)) {
+			*next = flags;
+			break;
+		}
+	}
+	return i;
+}
+
 void placement_observe(const struct snapshot *before, const struct snapshot *after,
-		       uint64_t pfn, uint64_t npages, uint64_t vmemmap_kpf,
+		       uint64_t pfn, uint64_t npages, uint64_t block_pages, uint64_t vmemmap_kpf,
 		       struct placement_obs *o)
 {
 	int64_t p0, m0, p1, m1;
-	uint64_t t0 = 0, t1 = 0, flags, cnt;
+	uint64_t t0 = 0, t1 = 0, cnt, step = block_pages && block_pages < npages ? block_pages
+									       : npages;
 
 	memset(o, 0, sizeof(*o));
 	zone_sums(before, &p0, &m0);
@@ -43,14 +61,15 @@ void placement_observe(const struct snapshot *before, const struct snapshot *aft
 			   !snap_meminfo(after, "MemTotal", &t1);
 	o->memtotal_delta_kb = (int64_t)t1 - (int64_t)t0;
 	o->have_kpage = snap_kpage(after, pfn, &o->first_flags, &cnt) == 0;
-	for (uint64_t i = 0; o->have_kpage && i < npages; i++) {
-		if (snap_kpage(after, pfn + i, &flags, &cnt) < 0)
-			break;
-		if (!(flags & vmemmap_kpf) || (flags & VMEMMAP_BAD)) {
-			o->next_flags = flags;
-			break;
-		}
-		o->leading_reserved++;
+	/* each block's own memmap leads it (one block: the range) */
+	for (uint64_t b = 0; o->have_kpage && step && b < npages; b += step) {
+		uint64_t next = 0, n = leading(after, pfn + b, step, vmemmap_kpf, &next);
+
+		o->leading_reserved += n;
+		if (!b)
+			o->next_flags = next;
+		if (n)
+			o->blocks_led++;
 	}
 	o->p = PLACE_UNKNOWN;
 	if (o->present_delta != (int64_t)npages) {
@@ -68,9 +87,9 @@ void placement_observe(const struct snapshot *before, const struct snapshot *aft
 	} else if (o->memmap_pages > 0 && o->leading_reserved == (uint64_t)o->memmap_pages) {
 		o->p = PLACE_ON_BLOCK;
 		snprintf(o->why, sizeof(o->why), "present - managed = %lld pages, exactly the %llu "
-			 "reserved pfns at the start of the device (flags 0x%llx)",
+			 "reserved pfns at the start of the device's blocks (%llu led; flags 0x%llx)",
 			 (long long)o->memmap_pages, (unsigned long long)o->leading_reserved,
-			 (unsigned long long)o->first_flags);
+			 (unsigned long long)o->blocks_led, (unsigned long long)o->first_flags);
 	} else {
 		snprintf(o->why, sizeof(o->why), "inconsistent: present - managed = %lld pages but "
 			 "%llu vmemmap-flagged pfns lead the device", (long long)o->memmap_pages,
@@ -78,27 +97,37 @@ void placement_observe(const struct snapshot *before, const struct snapshot *aft
 	}
 }
 
+/* Pages the model says the device keeps for its memmap when it hosts it. */
+static uint64_t model_reserved(const struct placement_pred *pred)
+{
+	return pred->reserved_pages ? pred->reserved_pages : pred->vmemmap_pages;
+}
+
 /* The counts every placement must agree on; "" if they do, else what differs. */
 static void counts_agree(const struct placement_pred *pred, const struct placement_obs *o,
 			 const struct placement_proof *pf, uint64_t page_size, char *why,
 			 size_t n)
 {
-	uint64_t on_dev = o->p == PLACE_ON_BLOCK ? pred->vmemmap_pages : 0;
+	uint64_t on_dev = o->p == PLACE_ON_BLOCK ? model_reserved(pred) : 0;
+	uint64_t inside = pred->reserved_pages ? pred->inside_pages : pred->vmemmap_pages;
 	int64_t managed_kb = o->managed_delta * (int64_t)(page_size >> 10);
 
+	if (o->p != PLACE_ON_BLOCK)
+		inside = 0;
 	why[0] = 0;
-	if (o->p == PLACE_ON_BLOCK && (uint64_t)o->memmap_pages != pred->vmemmap_pages)
-		snprintf(why, n, "the model's memmap is %llu pages, but present - managed = %lld "
-			 "and %llu reserved pfns lead the device", (unsigned long long)
-			 pred->vmemmap_pages, (long long)o->memmap_pages,
+	if (o->p == PLACE_ON_BLOCK && (uint64_t)o->memmap_pages != on_dev)
+		snprintf(why, n, "the model keeps %llu pages of the device for its memmap, but "
+			 "present - managed = %lld and %llu vmemmap pfns lead its blocks",
+			 (unsigned long long)on_dev, (long long)o->memmap_pages,
 			 (unsigned long long)o->leading_reserved);
 	else if (pf->state == PROBE_OK && pf->pr.memmap_pages != pred->vmemmap_pages)
 		snprintf(why, n, "the model's memmap is %llu pages, but the probe walked %llu "
 			 "memmap pages for the range", (unsigned long long)pred->vmemmap_pages,
 			 (unsigned long long)pf->pr.memmap_pages);
-	else if (pf->state == PROBE_OK && o->p == PLACE_ON_BLOCK && pf->pr.inside != on_dev)
-		snprintf(why, n, "%llu memmap pages are reserved on the device, but the probe finds "
-			 "%llu backed inside it", (unsigned long long)on_dev,
+	else if (pf->state == PROBE_OK && o->p == PLACE_ON_BLOCK && pf->pr.inside != inside)
+		snprintf(why, n, "%llu pages are reserved on the device and the model backs %llu "
+			 "memmap pages there, but the probe finds %llu backed inside it",
+			 (unsigned long long)on_dev, (unsigned long long)inside,
 			 (unsigned long long)pf->pr.inside);
 	else if (!o->have_memtotal)
 		snprintf(why, n, "MemTotal is missing from a snapshot");
@@ -117,7 +146,14 @@ enum verdict placement_decide(enum placement expected, const char *expected_why,
 {
 	const struct probe_result *pr = &pf->pr;
 	enum placement proof = pf->state == PROBE_OK ? probe_placement(pr) : PLACE_UNKNOWN;
+	/* =force with 64K pages: the device keeps whole pageblocks whatever the memmap uses */
+	int waste = pred->reserved_pages && pred->reserved_pages != pred->inside_pages;
+	enum placement seen = o->p;
 	char counts[320], how[160];
+
+	if (waste && pf->state == PROBE_OK && pr->memmap_pages && !pr->unmapped &&
+	    pr->inside && pr->outside)
+		proof = PLACE_SPLIT;
 
 	if (pf->state == PROBE_ABSENT) {
 		snprintf(summary, n, "no placement proof: %s. Build the probe for this kernel (make "
@@ -134,6 +170,29 @@ enum verdict placement_decide(enum placement expected, const char *expected_why,
 	if (o->p == PLACE_UNKNOWN) {
 		snprintf(summary, n, "memmap placement could not be established: %s", o->why);
 		return V_FAIL;
+	}
+	if (waste && o->p == PLACE_ON_BLOCK && pf->state == PROBE_OK) {
+		/* accounting sees the reservation; where the memmap is, only the probe says */
+		counts_agree(pred, o, pf, page_size, counts, sizeof(counts));
+		if (counts[0]) {
+			snprintf(summary, n, "memmap_on_memory=force reservation, but the counts "
+				 "disagree: %s", counts);
+			return V_FAIL;
+		}
+		seen = proof;
+		if (expected != PLACE_UNKNOWN && expected != seen) {
+			snprintf(summary, n, "expected memmap %s (%s) but the probe proves %s (%llu "
+				 "of %llu memmap pages backed inside; %lld pages reserved)",
+				 placement_names[expected], expected_why, placement_names[seen],
+				 (unsigned long long)pr->inside, (unsigned long long)pr->memmap_pages,
+				 (long long)o->memmap_pages);
+			return V_FAIL;
+		}
+		snprintf(summary, n, "memmap %s as expected: %s; the device keeps %lld pages "
+			 "(%s) [proven: %llu of %llu memmap pages backed inside the device]",
+			 placement_names[seen], pred->why, (long long)o->memmap_pages, o->why,
+			 (unsigned long long)pr->inside, (unsigned long long)pr->memmap_pages);
+		return expected == PLACE_UNKNOWN ? V_SKIP : V_PASS;
 	}
 	if (pf->state == PROBE_OK && proof == PLACE_UNKNOWN) {
 		snprintf(summary, n, "the probe finds the memmap neither wholly on the device nor "

@@ -110,10 +110,12 @@ static int model_vmemmap(const struct run *r, uint64_t pfn)
 {
 	for (int i = 0; i < r->n_devs; i++) {
 		const struct hpt_dev *d = &r->devs[i];
-		uint64_t first = d->base / r->guest.page_size;
+		uint64_t first = d->base / r->guest.page_size, n = d->size / r->guest.page_size;
+		uint64_t span = d->vmemmap_block && d->vmemmap_block < n ? d->vmemmap_block : n;
 
+		/* each block (6.8+) or the range is led by its share of the vmemmap pages */
 		if (d->state != DEV_REMOVED && d->vmemmap_pages && pfn >= first &&
-		    pfn < first + d->vmemmap_pages)
+		    pfn < first + n && (pfn - first) % span < d->vmemmap_pages / (n / span))
 			return 1;
 	}
 	return 0;

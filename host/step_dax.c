@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "agent.h"
+#include "arch.h"
 #include "caps.h"
 #include "devkind.h"
 #include "nvdimm.h"
@@ -27,10 +29,12 @@
 
 static const char *const verbs[] = { "create", "kmem", "devdax", "destroy", NULL };
 static const char *const maps[] = { "dev", "mem", NULL };
+static const char *const onoff[] = { "off", "on", NULL };
 
 struct dax_args {
 	int map;
 	uint64_t align;
+	int memmap;		/* kmem: the device's memmap_on_memory knob (6.8+) */
 };
 
 static const struct opt dax_opts[] = {
@@ -39,6 +43,10 @@ static const struct opt dax_opts[] = {
 	  .def = "dev" },
 	{ "align", OPT_SIZE, offsetof(struct dax_args, align), 0, 4096, 1ull << 30, NULL,
 	  "create: device-dax alignment", .def = "2M" },
+	{ "memmap", OPT_ENUM, offsetof(struct dax_args, memmap), 0, 0, 0, onoff,
+	  "kmem: set the device's memmap_on_memory knob first (6.8+; with "
+	  "memory_hotplug.memmap_on_memory=1 each kmem block then hosts its own memmap)",
+	  .def = "off" },
 	{ 0 }
 };
 
@@ -71,8 +79,14 @@ static int dax_check(const struct scn_line *l, char *err, size_t errlen)
 
 static int dax_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
-	(void)l;
-	return caps_need(r, CAP_PLUG, "nvdimm", why, n);
+	struct dax_args a;
+	char err[200];
+
+	if (caps_need(r, CAP_PLUG, "nvdimm", why, n) < 0)
+		return -1;
+	if (dax_parse(l, &a, err, sizeof(err)) == 0 && a.memmap)
+		return caps_need(r, CAP_DAX_KMEM_MOM, "nvdimm", why, n);
+	return 0;
 }
 
 static int read_u64(struct run *r, const char *path, uint64_t *v)
@@ -182,10 +196,30 @@ static uint64_t kmem_expected(const struct run *r, const struct nvdimm_ns *ns)
 	return hi > lo ? hi - lo : 0;
 }
 
+/* Bytes of the kmem memory that hold its memmap, by the model: with the knob on (and the
+ * parameter), the first pages of every kmem block (6.8+); else none. */
+static uint64_t kmem_memmap(struct run *r, const struct nvdimm_ns *ns, int knob)
+{
+	uint64_t bs = r->guest.block_size, end = ns->start + ns->raw;
+	uint64_t dend = end - end % ns->eff_align, dstart = dend - ns->usable;
+	struct placement_in in = {
+		.arch = r->arch->name, .major = r->guest.major, .minor = r->guest.minor,
+		.cmdline = r->guest.cmdline, .devkind = knob ? "dax-kmem" : "nvdimm",
+		.base = (dstart + bs - 1) / bs * bs, .size = kmem_expected(r, ns),
+		.block_size = bs, .page_size = r->guest.page_size, .boot_end = r->boot.memory,
+	};
+	struct placement_pred pred;
+
+	if (!in.size)
+		return 0;
+	model_placement(&in, &pred);
+	return pred.p == PLACE_ON_BLOCK ? pred.reserved_pages * r->guest.page_size : 0;
+}
+
 /* Judges the guest's System RAM (kmem) in the namespace's range against `base`. */
 static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct nvdimm_ns *ns,
 			       const char *base_name, const char *snap, const char *what,
-			       uint64_t want_bytes)
+			       uint64_t want_bytes, uint64_t memmap_bytes)
 {
 	const struct snapshot *base = run_snap(r, base_name), *now;
 	struct strbuf ev = STRBUF_INIT;
@@ -198,7 +232,7 @@ static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct n
 		return V_ERROR;
 	ram_observe(base, now, ns->start, ns->raw, r->guest.page_size, "System RAM (kmem)", &o);
 	o.who = "whole blocks of the dax range";
-	v = vmem_judge(&o, want_bytes, 0, 0, why, sizeof(why));
+	v = vmem_judge(&o, want_bytes, 0, memmap_bytes, why, sizeof(why));
 	if (v == V_PASS && want_bytes && strcmp(o.zones, "Movable")) {
 		snprintf(why, sizeof(why), "kmem memory online in %s, daxctl onlines it movable",
 			 o.zones);
@@ -241,6 +275,21 @@ static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 	case 1:	/* kmem */
 		if (run_snapshot(r, snap, 0, &s) < 0)
 			return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
+		if (a.memmap) {
+			char knob[320];
+
+			/* asked again with the booted kernel (before boot its version may
+			 * not be known yet) */
+			if (caps_need(r, CAP_DAX_KMEM_MOM, "nvdimm", knob, sizeof(knob)) < 0)
+				return step_stop(r, l, V_SKIP, NULL, "dax kmem %s memmap=on: %s",
+						 ns->name, knob);
+
+			snprintf(knob, sizeof(knob), "write /sys/bus/dax/devices/%s/memmap_on_memory "
+				 "1", ns->chardev);
+			if (agent_simple(r, run_timeout(r, 10000), knob, err, sizeof(err)) < 0)
+				return step_stop(r, l, V_FAIL, NULL, "dax kmem %s memmap=on: %s",
+						 ns->name, err);
+		}
 		rc = nvdimm_tool(r, nv, "kmem", &out, err, sizeof(err), "daxctl reconfigure-device "
 				 "-m system-ram %s", ns->chardev);
 		if (rc < 0)
@@ -274,7 +323,8 @@ static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 						 "but no System RAM (kmem) is in /proc/iomem", ns->name);
 			ns->kmem = 1;
 			snprintf(err, sizeof(err), "online-%s", ns->name);
-			v = judge_kmem(r, l, ns, snap, err, "kmem", kmem_expected(r, ns));
+			v = judge_kmem(r, l, ns, snap, err, "kmem", kmem_expected(r, ns),
+				       kmem_memmap(r, ns, a.memmap));
 		}
 		break;
 	case 2:	/* devdax */
@@ -293,7 +343,7 @@ static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 		free(out);
 		ns->kmem = 0;
 		snprintf(err, sizeof(err), "devdax-%s", ns->name);
-		v = judge_kmem(r, l, ns, snap, err, "devdax", 0);
+		v = judge_kmem(r, l, ns, snap, err, "devdax", 0, 0);
 		break;
 	default:	/* destroy */
 		rc = nvdimm_tool(r, nv, "destroy", &out, err, sizeof(err), "ndctl destroy-namespace "
@@ -313,7 +363,7 @@ static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 
 const struct step step_dax = {
 	.name = "dax", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
-	.usage = "dax create|kmem|devdax|destroy NS [map=dev|mem] [align=2M]",
+	.usage = "dax create|kmem|devdax|destroy NS [map=dev|mem] [align=2M] [memmap=on|off]",
 	.help = "NVDIMM namespace as devdax (altmap checked), reconfigured to system RAM (dax "
 		"kmem) and back, each step verified in the guest",
 	.opts = dax_opts, .check = dax_check, .needs = dax_needs, .run = dax_run,

@@ -70,6 +70,9 @@
 #else
 #define PAGE_FLAGS_WORD(p) ((p)->flags)
 #endif
+/* PG_owner_priv_1 by its bit: the PageOwnerPriv1() helpers are gone in 6.12+ */
+#define PAGE_OWNER_PRIV1(p) test_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(p))
+#define SET_PAGE_OWNER_PRIV1(p) set_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(p))
 
 static DEFINE_MUTEX(probe_lock);
 static unsigned long probe_pfn, probe_count;
@@ -246,9 +249,8 @@ static int memmap_span(unsigned long pfn, unsigned long count, unsigned long *fi
  * (freeing clears every flag; a new owner would have typed or mapped it). */
 static bool frame_held(struct page *p)
 {
-	/* the bit itself: 6.12+ dropped the PageOwnerPriv1() accessors */
-	return test_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(p)) && !PageCompound(p) &&
-	       !PageLRU(p) && !PageSlab(p) && !PageBuddy(p) && !p->mapping;
+	return PAGE_OWNER_PRIV1(p) && !PageCompound(p) && !PageLRU(p) && !PageSlab(p) &&
+	       !PageBuddy(p) && !p->mapping;
 }
 
 /* Bytes one mapping of the vmemmap covers at a walk level: the page-table level on x86,
@@ -319,7 +321,7 @@ static int frames_mark(unsigned long pfn, unsigned long count, int hold)
 			frames_add("held %lu\n", b);
 			return 0;
 		}
-		set_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(pfn_to_page(b)));
+		SET_PAGE_OWNER_PRIV1(pfn_to_page(b));
 		if (!run_n) {
 			run_pfn = b;
 			run_va = va;

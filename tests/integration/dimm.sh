@@ -36,6 +36,17 @@ check "multiblock: elsewhere, two blocks" evidence multi "placement d0" /observe
 check "multiblock: the evidence says why" \
 	evidence multi "placement d0" /model_says '~not exactly one memory block'
 
+# 1 GiB = 8 blocks with the parameter: on the default (6.1) kernel the model predicts
+# elsewhere (only one-block ranges used the altmap before 6.8) and the probe proves it;
+# `expect vmemmap` has no memmap on the device to watch: a SKIP that shows (exit 4)
+scenario multi1g 4 scenarios/dimm-multiblock-memmap-on-memory.scn
+check "multiblock 1G: placement PASSes before 6.8" verdict multi1g "placement d0" PASS
+check "multiblock 1G: vmemmap SKIPs with the reason" verdict multi1g "vmemmap d0" SKIP
+check "multiblock 1G: elsewhere before 6.8, proven" evidence multi1g "placement d0" \
+	/observed elsewhere /method proven /probe/memmap_pages 4096 /probe/backed_inside 0
+check "multiblock 1G: the model names the 6.8 split" \
+	evidence multi1g "placement d0" /model_says '~per-block split came in 6.8'
+
 scenario reverse 0 scenarios/dimm-reverse-teardown.scn
 check "reverse: teardown order passes" verdict reverse "teardown order" PASS
 check "reverse: d2, d1, d0 removed in that order" evidence reverse "teardown order" \

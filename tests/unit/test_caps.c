@@ -109,7 +109,22 @@ int main(void)
 	ok(ask(CAP_MEMMAP_ON_MEMORY, "ppc64le", "dimm", k61, q72, NULL) == CAP_NO &&
 	   strstr(f.why, "6.6") && strstr(f.why, "kernel is 6.1"), "ppc64le 6.1: %s", f.why);
 	ok(ask(CAP_MEMMAP_ON_MEMORY, "ppc64le", "dimm", CAP_VER(6, 6), q72, NULL) ==
-	   CAP_UNKNOWN, "ppc64le 6.6: not modelled");
+	   CAP_YES && strstr(f.why, "radix"), "ppc64le 6.6: radix LMBs (%s)", f.why);
+	ok(ask(CAP_MEMMAP_ON_MEMORY, "ppc64le", "dimm", CAP_VER(7, 4), q72, NULL) ==
+	   CAP_UNKNOWN && strstr(f.why, "7.3"), "7.4: newer than Debian publishes (%s)", f.why);
+	ok(ask(CAP_MEMMAP_ON_MEMORY, "x86_64", "virtio-mem", CAP_VER(7, 2), q72, NULL) == CAP_NO,
+	   "virtio-mem never puts its memmap on the device (%s)", f.why);
+	ok(ask(CAP_MEMMAP_PER_BLOCK, "x86_64", "dimm", CAP_VER(6, 7), q72, NULL) == CAP_NO &&
+	   ask(CAP_MEMMAP_PER_BLOCK, "x86_64", "dimm", CAP_VER(6, 8), q72, NULL) == CAP_YES &&
+	   strstr(f.why, "6b8f0798b85a"), "per-block memmap from 6.8 on (%s)", f.why);
+	ok(ask(CAP_MEMMAP_PER_BLOCK, "ppc64le", "dimm", k61, q72, NULL) == CAP_YES,
+	   "pseries: every LMB is a range of its own (%s)", f.why);
+	ok(ask(CAP_VMEMMAP_RESERVED, "x86_64", "dimm", CAP_VER(6, 10), q72, NULL) == CAP_YES &&
+	   ask(CAP_VMEMMAP_RESERVED, "x86_64", "dimm", CAP_VER(6, 11), q72, NULL) == CAP_NO,
+	   "vmemmap pages PageReserved up to 6.10, not from 6.11 (%s)", f.why);
+	ok(ask(CAP_DAX_KMEM_MOM, "x86_64", "nvdimm", CAP_VER(6, 8), q72, cfg_full) == CAP_YES &&
+	   ask(CAP_DAX_KMEM_MOM, "x86_64", "nvdimm", CAP_VER(6, 7), q72, cfg_full) == CAP_NO,
+	   "the dax kmem memmap_on_memory knob from 6.8 on (%s)", f.why);
 	ok(ask(CAP_MEMMAP_ON_MEMORY, "s390x", "dimm", k61, q72, NULL) == CAP_NO &&
 	   strstr(f.why, "6.8"), "s390x 6.1: %s", f.why);
 	ok(ask(CAP_MEMMAP_ON_MEMORY, "s390x", "dimm", CAP_VER(6, 8), q72, NULL) == CAP_NO &&

@@ -60,7 +60,7 @@ int main(void)
 
 	ok(pm.p == PLACE_ON_BLOCK && pm.vmemmap_pages == 512 && pm.vmemmap_kpf == RES,
 	   "model: 6.1 x86_64, one block with the parameter: on-block, 512 pages, reserved");
-	placement_observe(mp, mo, PFN, 32768, pm.vmemmap_kpf, &o);
+	placement_observe(mp, mo, PFN, 32768, 32768, pm.vmemmap_kpf, &o);
 	ok(o.p == PLACE_ON_BLOCK, "memmap_on_memory=1, 128 MiB: observed on-block (%s)", o.why);
 	ok(o.memmap_pages == 512 && o.leading_reserved == 512,
 	   "present - managed = 512 = reserved pfns leading the DIMM (%lld, %llu)",
@@ -89,7 +89,7 @@ int main(void)
 
 	/* the probe disagrees with accounting: the DIMM's memmap proven on the block while
 	 * zones and page flags (of the run without the parameter) say elsewhere */
-	placement_observe(np, no, PFN, 32768, pn.vmemmap_kpf, &o);
+	placement_observe(np, no, PFN, 32768, 32768, pn.vmemmap_kpf, &o);
 	ok(o.p == PLACE_ELSEWHERE && o.memmap_pages == 0, "no parameter: observed elsewhere (%s)",
 	   o.why);
 	ok(placement_decide(PLACE_ELSEWHERE, "model", &pn, &o, &off, PS, sum, sizeof(sum)) ==
@@ -116,7 +116,7 @@ int main(void)
 	/* counts: the model's memmap pages must be what the kernel reserved */
 	wrong = pm;
 	wrong.vmemmap_pages = 511;
-	placement_observe(mp, mo, PFN, 32768, pm.vmemmap_kpf, &o);
+	placement_observe(mp, mo, PFN, 32768, 32768, pm.vmemmap_kpf, &o);
 	ok(placement_decide(PLACE_ON_BLOCK, "model", &wrong, &o, &on, PS, sum, sizeof(sum)) ==
 	   V_FAIL && strstr(sum, "the model's memmap is 511 pages"),
 	   "the model's page count differs from present - managed: FAIL (%s)", sum);
@@ -125,17 +125,17 @@ int main(void)
 	   strstr(sum, "MemTotal grew by"), "MemTotal 4 kB short of managed: FAIL (%s)", sum);
 
 	pb = model(256 << 20, 1);
-	placement_observe(bp, bo, PFN, 65536, pb.vmemmap_kpf, &o);
+	placement_observe(bp, bo, PFN, 65536, 32768, pb.vmemmap_kpf, &o);
 	ok(o.p == PLACE_ELSEWHERE && pb.p == PLACE_ELSEWHERE, "256 MiB with the parameter: "
 	   "elsewhere on 6.1, as modelled (%s)", o.why);
 	ok(placement_decide(pb.p, pb.why, &pb, &o, &big, PS, sum, sizeof(sum)) == V_PASS,
 	   "and proven: 1024 memmap pages outside (%s)", sum);
 
-	placement_observe(mp, mp, PFN, 32768, pm.vmemmap_kpf, &o);
+	placement_observe(mp, mp, PFN, 32768, 32768, pm.vmemmap_kpf, &o);
 	ok(o.p == PLACE_UNKNOWN && placement_decide(PLACE_ON_BLOCK, "m", &pm, &o, &on, PS, sum,
 	   sizeof(sum)) == V_FAIL, "no zone growth (not online): cannot establish, FAIL (%s)",
 	   o.why);
-	placement_observe(mp, mo, PFN, 32768, pm.vmemmap_kpf, &o);
+	placement_observe(mp, mo, PFN, 32768, 32768, pm.vmemmap_kpf, &o);
 	ok(placement_decide(PLACE_UNKNOWN, "beyond the model", &pm, &o, &on, PS, sum,
 	   sizeof(sum)) == V_SKIP && strstr(sum, "observed on-block"),
 	   "no expectation: SKIP with the proven observation (%s)", sum);
