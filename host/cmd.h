@@ -23,6 +23,7 @@ struct job_cli {
 	int accel;				/* index into accel_names */
 	int debug_kernel;
 	uint64_t console_max;			/* bytes */
+	int no_restore;				/* always boot (restore.h) */
 };
 extern const struct opt job_opts[];
 extern const char *const accel_names[];	/* "auto", "tcg", "kvm" */

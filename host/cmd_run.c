@@ -178,6 +178,7 @@ static int cmd(int argc, char **argv)
 	o.verbose = cli.verbose;
 	o.debug_kernel = cli.job.debug_kernel;
 	o.console_max = cli.job.console_max;
+	o.no_restore = cli.job.no_restore;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;

@@ -14,6 +14,7 @@
 #include "devkind.h"
 #include "guest.h"
 #include "kernels.h"
+#include "restore.h"
 #include "size.h"
 #include "virt.h"
 
@@ -267,12 +268,74 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 
 int kvm_usable(struct run *r);
 
+int guest_scratch_disk(struct run *r, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!r->boot.disk)
+		return 0;
+	/* sparse, removed in guest_stop() */
+	snprintf(path, sizeof(path), "%s/scratch.img", r->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)r->boot.disk) < 0) {
+		snprintf(err, errlen, "vm %s: scratch disk %s: %s", r->vm_name, path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+int guest_attach(struct run *r, const char *sock, int ask_hello, char *err, size_t errlen)
+{
+	struct strbuf reply = STRBUF_INIT;
+	char path[PATH_MAX];
+	uint64_t t = now_ms();
+	int rc, log_fd;
+
+	snprintf(path, sizeof(path), "%s/agent.log", r->dir);
+	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	chan_init(&r->chan);
+	r->chan.log_fd = log_fd;	/* guest_stop() closes it, connected or not */
+	rc = chan_connect(&r->chan, sock, hpt_stop_fd, log_fd);
+	if (rc < 0)
+		goto chan_err;
+	snprintf(path, sizeof(path), "%s/console.log", r->dir);
+	if (chan_watch_console(&r->chan, path, r->opts->console_max ? r->opts->console_max : CHAN_CONSOLE_MAX))
+		hpt_verbose("vm %s: cannot watch %s: %s", r->vm_name, path, strerror(errno));
+	if (ask_hello && (rc = chan_ask_hello(&r->chan)) < 0)
+		goto chan_err;
+	rc = chan_wait_hello(&r->chan, now_ms() + r->boot.timeout_ms);
+	if (rc < 0)
+		goto chan_err;
+	r->booted = 1;
+	hpt_verbose("vm %s: agent hello %llu ms after connecting", r->vm_name,
+		    (unsigned long long)(now_ms() - t));
+	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "info");
+	if (rc != 0) {
+		snprintf(err, errlen, "vm %s: agent info: %s", r->vm_name,
+			 rc == 1 ? sb_str(&reply) : r->chan.err);
+		rc = -EIO;
+		goto cleanup;
+	}
+	rc = parse_info(r, sb_str(&reply), err, errlen);
+	goto cleanup;
+chan_err:
+	snprintf(err, errlen, "vm %s: %s", r->vm_name, r->chan.err);
+cleanup:
+	sb_release(&reply);
+	return rc;
+}
+
 int guest_boot(struct run *r, char *err, size_t errlen)
 {
-	struct strbuf xml = STRBUF_INIT, reply = STRBUF_INIT;
+	struct strbuf xml = STRBUF_INIT;
 	char kernel[PATH_MAX], initrd[PATH_MAX], sock[128], path[PATH_MAX];
 	virDomainPtr dom = NULL;
-	int rc, log_fd;
+	int rc;
 
 	uint64_t t0 = now_ms(), t1, t2;
 
@@ -281,22 +344,16 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 		return rc;
 	t1 = now_ms();
 	r->accel_used = kvm_usable(r) ? "kvm" : "tcg";
+	rc = restore_start(r, kernel, initrd, err, errlen);	/* a saved guest, if any */
+	if (rc <= 0)
+		return rc;
+again:
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
-	if (r->boot.disk) {	/* the scratch disk: sparse, removed in guest_stop() */
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/scratch.img", r->dir);
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || ftruncate(fd, (off_t)r->boot.disk) < 0) {
-			snprintf(err, errlen, "vm %s: scratch disk %s: %s", r->vm_name, path,
-				 strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -EIO;
-		}
-		close(fd);
-	}
+	rc = guest_scratch_disk(r, err, errlen);
+	if (rc < 0)
+		return rc;
+	sb_reset(&xml);
 	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
 			 initrd, sock);
 	snprintf(path, sizeof(path), "%s/domain.xml", r->dir);
@@ -315,36 +372,16 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	}
 	r->dom = dom;
 	t2 = now_ms();
-	snprintf(path, sizeof(path), "%s/agent.log", r->dir);
-	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	chan_init(&r->chan);
-	rc = chan_connect(&r->chan, sock, hpt_stop_fd, log_fd);
-	if (rc < 0)
-		goto chan_err;
-	snprintf(path, sizeof(path), "%s/console.log", r->dir);
-	if (chan_watch_console(&r->chan, path, r->opts->console_max ? r->opts->console_max : CHAN_CONSOLE_MAX))
-		hpt_verbose("vm %s: cannot watch %s: %s", r->vm_name, path, strerror(errno));
-	rc = chan_wait_hello(&r->chan, now_ms() + r->boot.timeout_ms);
-	if (rc < 0)
-		goto chan_err;
-	r->booted = 1;
-	hpt_verbose("vm %s: prepare %llu ms, domain start %llu ms, kernel to agent hello %llu ms",
-		    r->vm_name, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
-		    (unsigned long long)(now_ms() - t2));
-	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "info");
-	if (rc != 0) {
-		snprintf(err, errlen, "vm %s: agent info: %s", r->vm_name,
-			 rc == 1 ? sb_str(&reply) : r->chan.err);
-		rc = -EIO;
-		goto cleanup;
+	hpt_verbose("vm %s: prepare %llu ms, domain start %llu ms", r->vm_name,
+		    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
+	rc = guest_attach(r, sock, 0, err, errlen);
+	if (rc == 0 && r->restore.save) {
+		rc = restore_save(r, kernel, initrd, err, errlen);
+		if (rc > 0)
+			goto again;	/* the guest is gone: boot once more */
 	}
-	rc = parse_info(r, sb_str(&reply), err, errlen);
-	goto cleanup;
-chan_err:
-	snprintf(err, errlen, "vm %s: %s", r->vm_name, r->chan.err);
 cleanup:
 	sb_release(&xml);
-	sb_release(&reply);
 	return rc;
 }
 

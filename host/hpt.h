@@ -93,6 +93,17 @@ extern const char *const phase_names[PHASE__COUNT];
 
 struct kernel_list;
 
+/* How the run's guest started (restore.c): restored from a guest saved at its agent's
+ * hello, or booted (then why not restored). */
+struct restore_info {
+	int save;			/* boot, then save the guest for later runs */
+	int used;			/* the guest was restored, not booted */
+	int saved;			/* this run made the image */
+	uint64_t save_ms, restore_ms;
+	char image[80];			/* file name in the cache (.cache/saved/) */
+	char note[320];			/* why the guest was booted, or what went wrong */
+};
+
 struct run_opts {
 	const char *out;		/* --out: run dir (single job) or parent (several) */
 	const char *connect;		/* --connect URI; NULL = embedded */
@@ -101,6 +112,7 @@ struct run_opts {
 	const char *initrd;		/* --initrd: boot this initramfs */
 	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
+	int no_restore;			/* --no-restore: always boot (restore.c) */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
 };
@@ -141,6 +153,7 @@ struct run {
 	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
 	struct wl_report wl[HPT_WL_MAX];
 	int n_wl;
+	struct restore_info restore;
 };
 
 uint64_t now_ms(void);

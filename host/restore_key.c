@@ -1,0 +1,139 @@
+/* What a saved guest depends on (see restore.h): the key, and the XML to restore with. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "arch.h"
+#include "restore.h"
+
+#define RUN_DIR "@RUN@"
+#define SOCK "@SOCK@"
+#define NAME "@NAME@"
+
+/* Appends s to sb with every occurrence of from replaced by to. */
+static int replace_all(struct strbuf *sb, const char *s, const char *from, const char *to)
+{
+	size_t fl = strlen(from);
+	const char *p;
+
+	if (!fl)
+		return sb_adds(sb, s);
+	while ((p = strstr(s, from))) {
+		if (sb_add(sb, s, (size_t)(p - s)) < 0 || sb_adds(sb, to) < 0)
+			return -ENOMEM;
+		s = p + fl;
+	}
+	return sb_adds(sb, s);
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* One "file PATH dev ino size mtime" line: a rebuilt file is another file. */
+static int add_file(struct strbuf *sb, const char *what, const char *path, char *why, size_t n)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(why, n, "%s %s: %s", what, path, strerror(errno));
+		return -errno;
+	}
+	return sb_addf(sb, "file %s %s %llu:%llu %lld %lld.%09ld\n", what, path,
+		       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		       (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+/* Does the neutral XML still name a file of the run dir, beyond the console log and the
+ * scratch disk (which a restore recreates)? Names the first in why. */
+static int uses_run_files(const char *xml, char *why, size_t n)
+{
+	static const char *const ok[] = { RUN_DIR "/console.log'", RUN_DIR "/scratch.img'" };
+
+	for (const char *p = strstr(xml, RUN_DIR "/"); p; p = strstr(p + 1, RUN_DIR "/")) {
+		int fine = 0;
+
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			fine |= !strncmp(p, ok[i], strlen(ok[i]));
+		if (!fine) {
+			size_t len = strcspn(p + strlen(RUN_DIR) + 1, "'\"<");
+
+			snprintf(why, n, "the domain uses %.*s in the run dir, which a saved guest "
+				 "cannot carry over", (int)len, p + strlen(RUN_DIR) + 1);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int restore_key(const struct run *r, const char *xml, const char *sock, const char *kernel,
+		const char *initrd, unsigned long lib_ver, unsigned long qemu_ver,
+		struct restore_key *k, char *why, size_t n)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
+	char dir[PATH_MAX + 2];
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(dir, sizeof(dir), "%s/", r->dir);
+	/* the run's own socket, dir and name out: what remains is how the guest boots */
+	if (replace_all(&a, xml, sock, SOCK) < 0 || replace_all(&b, sb_str(&a), dir, RUN_DIR "/") < 0 ||
+	    replace_all(&c, sb_str(&b), r->vm_name, NAME) < 0) {
+		snprintf(why, n, "out of memory");
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	rc = uses_run_files(sb_str(&c), why, n);
+	if (rc)
+		goto cleanup;
+	sb_addf(&k->text, "hotplug-test saved guest, format %d\narch %s\nlibvirt %lu\nqemu %lu\n",
+		RESTORE_FORMAT, r->arch->name, lib_ver, qemu_ver);
+	if ((rc = add_file(&k->text, "kernel", kernel, why, n)) < 0 ||
+	    (rc = add_file(&k->text, "initrd", initrd, why, n)) < 0 ||
+	    (rc = add_file(&k->text, "emulator", r->arch->emulator, why, n)) < 0 ||
+	    (r->arch->firmware && !access(r->arch->firmware, R_OK) &&
+	     (rc = add_file(&k->text, "firmware", r->arch->firmware, why, n)) < 0))
+		goto cleanup;
+	sb_adds(&k->text, "xml\n");
+	rc = sb_adds(&k->text, sb_str(&c));
+	if (rc < 0) {
+		snprintf(why, n, "out of memory");
+		goto cleanup;
+	}
+	k->hash = fnv1a(k->text.buf, k->text.len);
+	snprintf(k->name, sizeof(k->name), "hpt-%s-r%016llx", r->arch->name,
+		 (unsigned long long)k->hash);
+cleanup:
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&c);
+	if (rc)
+		sb_release(&k->text);
+	return rc;
+}
+
+int restore_xml(struct strbuf *out, const char *xml, const char *uuid)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *name_end = strstr(xml, "</name>");
+	int rc;
+
+	if (!name_end || strstr(xml, "<uuid>"))
+		return -EINVAL;
+	name_end += strlen("</name>");
+	sb_add(&tmp, xml, (size_t)(name_end - xml));
+	sb_addf(&tmp, "<uuid>%s</uuid>", uuid);
+	sb_adds(&tmp, name_end);
+	/* QEMU appends to the console log, which starts with the saved boot's lines */
+	rc = replace_all(out, sb_str(&tmp), "/console.log'/>", "/console.log' append='on'/>");
+	sb_release(&tmp);
+	return rc < 0 ? rc : 0;
+}
