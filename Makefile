@@ -163,7 +163,19 @@ $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
 unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)
 
-integration: all
+# restore.sh compares two runs' results.json with it (host/jsonr.c reads them)
+$(B)/tests/results-cmp: tests/integration/results_cmp.c $(B)/host-obj/host/jsonr.o $(B)/host-obj/lib/strbuf.o
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^
+
+# make bench's bare-QEMU baseline (tests/bench/): the same guest work without libvirt
+$(B)/tests/bare: tests/bench/bare.c tests/bench/bare_io.c $(B)/host-obj/lib/proto.o $(B)/host-obj/lib/strbuf.o
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS_ALL) -Itests/bench $(CFLAGS) $(WARN) -o $@ $^
+
+integration: all $(B)/tests/results-cmp
 	@tests/integration/run.sh
 
 # what needs no guest (tests/lint/): nothing dated in tests, the README's quick start is

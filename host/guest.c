@@ -173,6 +173,8 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 
 	snprintf(console, sizeof(console), "%s/console.log", r->dir);
 	sb_addf(sb, "<domain type='%s'>\n<name>%s</name>\n", type, r->vm_name);
+	if (r->restore.uuid[0])	/* a guest to save: its uuid comes from the key (restore.c) */
+		sb_addf(sb, "<uuid>%s</uuid>\n", r->restore.uuid);
 	sb_addf(sb, "<memory unit='KiB'>%llu</memory>\n", mem);
 	if (b->slots)
 		sb_addf(sb, "<maxMemory slots='%llu' unit='KiB'>%llu</maxMemory>\n",

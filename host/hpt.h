@@ -101,6 +101,8 @@ struct restore_info {
 	int saved;			/* this run made the image */
 	uint64_t save_ms, restore_ms;
 	char image[80];			/* file name in the cache (.cache/saved/) */
+	char uuid[40];			/* the domain's, derived from the key (same for
+					 * every run that saves the same guest) */
 	char note[320];			/* why the guest was booted, or what went wrong */
 };
 

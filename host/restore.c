@@ -246,6 +246,7 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 		goto cleanup;
 	}
 	snprintf(r->vm_name, sizeof(r->vm_name), "%s", k.name);
+	snprintf(ri->uuid, sizeof(ri->uuid), "%s", k.uuid);
 	snprintf(ri->image, sizeof(ri->image), "%s.img", k.name);
 	cache_file(k.name, ".nosave", path, sizeof(path));
 	if (sb_read_file(&have, path, 4096) == 0) {
@@ -311,8 +312,15 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	/* the key again, from the files as they are now: a kernel rebuilt during the boot
 	 * must not be saved under the old one's name */
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
-	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel, initrd,
-			 sock);
+	{
+		char uuid[sizeof(ri->uuid)];
+
+		memcpy(uuid, ri->uuid, sizeof(uuid));
+		ri->uuid[0] = 0;	/* the key is made without it */
+		guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
+				 initrd, sock);
+		memcpy(ri->uuid, uuid, sizeof(uuid));
+	}
 	virConnectGetLibVersion(r->virt->conn, &lib);
 	virConnectGetVersion(r->virt->conn, &qemu);
 	if (restore_key(r, sb_str(&xml), sock, kernel, initrd, lib, qemu, &k, why,

@@ -16,12 +16,14 @@
 #include "strbuf.h"
 
 #define RESTORE_FORMAT 1	/* bump when what a saved guest holds changes */
-#define RESTORE_KEEP 16		/* saved guests kept in the cache; the least recently used go */
+#define RESTORE_KEEP 48		/* saved guests kept in the cache (~75 MB each for a 512 MiB
+				 * x86_64 guest); the least recently used go */
 
 struct restore_key {
 	struct strbuf text;	/* what the saved guest depends on, one fact a line */
 	uint64_t hash;		/* FNV-1a 64 of text */
 	char name[64];		/* domain name of the saved guest: hpt-<arch>-r<hash> */
+	char uuid[40];		/* its uuid, from the text too: concurrent saves agree */
 };
 
 /* The key of run r booting kernel and initrd with domain XML xml (made for the run's
@@ -31,7 +33,8 @@ int restore_key(const struct run *r, const char *xml, const char *sock, const ch
 		const char *initrd, unsigned long lib_ver, unsigned long qemu_ver,
 		struct restore_key *k, char *why, size_t n);
 /* Domain XML for restoring into run r: xml (made for the saved guest's name) with the
- * saved guest's uuid and a console log that keeps the boot's lines (append). */
+ * saved guest's uuid (xml may name it already, not another) and a console log that
+ * keeps the boot's lines (append). 0 or -EINVAL. */
 int restore_xml(struct strbuf *out, const char *xml, const char *uuid);
 
 /* Before a boot: restores the run's guest from the cache when it can (0: the guest runs,

@@ -111,6 +111,17 @@ int restore_key(const struct run *r, const char *xml, const char *sock, const ch
 	k->hash = fnv1a(k->text.buf, k->text.len);
 	snprintf(k->name, sizeof(k->name), "hpt-%s-r%016llx", r->arch->name,
 		 (unsigned long long)k->hash);
+	{
+		/* a second hash for the other 64 bits; RFC 4122 version 4 and variant bits */
+		uint64_t h2 = fnv1a(k->name, strlen(k->name)) ^ k->hash * 0x9e3779b97f4a7c15ull;
+
+		snprintf(k->uuid, sizeof(k->uuid), "%08llx-%04llx-4%03llx-%04llx-%012llx",
+			 (unsigned long long)(k->hash >> 32),
+			 (unsigned long long)(k->hash >> 16 & 0xffff),
+			 (unsigned long long)(k->hash & 0xfff),
+			 (unsigned long long)(0x8000 | (h2 >> 48 & 0x3fff)),
+			 (unsigned long long)(h2 & 0xffffffffffffull));
+	}
 cleanup:
 	sb_release(&a);
 	sb_release(&b);
@@ -123,15 +134,21 @@ cleanup:
 int restore_xml(struct strbuf *out, const char *xml, const char *uuid)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	const char *name_end = strstr(xml, "</name>");
+	const char *name_end = strstr(xml, "</name>"), *has = strstr(xml, "<uuid>");
 	int rc;
 
-	if (!name_end || strstr(xml, "<uuid>"))
+	if (!name_end)
 		return -EINVAL;
-	name_end += strlen("</name>");
-	sb_add(&tmp, xml, (size_t)(name_end - xml));
-	sb_addf(&tmp, "<uuid>%s</uuid>", uuid);
-	sb_adds(&tmp, name_end);
+	if (has) {	/* the run's own: it must be the image's */
+		if (strncmp(has + 6, uuid, strlen(uuid)) || has[6 + strlen(uuid)] != '<')
+			return -EINVAL;
+		sb_adds(&tmp, xml);
+	} else {
+		name_end += strlen("</name>");
+		sb_add(&tmp, xml, (size_t)(name_end - xml));
+		sb_addf(&tmp, "<uuid>%s</uuid>", uuid);
+		sb_adds(&tmp, name_end);
+	}
 	/* QEMU appends to the console log, which starts with the saved boot's lines */
 	rc = replace_all(out, sb_str(&tmp), "/console.log'/>", "/console.log' append='on'/>");
 	sb_release(&tmp);

@@ -98,9 +98,11 @@ fsz=$(stat -c %s "$out/console-flood/console.log" 2>/dev/null || echo 0)
 check "console-flood: console.log stopped near the limit ($fsz bytes, at most 4 MiB)" \
 	test "$fsz" -gt 262144 -a "$fsz" -le 4194304
 
-# QEMU killed (SIGKILL) while pressure runs
+# QEMU killed (SIGKILL) while pressure runs. The tests below find a run's QEMU by its
+# domain name, hpt-<arch>-<scenario>-<pid>: they boot (a restored guest keeps the name of
+# the saved one, hpt-<arch>-r<key>; restore.sh covers restored guests)
 rm -rf "$out/qemu-kill"
-"$bin" run --out "$out/qemu-kill" tests/scenarios/fault-qemu-kill.scn >"$out/qemu-kill.ktap" 2>&1 &
+"$bin" run --no-restore --out "$out/qemu-kill" tests/scenarios/fault-qemu-kill.scn >"$out/qemu-kill.ktap" 2>&1 &
 pid=$!
 for _ in $(seq 600); do grep -qs 'req pressure' "$out/qemu-kill/agent.log" && break; sleep 0.1; done
 sleep 1
@@ -133,7 +135,7 @@ check "unplug-unanswered ppc64le: evidence: the LMB going-offline, migrations fa
 # a run killed with SIGKILL leaves QEMU running and its root behind; the next start
 # destroys and removes them
 rm -rf "$out/killed"
-"$bin" run --out "$out/killed" tests/scenarios/fault-qemu-kill.scn >/dev/null 2>&1 &
+"$bin" run --no-restore --out "$out/killed" tests/scenarios/fault-qemu-kill.scn >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 600); do grep -qs hello "$out/killed/agent.log" && break; sleep 0.1; done
 kill -KILL $pid; wait $pid 2>/dev/null

@@ -46,6 +46,8 @@ static void setup(struct run *r, const char *dir, const char *name)
 }
 
 /* The key of r (hash 0 and why filled when there is none); returns restore_key's rc. */
+static char last_uuid[40];
+
 static int key(struct run *r, const char *initrd_path, unsigned long qemu, uint64_t *hash,
 	       char *name, char *why)
 {
@@ -59,6 +61,7 @@ static int key(struct run *r, const char *initrd_path, unsigned long qemu, uint6
 	why[0] = 0;
 	rc = restore_key(r, sb_str(&xml), sock, kernel, initrd_path, 9000000, qemu, &k, why, 300);
 	*hash = rc == 0 ? k.hash : 0;
+	snprintf(last_uuid, sizeof(last_uuid), "%s", rc == 0 ? k.uuid : "");
 	if (name)
 		snprintf(name, 64, "%s", rc == 0 ? k.name : "");
 	if (rc == 0)
@@ -90,6 +93,18 @@ int main(void)
 	ok(key(r, initrd, 7002000, &h0, name, why) == 0 && h0, "a DIMM boot has a key");
 	ok(!strncmp(name, "hpt-x86_64-r", 12) && strlen(name) == 28,
 	   "the saved guest's domain name is hpt-<arch>-r<16 hex digits>: %s", name);
+	{
+		char u[40];
+		unsigned a, b, c, d;
+		unsigned long long e;
+
+		snprintf(u, sizeof(u), "%s", last_uuid);
+		ok(sscanf(u, "%8x-%4x-%4x-%4x-%12llx", &a, &b, &c, &d, &e) == 5 &&
+		   strlen(u) == 36 && u[14] == '4' && strchr("89ab", u[19]),
+		   "the saved guest's uuid comes from the key, RFC 4122 form: %s", u);
+		key(r, initrd, 7002000, &h, NULL, why);
+		ok(!strcmp(u, last_uuid), "the same key gives the same uuid (concurrent saves agree)");
+	}
 	setup(o, "/tmp/other/b-cycles-x86_64", "hpt-x86_64-dimm-cycles-200");
 	ok(key(o, initrd, 7002000, &h, NULL, why) == 0 && h == h0,
 	   "another scenario, run dir and name that boot the same way share the key");
@@ -153,7 +168,11 @@ int main(void)
 	   "restore XML: the image's uuid after the name, the console appended to");
 	sb_reset(&out);
 	ok(restore_xml(&out, "<domain><name>n</name><uuid>x</uuid></domain>", "u") < 0,
-	   "restore XML: a domain that names its own uuid is refused");
+	   "restore XML: a domain that names another uuid is refused");
+	sb_reset(&out);
+	ok(restore_xml(&out, "<domain><name>n</name>\n<uuid>u</uuid></domain>", "u") == 0 &&
+	   !strcmp(sb_str(&out), "<domain><name>n</name>\n<uuid>u</uuid></domain>"),
+	   "restore XML: a domain that names the image's uuid keeps it");
 	sb_release(&out);
 	unlink(kernel);
 	unlink(initrd);
