@@ -151,38 +151,30 @@ static void forget_guest(struct run *r)
 }
 
 /* Restores the saved guest r->vm_name into the run. 0, or -errno with err. */
-static int restore_from(struct run *r, const char *kernel, const char *initrd, char *err,
-			size_t errlen)
+static int restore_from(struct run *r, char *err, size_t errlen)
 {
-	struct strbuf xml = STRBUF_INIT, dxml = STRBUF_INIT;
-	char img[PATH_MAX], con[PATH_MAX], path[PATH_MAX], sock[128], uuid[40] = "";
-	char *saved = NULL, *u;
+	struct strbuf dxml = STRBUF_INIT;
+	char img[PATH_MAX], con[PATH_MAX], path[PATH_MAX], sock[128];
+	char *saved = NULL;
 	virDomainPtr dom = NULL;
 	uint64_t t = now_ms();
 	int rc;
 
 	cache_file(r->vm_name, ".img", img, sizeof(img));
 	cache_file(r->vm_name, ".console", con, sizeof(con));
-	/* the image's own uuid: libvirt restores only into the same name and uuid */
+	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	saved = virDomainSaveImageGetXMLDesc(r->virt->conn, img, 0);
-	u = saved ? strstr(saved, "<uuid>") : NULL;
-	if (!u || sscanf(u, "<uuid>%36[0-9a-fA-F-]</uuid>", uuid) != 1) {
-		snprintf(err, errlen, "%s: %s", img, saved ? "no uuid in its domain" : virt_lasterr());
+	if (!saved || restore_xml(&dxml, saved, r->dir, sock) < 0) {
+		snprintf(err, errlen, "%s: %s", img, saved ? "no console log or agent socket in "
+			 "its domain XML" : virt_lasterr());
 		rc = -EINVAL;
 		goto cleanup;
 	}
-	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
 	snprintf(path, sizeof(path), "%s/console.log", r->dir);
 	if ((rc = copy_file(con, path)) < 0 || (rc = guest_scratch_disk(r, err, errlen)) < 0) {
 		if (rc != -EIO || !err[0])
 			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		goto cleanup;
-	}
-	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel, initrd,
-			 sock);
-	if ((rc = restore_xml(&dxml, sb_str(&xml), uuid)) < 0) {
-		snprintf(err, errlen, "cannot make the restore XML");
 		goto cleanup;
 	}
 	snprintf(path, sizeof(path), "%s/domain.xml", r->dir);
@@ -201,7 +193,6 @@ static int restore_from(struct run *r, const char *kernel, const char *initrd, c
 	r->restore.restore_ms = now_ms() - t;
 cleanup:
 	free(saved);
-	sb_release(&xml);
 	sb_release(&dxml);
 	return rc;
 }
@@ -264,7 +255,7 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 	}
 	utimensat(AT_FDCWD, path, NULL, 0);	/* recently used */
 	err[0] = 0;
-	if (restore_from(r, kernel, initrd, err, errlen) == 0) {
+	if (restore_from(r, err, errlen) == 0) {
 		ri->used = 1;
 		snprintf(ri->note, sizeof(ri->note), "restored");
 		rc = 0;
@@ -384,7 +375,7 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	hpt_verbose("vm %s: saved in %llu ms as %s", r->vm_name, (unsigned long long)ri->save_ms,
 		    path);
 	err[0] = 0;
-	if (restore_from(r, kernel, initrd, err, errlen) == 0) {
+	if (restore_from(r, err, errlen) == 0) {
 		ri->used = 1;
 		rc = 0;
 		goto cleanup;

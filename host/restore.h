@@ -32,10 +32,11 @@ struct restore_key {
 int restore_key(const struct run *r, const char *xml, const char *sock, const char *kernel,
 		const char *initrd, unsigned long lib_ver, unsigned long qemu_ver,
 		struct restore_key *k, char *why, size_t n);
-/* Domain XML for restoring into run r: xml (made for the saved guest's name) with the
- * saved guest's uuid (xml may name it already, not another) and a console log that
- * keeps the boot's lines (append). 0 or -EINVAL. */
-int restore_xml(struct strbuf *out, const char *xml, const char *uuid);
+/* Domain XML for restoring into run dir `dir`, listening on `sock`: saved, the image's
+ * own domain XML (libvirt restores only into its name and uuid, and re-parses any other
+ * rendering of memory devices wrongly), with the saving run's dir and socket replaced by
+ * these and a console log that keeps the boot's lines (append). 0 or -EINVAL. */
+int restore_xml(struct strbuf *out, const char *saved, const char *dir, const char *sock);
 
 /* Before a boot: restores the run's guest from the cache when it can (0: the guest runs,
  * restored, r->booted set) and names the domain after the key; else 1 — boot it, and

@@ -131,26 +131,60 @@ cleanup:
 	return rc;
 }
 
-int restore_xml(struct strbuf *out, const char *xml, const char *uuid)
+/* XML-escapes s into sb. */
+static void add_esc(struct strbuf *sb, const char *s)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	const char *name_end = strstr(xml, "</name>"), *has = strstr(xml, "<uuid>");
-	int rc;
+	for (; *s; s++)
+		switch (*s) {
+		case '<': sb_adds(sb, "&lt;"); break;
+		case '>': sb_adds(sb, "&gt;"); break;
+		case '&': sb_adds(sb, "&amp;"); break;
+		case '\'': sb_adds(sb, "&apos;"); break;
+		case '"': sb_adds(sb, "&quot;"); break;
+		default: sb_add(sb, s, 1);
+		}
+}
 
-	if (!name_end)
+/* Copies the value of the attribute that ends right before `end` (…path='VALUE' with end
+ * pointing at VALUE's end) into buf; 0 or -EINVAL. */
+static int attr_before(const char *xml, const char *end, char *buf, size_t n)
+{
+	const char *start = end;
+
+	while (start > xml && start[-1] != '\'' && start[-1] != '"')
+		start--;
+	if (start == xml || (size_t)(end - start) >= n)
 		return -EINVAL;
-	if (has) {	/* the run's own: it must be the image's */
-		if (strncmp(has + 6, uuid, strlen(uuid)) || has[6 + strlen(uuid)] != '<')
-			return -EINVAL;
-		sb_adds(&tmp, xml);
-	} else {
-		name_end += strlen("</name>");
-		sb_add(&tmp, xml, (size_t)(name_end - xml));
-		sb_addf(&tmp, "<uuid>%s</uuid>", uuid);
-		sb_adds(&tmp, name_end);
-	}
+	snprintf(buf, n, "%.*s", (int)(end - start), start);
+	return 0;
+}
+
+int restore_xml(struct strbuf *out, const char *saved, const char *dir, const char *sock)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, to = STRBUF_INIT;
+	const char *con = strstr(saved, "/console.log'"), *ch = strstr(saved, "<source mode='bind' path='");
+	char old_dir[PATH_MAX + 1], old_sock[PATH_MAX];
+	int rc = -EINVAL;
+
+	if (!con || !ch || attr_before(saved, con, old_dir, sizeof(old_dir) - 1) < 0)
+		goto cleanup;
+	ch += strlen("<source mode='bind' path='");
+	if (!strchr(ch, '\'') || attr_before(saved, strchr(ch, '\''), old_sock, sizeof(old_sock)) < 0)
+		goto cleanup;
+	strcat(old_dir, "/");
+	add_esc(&to, dir);
+	sb_adds(&to, "/");
+	if (replace_all(&a, saved, old_dir, sb_str(&to)) < 0)
+		goto cleanup;
+	sb_reset(&to);
+	add_esc(&to, sock);
+	if (replace_all(&b, sb_str(&a), old_sock, sb_str(&to)) < 0)
+		goto cleanup;
 	/* QEMU appends to the console log, which starts with the saved boot's lines */
-	rc = replace_all(out, sb_str(&tmp), "/console.log'/>", "/console.log' append='on'/>");
-	sb_release(&tmp);
+	rc = replace_all(out, sb_str(&b), "/console.log'/>", "/console.log' append='on'/>");
+cleanup:
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&to);
 	return rc < 0 ? rc : 0;
 }

@@ -1,7 +1,7 @@
 /* The key of a saved guest (host/restore_key.c): runs that boot the same way share it
  * whatever their scenario, run dir and domain name; every boot option, file and version
  * that shapes the booted guest changes it; a domain that keeps files in the run dir
- * cannot be saved; the restore XML carries the image's uuid and appends to the console. */
+ * cannot be saved; the restore XML is the image's own with the new run's paths. */
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -160,19 +160,34 @@ int main(void)
 	ok(key(o, initrd, 7002000, &h, NULL, why) == 1 && strstr(why, "nvdimm-nv0.img"),
 	   "an NVDIMM backed by a file in the run dir: not saved (%s)", why);
 
-	ok(restore_xml(&out, "<domain type='qemu'>\n<name>n</name>\n<devices><serial type='file'>"
-		       "<source path='/r/console.log'/></serial></devices></domain>\n",
-		       "c2c8cdc7-bbc9-4770-b7e3-12e561e8ac23") == 0 &&
-	   strstr(sb_str(&out), "<name>n</name><uuid>c2c8cdc7-bbc9-4770-b7e3-12e561e8ac23</uuid>") &&
-	   strstr(sb_str(&out), "<source path='/r/console.log' append='on'/>"),
-	   "restore XML: the image's uuid after the name, the console appended to");
-	sb_reset(&out);
-	ok(restore_xml(&out, "<domain><name>n</name><uuid>x</uuid></domain>", "u") < 0,
-	   "restore XML: a domain that names another uuid is refused");
-	sb_reset(&out);
-	ok(restore_xml(&out, "<domain><name>n</name>\n<uuid>u</uuid></domain>", "u") == 0 &&
-	   !strcmp(sb_str(&out), "<domain><name>n</name>\n<uuid>u</uuid></domain>"),
-	   "restore XML: a domain that names the image's uuid keeps it");
+	{
+		static const char saved[] =
+			"<domain type='qemu'>\n  <name>hpt-x86_64-r0</name>\n  <uuid>u</uuid>\n"
+			"  <memory unit='KiB'>1048576</memory>\n  <devices>\n"
+			"    <disk type='file' device='disk'><source file='/runs/old/scratch.img'/></disk>\n"
+			"    <serial type='file'>\n      <source path='/runs/old/console.log'/>\n"
+			"    </serial>\n    <console type='file'>\n"
+			"      <source path='/runs/old/console.log'/>\n    </console>\n"
+			"    <channel type='unix'>\n"
+			"      <source mode='bind' path='/tmp/hpt.aaaaaa/hpt-x86_64-r0.sock'/>\n"
+			"    </channel>\n  </devices>\n</domain>\n";
+		const char *x;
+
+		ok(restore_xml(&out, saved, "/new/r&d", "/tmp/hpt.bbbbbb/hpt-x86_64-r0.sock") == 0,
+		   "restore XML from the image's own domain XML");
+		x = sb_str(&out);
+		ok(strstr(x, "<source file='/new/r&amp;d/scratch.img'/>") &&
+		   strstr(x, "<source path='/new/r&amp;d/console.log' append='on'/>") &&
+		   !strstr(x, "/runs/old/"), "the saving run's dir is the new run's everywhere, "
+		   "escaped, and the console appended to");
+		ok(strstr(x, "path='/tmp/hpt.bbbbbb/hpt-x86_64-r0.sock'") && !strstr(x, "hpt.aaaaaa"),
+		   "the agent socket is the new run's");
+		ok(strstr(x, "<uuid>u</uuid>") && strstr(x, "<memory unit='KiB'>1048576</memory>"),
+		   "the rest, memory included, stays as libvirt saved it");
+		sb_reset(&out);
+		ok(restore_xml(&out, "<domain><name>n</name></domain>", "/d", "/s") < 0,
+		   "a domain without console log or agent socket cannot be restored into a run");
+	}
 	sb_release(&out);
 	unlink(kernel);
 	unlink(initrd);
