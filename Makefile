@@ -197,8 +197,9 @@ check-fresh:
 check-debug: all debug-kernel
 	@DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
 
-bench: all
+bench: all $(B)/tests/bare
 	@tests/bench.sh
+	@tests/bench/baseline.sh
 
 clean:
 	rm -rf $(B)
