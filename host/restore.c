@@ -39,7 +39,7 @@ static void cache_file(const char *name, const char *ext, char *buf, size_t n)
 
 static void drop_image(const char *name)
 {
-	static const char *const ext[] = { ".img", ".key", ".console" };
+	static const char *const ext[] = { ".img", ".key", ".console", ".nvram.bin" };
 	char p[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
@@ -154,7 +154,7 @@ static void forget_guest(struct run *r)
 static int restore_from(struct run *r, char *err, size_t errlen)
 {
 	struct strbuf dxml = STRBUF_INIT;
-	char img[PATH_MAX], con[PATH_MAX], path[PATH_MAX], sock[128];
+	char img[PATH_MAX], con[PATH_MAX], path[PATH_MAX], img_nv[PATH_MAX], sock[128];
 	char *saved = NULL;
 	virDomainPtr dom = NULL;
 	uint64_t t = now_ms();
@@ -171,6 +171,13 @@ static int restore_from(struct run *r, char *err, size_t errlen)
 		goto cleanup;
 	}
 	unlink(sock);
+	/* pseries' NVRAM: QEMU opens the file (the guest's view of it comes with the image) */
+	cache_file(r->vm_name, ".nvram.bin", img_nv, sizeof(img_nv));
+	snprintf(path, sizeof(path), "%s/nvram.bin", r->dir);
+	if (!access(img_nv, R_OK) && (rc = copy_file(img_nv, path)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		goto cleanup;
+	}
 	snprintf(path, sizeof(path), "%s/console.log", r->dir);
 	if ((rc = copy_file(con, path)) < 0 || (rc = guest_scratch_disk(r, err, errlen)) < 0) {
 		if (rc != -EIO || !err[0])
@@ -353,11 +360,17 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		rc = -EINTR;
 		goto cleanup;
 	}
-	/* console and key first, the image last: a whole image means a whole entry */
+	/* console, NVRAM and key first, the image last: a whole image means a whole entry */
 	snprintf(path, sizeof(path), "%s/console.log", r->dir);
 	sb_read_file(&con, path, CHAN_CONSOLE_MAX);
 	cache_file(k.name, ".console", path, sizeof(path));
 	rc = write_atomic(path, sb_str(&con), con.len, 0644);
+	snprintf(path, sizeof(path), "%s/nvram.bin", r->dir);
+	sb_reset(&con);
+	if (rc == 0 && sb_read_file(&con, path, 1 << 20) == 0) {
+		cache_file(k.name, ".nvram.bin", path, sizeof(path));
+		rc = write_atomic(path, con.buf, con.len, 0644);
+	}
 	cache_file(k.name, ".key", path, sizeof(path));
 	if (rc == 0)
 		rc = write_atomic(path, k.text.buf, k.text.len, 0644);

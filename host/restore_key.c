@@ -52,11 +52,13 @@ static int add_file(struct strbuf *sb, const char *what, const char *path, char 
 		       (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
-/* Does the neutral XML still name a file of the run dir, beyond the console log and the
- * scratch disk (which a restore recreates)? Names the first in why. */
+/* Does the neutral XML still name a file of the run dir, beyond the console log, the
+ * scratch disk and pseries' NVRAM (which a restore recreates or carries)? Names the
+ * first in why. */
 static int uses_run_files(const char *xml, char *why, size_t n)
 {
-	static const char *const ok[] = { RUN_DIR "/console.log'", RUN_DIR "/scratch.img'" };
+	static const char *const ok[] = { RUN_DIR "/console.log'", RUN_DIR "/scratch.img'",
+					  RUN_DIR "/nvram.bin'" };
 
 	for (const char *p = strstr(xml, RUN_DIR "/"); p; p = strstr(p + 1, RUN_DIR "/")) {
 		int fine = 0;

@@ -40,6 +40,7 @@ scenario mom-save scenarios/dimm-memmap-on-memory.scn 0
 check "first run: booted, saved, then ran on the restored guest" restored mom-save true true
 check "one image in the cache, read-only, no temp file left" \
 	bash -c "[ $(images) -eq 1 ] && [ -z \"\$(find '$HPT_SAVED_DIR' -name '*.img' -perm /0222)\" ] && ! ls '$HPT_SAVED_DIR'/*.tmp 2>/dev/null"
+saved_at=$(stat -c %Y "$HPT_SAVED_DIR"/*.img 2>/dev/null | head -1) rest_at=$(date +%s)
 scenario mom-rest scenarios/dimm-memmap-on-memory.scn 0
 check "second run: restored from the cache" restored mom-rest true false
 check "restored guest: every verdict and the placement, vmemmap and no-leak numbers (40 or more) as booted" \
@@ -49,6 +50,14 @@ check "restored guest: placement proven on the block by the probe" \
 	json mom-rest '"method":"proven","probe":\{"placement":"on-block","memmap_pages":512,"backed_inside":512'
 check "restored guest: the agent answered after the restore (hello in agent.log)" \
 	grep -q ' hello proto=1' "$out/mom-rest/agent.log"
+# the guest's clock does not jump: in its kernel log the restored run's first request
+# follows the saving boot's by less guest time than the image lay in the cache (a jump
+# would add all of it)
+gap() { awk -F'[][]' '/hp-agent: seq 1: info/ { t[n++] = $2 } END { if (n == 2) print int((t[1] - t[0]) * 1000) }' "$out/$1/dmesg.log"; }
+lay=$(( (rest_at - ${saved_at:-0}) * 1000 ))
+nojump() { local g; g=$(gap "$1"); [ -n "$g" ] && [ "$g" -lt $((lay - 1000)) ]; }
+check "restored guest: no clock jump ($(gap mom-rest) ms of guest time between the boot's and the restored run's first request; the image lay ~$lay ms)" \
+	nojump mom-rest
 
 # the comparison fires: memmap on the block against memmap elsewhere
 scenario off-rest scenarios/dimm-memmap-off.scn 0

@@ -173,7 +173,24 @@ int main(void)
 			"    </channel>\n  </devices>\n</domain>\n";
 		const char *x;
 
-		ok(restore_xml(&out, saved, "/new/r&d", "/tmp/hpt.bbbbbb/hpt-x86_64-r0.sock") == 0,
+		{
+		struct arch ppc = *arch_find("ppc64le");
+		char dir[PATH_MAX], nv[PATH_MAX + 16];
+
+		/* pseries writes its NVRAM into the run dir, named by its real path */
+		snprintf(dir, sizeof(dir), "%s/run", tmpdir);
+		snprintf(nv, sizeof(nv), "%s/nvram.bin", dir);
+		mkdir(dir, 0700);
+		ppc.emulator = emulator;
+		ppc.firmware = NULL;
+		setup(o, dir, "hpt-ppc64le-x-1");
+		o->arch = &ppc;
+		ok(key(o, initrd, 7002000, &h, NULL, why) == 0,
+		   "pseries' NVRAM in the run dir is no obstacle: restore carries it");
+		unlink(nv);
+		rmdir(dir);
+	}
+	ok(restore_xml(&out, saved, "/new/r&d", "/tmp/hpt.bbbbbb/hpt-x86_64-r0.sock") == 0,
 		   "restore XML from the image's own domain XML");
 		x = sb_str(&out);
 		ok(strstr(x, "<source file='/new/r&amp;d/scratch.img'/>") &&
