@@ -252,14 +252,18 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 			 sb_str(&have));
 		goto cleanup;
 	}
+	cache_file(k.name, ".img", path, sizeof(path));
+	rc = access(path, R_OK);	/* a concurrent save renames its image in last */
 	cache_file(k.name, ".key", path, sizeof(path));
 	sb_reset(&have);
-	if (sb_read_file(&have, path, 1 << 20) < 0 || have.len != k.text.len ||
+	if (rc < 0 || sb_read_file(&have, path, 1 << 20) < 0 || have.len != k.text.len ||
 	    memcmp(have.buf, k.text.buf, have.len)) {
+		rc = 1;
 		ri->save = 1;
-		snprintf(ri->note, sizeof(ri->note), "no saved guest yet: booted and saved it");
+		snprintf(ri->note, sizeof(ri->note), "no saved guest yet: booting one to save");
 		goto cleanup;
 	}
+	rc = 1;
 	utimensat(AT_FDCWD, path, NULL, 0);	/* recently used */
 	err[0] = 0;
 	if (restore_from(r, err, errlen) == 0) {
@@ -356,6 +360,7 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	forget_guest(r);
 	if (hpt_stop) {
 		unlink(tmp);
+		snprintf(ri->note, sizeof(ri->note), "booted, interrupted while saving it");
 		snprintf(err, errlen, "vm %s: interrupted while saving the guest", r->vm_name);
 		rc = -EINTR;
 		goto cleanup;
@@ -385,6 +390,7 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		goto cleanup;
 	}
 	ri->saved = 1;
+	snprintf(ri->note, sizeof(ri->note), "no saved guest yet: booted, saved and restored it");
 	hpt_verbose("vm %s: saved in %llu ms as %s", r->vm_name, (unsigned long long)ri->save_ms,
 		    path);
 	err[0] = 0;
