@@ -390,7 +390,9 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		goto cleanup;
 	}
 	ri->saved = 1;
-	snprintf(ri->note, sizeof(ri->note), "no saved guest yet: booted, saved and restored it");
+	if (!strncmp(ri->note, "no saved guest yet", 18))	/* else: why it was made anew */
+		snprintf(ri->note, sizeof(ri->note), "no saved guest yet: booted, saved and "
+			 "restored it");
 	hpt_verbose("vm %s: saved in %llu ms as %s", r->vm_name, (unsigned long long)ri->save_ms,
 		    path);
 	err[0] = 0;
