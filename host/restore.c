@@ -273,6 +273,7 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 		goto cleanup;
 	}
 	if (hpt_stop) {
+		snprintf(ri->note, sizeof(ri->note), "interrupted while restoring %s", ri->image);
 		rc = -EINTR;
 		goto cleanup;
 	}
