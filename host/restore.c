@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 #include "arch.h"
@@ -225,6 +226,7 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 	unsigned long lib = 0, qemu = 0;
 	char sock[128], path[PATH_MAX], why[300];
 	const char *no = never(r);
+	struct stat st;
 	int rc = 1;
 
 	memset(ri, 0, sizeof(*ri));
@@ -247,6 +249,8 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 	snprintf(ri->uuid, sizeof(ri->uuid), "%s", k.uuid);
 	snprintf(ri->image, sizeof(ri->image), "%s.img", k.name);
 	cache_file(k.name, ".nosave", path, sizeof(path));
+	if (stat(path, &st) == 0 && st.st_mtime + RESTORE_NOSAVE_S < time(NULL))
+		unlink(path);	/* that long ago: try again */
 	if (sb_read_file(&have, path, 4096) == 0) {
 		snprintf(ri->note, sizeof(ri->note), "booted: saving this guest failed before: %s",
 			 sb_str(&have));
