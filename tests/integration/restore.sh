@@ -1,7 +1,9 @@
 #!/bin/bash
 # Booted-guest restore (issue 17) on real guests: the same scenarios booted (--no-restore)
 # and restored give the same verdict for every check and the same numbers of placement,
-# vmemmap, virtio-mem and no-leak (build/tests/results-cmp over their results.json); a
+# vmemmap, virtio-mem and no-leak (build/tests/results-cmp over their results.json), on
+# x86_64 (DIMMs, virtio-mem, a scratch disk, a panic), ppc64le and s390x; the guest's
+# clock does not jump; a
 # saved guest is shared by scenarios that boot the same way, made once by two concurrent
 # jobs, and a bad image or a cache that cannot be written falls back to a boot that says
 # why. Uses a private cache (HPT_SAVED_DIR). Prints "restore: N passed, M failed".
@@ -90,6 +92,16 @@ check "panic on a restored guest: restored" restored panic
 check "panic on a restored guest: the console's panic lines are the evidence" \
 	json panic '"console_excerpt":"[^"]*Kernel panic - not syncing: sysrq triggered crash'
 check "panic on a restored guest: libvirt reported the crash (pvpanic)" json panic '"lifecycle":"crashed"'
+
+# pseries (its NVRAM file carried along) and s390x
+scenario ppc-boot scenarios/dimm-memmap-off.scn 0 --no-restore --arch ppc64le
+scenario ppc-rest scenarios/dimm-memmap-off.scn 0 --arch ppc64le
+check "ppc64le: restored" restored ppc-rest true true
+check "ppc64le: restored and booted agree, placement numbers included" agree ppc-boot ppc-rest 30
+scenario s390-boot scenarios/logical-offline-online.scn 0 --no-restore --arch s390x
+scenario s390-rest scenarios/logical-offline-online.scn 0 --arch s390x
+check "s390x: restored" restored s390-rest true true
+check "s390x: restored and booted agree" agree s390-boot s390-rest 5
 
 # what cannot be restored boots and says why: an NVDIMM backed by a file in the run dir
 scenario nvdimm scenarios/nvdimm-altmap.scn 0
