@@ -3,10 +3,10 @@
 # and restored give the same verdict for every check and the same numbers of placement,
 # vmemmap, virtio-mem and no-leak (build/tests/results-cmp over their results.json), on
 # x86_64 (DIMMs, virtio-mem, a scratch disk, a panic), ppc64le and s390x; the guest's
-# clock does not jump; a
-# saved guest is shared by scenarios that boot the same way, made once by two concurrent
-# jobs, and a bad image or a cache that cannot be written falls back to a boot that says
-# why. Uses a private cache (HPT_SAVED_DIR). Prints "restore: N passed, M failed".
+# clock does not jump; a saved guest is shared by scenarios that boot the same way, made
+# once by two concurrent jobs; a bad image or a cache that cannot be written falls back
+# to a boot that says why. Uses a private cache (HPT_SAVED_DIR). Prints "restore: N
+# passed, M failed".
 set -u
 . "$(dirname "$0")/lib.sh"
 out=${1:-$out}
