@@ -149,8 +149,7 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 	return 0;
 }
 
-/* XML-escapes s into sb. */
-static void add_esc(struct strbuf *sb, const char *s)
+void xml_esc(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++)
 		switch (*s) {
@@ -184,16 +183,16 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	if (a->firmware && !access(a->firmware, R_OK))
 		sb_addf(sb, "<loader type='rom'>%s</loader>\n", a->firmware);
 	sb_adds(sb, "<kernel>");
-	add_esc(sb, kernel);
+	xml_esc(sb, kernel);
 	sb_adds(sb, "</kernel><initrd>");
-	add_esc(sb, initrd);
+	xml_esc(sb, initrd);
 	sb_adds(sb, "</initrd>\n<cmdline>");
-	add_esc(sb, a->base_cmdline);
+	xml_esc(sb, a->base_cmdline);
 	if (r->opts->debug_kernel)
 		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
 	if (b->cmdline[0]) {
 		sb_adds(sb, " ");
-		add_esc(sb, b->cmdline);
+		xml_esc(sb, b->cmdline);
 	}
 	sb_adds(sb, "</cmdline></os>\n");
 	a->features_xml(sb, r);
@@ -214,12 +213,12 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	if (a->panic_model)
 		sb_addf(sb, "<panic model='%s'/>\n", a->panic_model);
 	sb_adds(sb, "<channel type='unix'><source mode='bind' path='");
-	add_esc(sb, sock);
+	xml_esc(sb, sock);
 	sb_addf(sb, "'/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
 	if (b->disk) {
 		sb_adds(sb, "<disk type='file' device='disk'><driver name='qemu' type='raw' "
 			    "cache='unsafe'/><source file='");
-		add_esc(sb, r->dir);
+		xml_esc(sb, r->dir);
 		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
 			    "<serial>hpt-scratch</serial></disk>\n");
 	}

@@ -217,14 +217,36 @@ static const char *never(const struct run *r)
 	return NULL;
 }
 
+/* The key of the run as it would boot now (the domain made without the derived uuid). */
+static int run_key(struct run *r, const char *kernel, const char *initrd, struct restore_key *k,
+		   char *why, size_t n)
+{
+	struct strbuf xml = STRBUF_INIT;
+	char sock[128], uuid[sizeof(r->restore.uuid)];
+	unsigned long lib = 0, qemu = 0;
+	int rc;
+
+	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
+	memcpy(uuid, r->restore.uuid, sizeof(uuid));
+	r->restore.uuid[0] = 0;
+	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel, initrd,
+			 sock);
+	memcpy(r->restore.uuid, uuid, sizeof(uuid));
+	virConnectGetLibVersion(r->virt->conn, &lib);
+	virConnectGetVersion(r->virt->conn, &qemu);
+	why[0] = 0;
+	rc = restore_key(r, sb_str(&xml), sock, kernel, initrd, lib, qemu, k, why, n);
+	sb_release(&xml);
+	return rc;
+}
+
 int restore_start(struct run *r, const char *kernel, const char *initrd, char *err,
 		  size_t errlen)
 {
 	struct restore_info *ri = &r->restore;
-	struct strbuf xml = STRBUF_INIT, have = STRBUF_INIT;
+	struct strbuf have = STRBUF_INIT;
 	struct restore_key k = { 0 };
-	unsigned long lib = 0, qemu = 0;
-	char sock[128], path[PATH_MAX], why[300];
+	char path[PATH_MAX], why[300];
 	const char *no = never(r);
 	struct stat st;
 	int rc = 1;
@@ -234,14 +256,7 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 		snprintf(ri->note, sizeof(ri->note), "booted: %s", no);
 		return 1;
 	}
-	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
-	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel, initrd,
-			 sock);
-	virConnectGetLibVersion(r->virt->conn, &lib);
-	virConnectGetVersion(r->virt->conn, &qemu);
-	why[0] = 0;
-	if (restore_key(r, sb_str(&xml), sock, kernel, initrd, lib, qemu, &k, why,
-			sizeof(why)) != 0) {
+	if (run_key(r, kernel, initrd, &k, why, sizeof(why)) != 0) {
 		snprintf(ri->note, sizeof(ri->note), "booted: %s", why);
 		goto cleanup;
 	}
@@ -289,7 +304,6 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 	ri->save = 1;
 	err[0] = 0;
 cleanup:
-	sb_release(&xml);
 	sb_release(&have);
 	sb_release(&k.text);
 	return rc;
@@ -308,30 +322,16 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		 size_t errlen)
 {
 	struct restore_info *ri = &r->restore;
-	struct strbuf xml = STRBUF_INIT, con = STRBUF_INIT;
+	struct strbuf con = STRBUF_INIT;
 	struct restore_key k = { 0 };
-	unsigned long lib = 0, qemu = 0;
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX], sock[128], why[300] = "";
+	char dir[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX], why[300] = "";
 	uint64_t t = now_ms();
 	int rc;
 
 	ri->save = 0;
 	/* the key again, from the files as they are now: a kernel rebuilt during the boot
 	 * must not be saved under the old one's name */
-	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
-	{
-		char uuid[sizeof(ri->uuid)];
-
-		memcpy(uuid, ri->uuid, sizeof(uuid));
-		ri->uuid[0] = 0;	/* the key is made without it */
-		guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
-				 initrd, sock);
-		memcpy(ri->uuid, uuid, sizeof(uuid));
-	}
-	virConnectGetLibVersion(r->virt->conn, &lib);
-	virConnectGetVersion(r->virt->conn, &qemu);
-	if (restore_key(r, sb_str(&xml), sock, kernel, initrd, lib, qemu, &k, why,
-			sizeof(why)) != 0 || strcmp(k.name, r->vm_name)) {
+	if (run_key(r, kernel, initrd, &k, why, sizeof(why)) != 0 || strcmp(k.name, r->vm_name)) {
 		snprintf(ri->note, sizeof(ri->note), "booted, not saved: %s",
 			 why[0] ? why : "the kernel, initramfs or emulator changed during the boot");
 		rc = 0;
@@ -419,7 +419,6 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	err[0] = 0;
 	rc = 1;
 cleanup:
-	sb_release(&xml);
 	sb_release(&con);
 	sb_release(&k.text);
 	return rc;

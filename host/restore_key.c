@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "arch.h"
+#include "guest.h"
 #include "restore.h"
 
 #define RUN_DIR "@RUN@"
@@ -133,20 +134,6 @@ cleanup:
 	return rc;
 }
 
-/* XML-escapes s into sb. */
-static void add_esc(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '<': sb_adds(sb, "&lt;"); break;
-		case '>': sb_adds(sb, "&gt;"); break;
-		case '&': sb_adds(sb, "&amp;"); break;
-		case '\'': sb_adds(sb, "&apos;"); break;
-		case '"': sb_adds(sb, "&quot;"); break;
-		default: sb_add(sb, s, 1);
-		}
-}
-
 /* Copies the value of the attribute that ends right before `end` (…path='VALUE' with end
  * pointing at VALUE's end) into buf; 0 or -EINVAL. */
 static int attr_before(const char *xml, const char *end, char *buf, size_t n)
@@ -174,12 +161,12 @@ int restore_xml(struct strbuf *out, const char *saved, const char *dir, const ch
 	if (!strchr(ch, '\'') || attr_before(saved, strchr(ch, '\''), old_sock, sizeof(old_sock)) < 0)
 		goto cleanup;
 	strcat(old_dir, "/");
-	add_esc(&to, dir);
+	xml_esc(&to, dir);
 	sb_adds(&to, "/");
 	if (replace_all(&a, saved, old_dir, sb_str(&to)) < 0)
 		goto cleanup;
 	sb_reset(&to);
-	add_esc(&to, sock);
+	xml_esc(&to, sock);
 	if (replace_all(&b, sb_str(&a), old_sock, sb_str(&to)) < 0)
 		goto cleanup;
 	/* QEMU appends to the console log, which starts with the saved boot's lines */
