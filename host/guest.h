@@ -25,8 +25,6 @@ void guest_kernel_image(const struct run *r, char *buf, size_t n);
 /* Domain XML for the run (type "qemu" or "kvm"). */
 void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		      const char *kernel, const char *initrd, const char *sock);
-/* Appends s to sb, XML-escaped (<>&'"). */
-void xml_esc(struct strbuf *sb, const char *s);
 /* The project's top directory (from $HPT_TOP or the binary's location). */
 const char *hpt_top(void);
 

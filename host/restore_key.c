@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "guest.h"
 #include "restore.h"
+#include "xml.h"
 
 #define RUN_DIR "@RUN@"
 #define SOCK "@SOCK@"
@@ -39,7 +40,9 @@ static uint64_t fnv1a(const char *s, size_t n)
 	return h;
 }
 
-/* One "file PATH dev ino size mtime" line: a rebuilt file is another file. */
+/* One "file WHAT PATH dev:ino size mtime ctime" line: another file, or the same one
+ * rewritten (a new kernel unpacked over the old one keeping its size and mtime), is
+ * another key whatever its name: ctime cannot be set back by anyone. */
 static int add_file(struct strbuf *sb, const char *what, const char *path, char *why, size_t n)
 {
 	struct stat st;
@@ -48,9 +51,10 @@ static int add_file(struct strbuf *sb, const char *what, const char *path, char 
 		snprintf(why, n, "%s %s: %s", what, path, strerror(errno));
 		return -errno;
 	}
-	return sb_addf(sb, "file %s %s %llu:%llu %lld %lld.%09ld\n", what, path,
+	return sb_addf(sb, "file %s %s %llu:%llu %lld %lld.%09ld %lld.%09ld\n", what, path,
 		       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-		       (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		       (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		       (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
 /* Does the neutral XML still name a file of the run dir, beyond the console log, the
@@ -161,12 +165,12 @@ int restore_xml(struct strbuf *out, const char *saved, const char *dir, const ch
 	if (!strchr(ch, '\'') || attr_before(saved, strchr(ch, '\''), old_sock, sizeof(old_sock)) < 0)
 		goto cleanup;
 	strcat(old_dir, "/");
-	xml_esc(&to, dir);
+	xml_esc(&to, dir, 1, 0);
 	sb_adds(&to, "/");
 	if (replace_all(&a, saved, old_dir, sb_str(&to)) < 0)
 		goto cleanup;
 	sb_reset(&to);
-	xml_esc(&to, sock);
+	xml_esc(&to, sock, 1, 0);
 	if (replace_all(&b, sb_str(&a), old_sock, sb_str(&to)) < 0)
 		goto cleanup;
 	/* QEMU appends to the console log, which starts with the saved boot's lines */

@@ -143,6 +143,37 @@ int main(void)
 		   key(r, initrd, 7002000, &h0, NULL, why) == 0 && h == h0,
 		   "the kernel's mtime changes it");
 	}
+	/* another kernel unpacked over it, same size, its mtime set back: ctime tells */
+	{
+		struct stat st0, st;
+		struct timespec ts[2];
+		int tries = 0;
+
+		key(r, initrd, 7002000, &h0, NULL, why);
+		stat(kernel, &st0);
+		ts[0] = st0.st_atim;
+		ts[1] = st0.st_mtim;
+		do {	/* until the coarse clock that stamps ctime moved on */
+			touch(kernel, "KERNEL");
+			utimensat(AT_FDCWD, kernel, ts, 0);
+			stat(kernel, &st);
+		} while (st.st_ctim.tv_sec == st0.st_ctim.tv_sec &&
+			 st.st_ctim.tv_nsec == st0.st_ctim.tv_nsec && ++tries < 1000000);
+		ok(st.st_size == st0.st_size && st.st_mtim.tv_sec == st0.st_mtim.tv_sec &&
+		   st.st_ino == st0.st_ino && key(r, initrd, 7002000, &h, NULL, why) == 0 && h != h0,
+		   "another kernel written over it, same inode, size and mtime: another key");
+	}
+	{
+		char other[PATH_MAX + 8];
+		uint64_t ha;
+
+		key(r, initrd, 7002000, &h0, NULL, why);
+		snprintf(other, sizeof(other), "%s.new", initrd);
+		touch(other, "INITRD");
+		rename(other, initrd);
+		ok(key(r, initrd, 7002000, &ha, NULL, why) == 0 && ha != h0,
+		   "another initramfs (its modules, probe and agent) renamed into place: another key");
+	}
 	ok(key(o, "/nonexistent/initrd", 7002000, &h, NULL, why) < 0 && strstr(why, "initrd"),
 	   "a missing initramfs: no key (%s)", why);
 
@@ -155,7 +186,6 @@ int main(void)
 	snprintf(o->devs[0].name, sizeof(o->devs[0].name), "nv0");
 	snprintf(o->devs[0].alias, sizeof(o->devs[0].alias), "ua-nv0");
 	o->devs[0].size = 1ull << 30;
-	o->devs[0].vm_block = 128 << 10;
 	o->n_devs = 1;
 	ok(key(o, initrd, 7002000, &h, NULL, why) == 1 && strstr(why, "nvdimm-nv0.img"),
 	   "an NVDIMM backed by a file in the run dir: not saved (%s)", why);
