@@ -161,10 +161,10 @@ unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)
 
 # restore.sh compares two runs' results.json with it (host/jsonr.c reads them)
-$(B)/tests/results-cmp: tests/integration/results_cmp.c $(B)/host-obj/host/jsonr.o $(B)/host-obj/lib/strbuf.o
+$(B)/tests/results-cmp: tests/integration/results_cmp.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^ -lm
 
 # make bench's bare-QEMU baseline (tests/bench/): the same guest work without libvirt
 $(B)/tests/bare: tests/bench/bare.c tests/bench/bare_io.c $(B)/host-obj/lib/proto.o $(B)/host-obj/lib/strbuf.o

@@ -49,27 +49,6 @@ static void drop_image(const char *name)
 	}
 }
 
-/* Writes len bytes to path through a temp file and rename(): readers see all or none. */
-static int write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
-{
-	char tmp[PATH_MAX + 32];
-	int fd, rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != (ssize_t)len)
-		rc = -EIO;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 /* Copies file from to to (truncating); a missing from gives an empty to. */
 static int copy_file(const char *from, const char *to)
 {
@@ -186,7 +165,7 @@ static int restore_from(struct run *r, char *err, size_t errlen)
 		goto cleanup;
 	}
 	snprintf(path, sizeof(path), "%s/domain.xml", r->dir);
-	write_atomic(path, sb_str(&dxml), dxml.len, 0600);
+	file_write_atomic(path, sb_str(&dxml), dxml.len, 0600);
 	rc = virt_restore(r->virt, img, sb_str(&dxml), r->vm_name, &dom);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", r->virt->err);
@@ -315,7 +294,7 @@ static void remember_nosave(const char *name, const char *why)
 	char path[PATH_MAX];
 
 	cache_file(name, ".nosave", path, sizeof(path));
-	write_atomic(path, why, strlen(why), 0644);
+	file_write_atomic(path, why, strlen(why), 0644);
 }
 
 int restore_save(struct run *r, const char *kernel, const char *initrd, char *err,
@@ -374,16 +353,16 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	snprintf(path, sizeof(path), "%s/console.log", r->dir);
 	sb_read_file(&con, path, CHAN_CONSOLE_MAX);
 	cache_file(k.name, ".console", path, sizeof(path));
-	rc = write_atomic(path, sb_str(&con), con.len, 0644);
+	rc = file_write_atomic(path, sb_str(&con), con.len, 0644);
 	snprintf(path, sizeof(path), "%s/nvram.bin", r->dir);
 	sb_reset(&con);
 	if (rc == 0 && sb_read_file(&con, path, 1 << 20) == 0) {
 		cache_file(k.name, ".nvram.bin", path, sizeof(path));
-		rc = write_atomic(path, con.buf, con.len, 0644);
+		rc = file_write_atomic(path, con.buf, con.len, 0644);
 	}
 	cache_file(k.name, ".key", path, sizeof(path));
 	if (rc == 0)
-		rc = write_atomic(path, k.text.buf, k.text.len, 0644);
+		rc = file_write_atomic(path, k.text.buf, k.text.len, 0644);
 	cache_file(k.name, ".img", path, sizeof(path));
 	if (rc == 0 && (chmod(tmp, 0400) < 0 || rename(tmp, path) < 0))
 		rc = -errno;

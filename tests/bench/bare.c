@@ -72,6 +72,19 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/* Appends the NULL-terminated arguments to argv at n; the new n. */
+static int args(char **argv, int n, ...)
+{
+	va_list ap;
+	const char *a;
+
+	va_start(ap, n);
+	while ((a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	return n;
+}
+
 /* Starts QEMU as libvirt would for the run's domain (the guest-visible parts). */
 static pid_t start_qemu(const struct bare_dom *d, const char *out, int qmp_fd, int agent_fd)
 {
@@ -84,21 +97,11 @@ static pid_t start_qemu(const struct bare_dom *d, const char *out, int qmp_fd, i
 		 d->slots, d->maxmem_kib);
 	snprintf(smp, sizeof(smp), "%llu", d->cpus);
 	snprintf(con, sizeof(con), "file,id=charserial0,path=%s/console.log", out);
-	argv[n++] = (char *)d->emulator;
-	argv[n++] = "-machine";
-	argv[n++] = "pc,usb=off,dump-guest-core=off";
-	argv[n++] = "-accel";
-	argv[n++] = "tcg";
-	argv[n++] = "-cpu";
-	argv[n++] = "qemu64";
-	if (d->loader[0]) {
-		argv[n++] = "-bios";
-		argv[n++] = (char *)d->loader;
-	}
-	argv[n++] = "-m";
-	argv[n++] = mem;
-	argv[n++] = "-smp";
-	argv[n++] = smp;
+	n = args(argv, n, d->emulator, "-machine", "pc,usb=off,dump-guest-core=off", "-accel",
+		 "tcg", "-cpu", "qemu64", NULL);
+	if (d->loader[0])
+		n = args(argv, n, "-bios", d->loader, NULL);
+	n = args(argv, n, "-m", mem, "-smp", smp, NULL);
 	for (int i = 0; i < d->n_cells; i++) {
 		snprintf(obj[i], sizeof(obj[i]), "memory-backend-ram,id=ram-node%d,size=%lluk", i,
 			 d->cell_kib[i]);
@@ -107,43 +110,19 @@ static pid_t start_qemu(const struct bare_dom *d, const char *out, int qmp_fd, i
 				 d->cpus - 1);
 		else
 			snprintf(numa[i], sizeof(numa[i]), "node,nodeid=%d,memdev=ram-node%d", i, i);
-		argv[n++] = "-object";
-		argv[n++] = obj[i];
-		argv[n++] = "-numa";
-		argv[n++] = numa[i];
+		n = args(argv, n, "-object", obj[i], "-numa", numa[i], NULL);
 	}
-	argv[n++] = "-display";
-	argv[n++] = "none";
-	argv[n++] = "-no-user-config";
-	argv[n++] = "-nodefaults";
-	argv[n++] = "-chardev";
-	argv[n++] = "socket,id=qmp,fd=3,server=on,wait=off";
-	argv[n++] = "-mon";
-	argv[n++] = "chardev=qmp,mode=control";
-	argv[n++] = "-rtc";
-	argv[n++] = "base=utc";
-	argv[n++] = "-no-shutdown";
-	argv[n++] = "-kernel";
-	argv[n++] = (char *)d->kernel;
-	argv[n++] = "-initrd";
-	argv[n++] = (char *)d->initrd;
-	argv[n++] = "-append";
-	argv[n++] = (char *)d->cmdline;
-	argv[n++] = "-device";
-	argv[n++] = "piix3-usb-uhci,id=usb,bus=pci.0,addr=0x1.0x2";
-	argv[n++] = "-device";
-	argv[n++] = "virtio-serial-pci,id=virtio-serial0,bus=pci.0,addr=0x2";
-	argv[n++] = "-chardev";
-	argv[n++] = con;
-	argv[n++] = "-device";
-	argv[n++] = "isa-serial,chardev=charserial0,id=serial0,index=0";
-	argv[n++] = "-chardev";
-	argv[n++] = "socket,id=charchannel0,fd=4,server=on,wait=off";
-	argv[n++] = "-device";
-	argv[n++] = "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,id=channel0,"
-		    "name=org.hotplug-test.agent.0";
-	argv[n++] = "-device";
-	argv[n++] = "pvpanic";
+	n = args(argv, n, "-display", "none", "-no-user-config", "-nodefaults",
+		 "-chardev", "socket,id=qmp,fd=3,server=on,wait=off",
+		 "-mon", "chardev=qmp,mode=control", "-rtc", "base=utc", "-no-shutdown",
+		 "-kernel", d->kernel, "-initrd", d->initrd, "-append", d->cmdline,
+		 "-device", "piix3-usb-uhci,id=usb,bus=pci.0,addr=0x1.0x2",
+		 "-device", "virtio-serial-pci,id=virtio-serial0,bus=pci.0,addr=0x2",
+		 "-chardev", con, "-device", "isa-serial,chardev=charserial0,id=serial0,index=0",
+		 "-chardev", "socket,id=charchannel0,fd=4,server=on,wait=off",
+		 "-device", "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
+		 "id=channel0,name=org.hotplug-test.agent.0",
+		 "-device", "pvpanic", NULL);
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/qemu.log", out);
 	pid = fork();
