@@ -7,7 +7,8 @@
 #   make sanitize     ASan+UBSan controller/agent and valgrind checks (tests/sanitizers/)
 #   make unit         unit tests only
 #   make integration  integration tests only
-#   make bench        per-phase timings of shipped scenarios
+#   make bench        per-phase timings of shipped scenarios; booted vs restored vs bare QEMU
+#   make check-restore   restored guests against booted ones (tests/integration/restore.sh)
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
 #                     page_owner, DEBUG_VM); make check-debug ARCH=… runs their checks
@@ -47,7 +48,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check-debug check check-fresh lint doc unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check-debug check-restore check check-fresh lint doc unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -212,6 +213,10 @@ check-fresh:
 # page_owner checks on it
 check-debug: all debug-kernel $(JGET)
 	@HPT_IT_STRICT=1 DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
+
+# opt-in (7-18 min on the shared 2-core machine): booted and restored guests compared
+check-restore: all $(JGET) $(B)/tests/results-cmp
+	@HPT_IT_STRICT=1 tests/integration/restore.sh
 
 bench: all $(JGET) $(B)/tests/bare
 	@tests/bench.sh

@@ -5,7 +5,8 @@
 # x86_64 (DIMMs, virtio-mem, a scratch disk, a panic), ppc64le and s390x; the guest's
 # clock does not jump; a saved guest is shared by scenarios that boot the same way, made
 # once by two concurrent jobs; a bad image or a cache that cannot be written falls back
-# to a boot that says why. Uses a private cache (HPT_SAVED_DIR).
+# to a boot that says why. Uses a private cache (HPT_SAVED_DIR). Not in run.sh (7-18 min
+# on the shared 2-core machine): make check-restore.
 . "$(dirname "$0")/lib.sh"
 cmp=$top/build/tests/results-cmp
 if [ ! -x "$cmp" ] || [ "$top/tests/integration/results_cmp.c" -nt "$cmp" ]; then
