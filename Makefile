@@ -7,12 +7,14 @@
 #   make sanitize     ASan+UBSan controller/agent and valgrind checks (tests/sanitizers/)
 #   make unit         unit tests only
 #   make integration  integration tests only
-#   make bench        per-phase timings of shipped scenarios
+#   make bench        per-phase timings of shipped scenarios; booted vs restored vs bare QEMU
+#   make check-restore   restored guests against booted ones (tests/integration/restore.sh)
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
 #                     page_owner, DEBUG_VM); make check-debug ARCH=… runs their checks
 
 B := build
+.DEFAULT_GOAL := all
 CACHE ?= .cache
 
 # The guest arches and their per-arch variables (ARCHES; CC_a: the agent's compiler,
@@ -46,7 +48,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check-debug check check-fresh lint doc unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check-debug check-restore check check-fresh lint doc unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -159,6 +161,18 @@ $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
 unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)
 
+# restore.sh compares two runs' results.json with it (host/jsonr.c reads them)
+$(B)/tests/results-cmp: tests/integration/results_cmp.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^ -lm
+
+# make bench's bare-QEMU baseline (tests/bench/): the same guest work without libvirt
+$(B)/tests/bare: tests/bench/bare.c tests/bench/bare_io.c $(B)/host-obj/lib/proto.o $(B)/host-obj/lib/strbuf.o
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS_ALL) -Itests/bench $(CFLAGS) $(WARN) -o $@ $^
+
 # the integration tests' results.json reader (tests/integration/lib.sh)
 JGET := $(B)/tests/jget
 $(JGET): tests/integration/jget.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
@@ -169,7 +183,7 @@ $(JGET): tests/integration/jget.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
 # Every script is standalone TAP; run.sh runs them and sums up. HPT_IT_STRICT: a missing
 # prerequisite is a failure, not a SKIP, unless it is an arch left out of GUEST_ARCHES.
 IT_ENV = HPT_IT_STRICT=1 HPT_IT_ALLOW_SKIP="$(filter-out $(GUEST_ARCHES),x86_64 ppc64le s390x)"
-integration: all $(JGET)
+integration: all $(JGET) $(B)/tests/results-cmp
 	@$(IT_ENV) tests/integration/run.sh
 
 # what needs no guest (tests/lint/): nothing dated in tests, the README's quick start is
@@ -200,8 +214,13 @@ check-fresh:
 check-debug: all debug-kernel $(JGET)
 	@HPT_IT_STRICT=1 DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
 
-bench: all $(JGET)
+# opt-in (7-18 min on the shared 2-core machine): booted and restored guests compared
+check-restore: all $(JGET) $(B)/tests/results-cmp
+	@HPT_IT_STRICT=1 tests/integration/restore.sh
+
+bench: all $(JGET) $(B)/tests/bare
 	@tests/bench.sh
+	@tests/bench/baseline.sh
 
 clean:
 	rm -rf $(B)

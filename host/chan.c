@@ -252,6 +252,41 @@ int chan_wait_hello(struct chan *c, uint64_t deadline_ms)
 	return 0;
 }
 
+void chan_note(struct chan *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		log_agent(c, "note", msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+int chan_ask_hello(struct chan *c)
+{
+	struct strbuf out = STRBUF_INIT;
+	int rc = hpt_encode(&out, 0, HPT_MSG_HELLO, "", 0);
+
+	for (size_t off = 0; rc == 0 && off < out.len;) {
+		ssize_t n = write(c->fd, out.buf + off, out.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			snprintf(c->err, sizeof(c->err), "write to agent: %s", strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	c->hello[0] = 0;	/* the next chan_wait_hello waits for the answer */
+	sb_release(&out);
+	return rc;
+}
+
 int chan_call(struct chan *c, uint64_t timeout_ms, struct strbuf *reply, const char *fmt, ...)
 {
 	struct strbuf req = STRBUF_INIT, out = STRBUF_INIT;

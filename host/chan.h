@@ -47,6 +47,12 @@ void chan_init(struct chan *c);
 int chan_connect(struct chan *c, const char *path, int wake_fd, int log_fd);
 /* Waits for the agent's HELLO until deadline (absolute now_ms()). */
 int chan_wait_hello(struct chan *c, uint64_t deadline_ms);
+/* Writes a line of the host's own into agent.log ("<ms> note <text>"): which step sent
+ * the requests that follow (a transcript tests/bench/bare.c replays). */
+void chan_note(struct chan *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Asks the agent to say hello again (a HELLO frame): a restored guest said its hello to
+ * a host long gone. chan_wait_hello() then waits for the answer. 0 or -errno. */
+int chan_ask_hello(struct chan *c);
 /*
  * Sends one request (words joined by spaces) and waits for its reply.
  * Returns 0 = OK reply, 1 = ERR reply (the guest refused: payload says why), or a

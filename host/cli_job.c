@@ -31,6 +31,9 @@ const struct opt job_opts[] = {
 	{ "debug-kernel", OPT_FLAG, offsetof(struct job_cli, debug_kernel), 0, 0, 0, NULL,
 	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel ARCH=…`, "
 	  "11–45 min per arch the first time)" },
+	{ "no-restore", OPT_FLAG, offsetof(struct job_cli, no_restore), 0, 0, 0, NULL,
+	  "always boot the guest; by default a guest saved at its agent's hello by an earlier "
+	  "run that booted the same way is restored (.cache/saved/)" },
 	{ "console-max", OPT_SIZE, offsetof(struct job_cli, console_max), 0, 4096, 1ull << 40,
 	  NULL, "console.log size that ends the run as a console flood", .def = "64M" },
 	{ "no-probe", OPT_FLAG, offsetof(struct job_cli, no_probe), 0, 0, 0, NULL,

@@ -28,6 +28,7 @@ struct job_cli {
 	int accel;				/* index into accel_names */
 	int debug_kernel;
 	uint64_t console_max;			/* bytes */
+	int no_restore;				/* always boot (restore.h) */
 	int no_probe;				/* placement inferred, without proof */
 	int strict;				/* a SKIP check makes the exit status 1 */
 };

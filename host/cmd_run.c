@@ -130,6 +130,7 @@ static int run_cmd(int argc, char **argv)
 	o.verbose = cli.verbose;
 	o.debug_kernel = cli.job.debug_kernel;
 	o.console_max = cli.job.console_max;
+	o.no_restore = cli.job.no_restore;
 	o.no_probe = cli.job.no_probe;
 	o.strict = cli.job.strict;
 	for (int i = 0; i < n_scn; i++) {

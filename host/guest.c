@@ -15,8 +15,10 @@
 #include "guest.h"
 #include "kernels.h"
 #include "remote.h"
+#include "restore.h"
 #include "size.h"
 #include "virt.h"
+#include "xml.h"
 
 const char *hpt_top(void)
 {
@@ -159,20 +161,6 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 	return 0;
 }
 
-/* XML-escapes s into sb. */
-static void add_esc(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '<': sb_adds(sb, "&lt;"); break;
-		case '>': sb_adds(sb, "&gt;"); break;
-		case '&': sb_adds(sb, "&amp;"); break;
-		case '\'': sb_adds(sb, "&apos;"); break;
-		case '"': sb_adds(sb, "&quot;"); break;
-		default: sb_add(sb, s, 1);
-		}
-}
-
 void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		      const char *kernel, const char *initrd, const char *sock)
 {
@@ -184,6 +172,8 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 
 	snprintf(console, sizeof(console), "%s/console.log", r->dir);
 	sb_addf(sb, "<domain type='%s'>\n<name>%s</name>\n", type, r->vm_name);
+	if (r->restore.uuid[0])	/* a guest to save: its uuid comes from the key (restore.c) */
+		sb_addf(sb, "<uuid>%s</uuid>\n", r->restore.uuid);
 	sb_addf(sb, "<memory unit='KiB'>%llu</memory>\n", mem);
 	if (b->slots)
 		sb_addf(sb, "<maxMemory slots='%llu' unit='KiB'>%llu</maxMemory>\n",
@@ -193,11 +183,11 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	if (a->firmware && !access(a->firmware, R_OK))
 		sb_addf(sb, "<loader type='rom'>%s</loader>\n", a->firmware);
 	sb_adds(sb, "<kernel>");
-	add_esc(sb, kernel);
+	xml_esc(sb, kernel, 1, 0);
 	sb_adds(sb, "</kernel><initrd>");
-	add_esc(sb, initrd);
+	xml_esc(sb, initrd, 1, 0);
 	sb_adds(sb, "</initrd>\n<cmdline>");
-	add_esc(sb, a->base_cmdline);
+	xml_esc(sb, a->base_cmdline, 1, 0);
 	/* TCG on a busy host starves the vCPU thread while the guest's clock runs on: the
 	 * default 20 s soft-lockup and 21 s RCU-stall limits then measure the host, not the
 	 * kernel (seen at load 20: "BUG: soft lockup" in correct runs). Six times longer
@@ -209,7 +199,7 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
 	if (b->cmdline[0]) {
 		sb_adds(sb, " ");
-		add_esc(sb, b->cmdline);
+		xml_esc(sb, b->cmdline, 1, 0);
 	}
 	sb_adds(sb, "</cmdline></os>\n");
 	a->features_xml(sb, r);
@@ -233,14 +223,14 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	sb_adds(sb, "<channel type='unix'><source mode='bind'");
 	if (!remote) {
 		sb_adds(sb, " path='");
-		add_esc(sb, sock);
+		xml_esc(sb, sock, 1, 0);
 		sb_adds(sb, "'");
 	}
 	sb_addf(sb, "/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
 	if (b->disk) {
 		sb_adds(sb, "<disk type='file' device='disk'><driver name='qemu' type='raw' "
 			    "cache='unsafe'/><source file='");
-		add_esc(sb, r->dir);
+		xml_esc(sb, r->dir, 1, 0);
 		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
 			    "<serial>hpt-scratch</serial></disk>\n");
 	}
@@ -289,12 +279,74 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
+int guest_scratch_disk(struct run *r, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!r->boot.disk)
+		return 0;
+	/* sparse, removed in guest_stop() */
+	snprintf(path, sizeof(path), "%s/scratch.img", r->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)r->boot.disk) < 0) {
+		snprintf(err, errlen, "vm %s: scratch disk %s: %s", r->vm_name, path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+int guest_attach(struct run *r, const char *sock, int ask_hello, char *err, size_t errlen)
+{
+	struct strbuf reply = STRBUF_INIT;
+	char path[PATH_MAX];
+	uint64_t t = now_ms();
+	int rc, log_fd;
+
+	snprintf(path, sizeof(path), "%s/agent.log", r->dir);
+	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	chan_init(&r->chan);
+	r->chan.log_fd = log_fd;	/* guest_stop() closes it, connected or not */
+	rc = chan_connect(&r->chan, sock, hpt_stop_fd, log_fd);
+	if (rc < 0)
+		goto chan_err;
+	snprintf(path, sizeof(path), "%s/console.log", r->dir);
+	if (chan_watch_console(&r->chan, path, r->opts->console_max ? r->opts->console_max : CHAN_CONSOLE_MAX))
+		hpt_verbose("vm %s: cannot watch %s: %s", r->vm_name, path, strerror(errno));
+	if (ask_hello && (rc = chan_ask_hello(&r->chan)) < 0)
+		goto chan_err;
+	rc = chan_wait_hello(&r->chan, now_ms() + r->boot.timeout_ms);
+	if (rc < 0)
+		goto chan_err;
+	r->booted = 1;
+	hpt_verbose("vm %s: agent hello %llu ms after connecting", r->vm_name,
+		    (unsigned long long)(now_ms() - t));
+	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "info");
+	if (rc != 0) {
+		snprintf(err, errlen, "vm %s: agent info: %s", r->vm_name,
+			 rc == 1 ? sb_str(&reply) : r->chan.err);
+		rc = -EIO;
+		goto cleanup;
+	}
+	rc = parse_info(r, sb_str(&reply), err, errlen);
+	goto cleanup;
+chan_err:
+	snprintf(err, errlen, "vm %s: %s", r->vm_name, r->chan.err);
+cleanup:
+	sb_release(&reply);
+	return rc;
+}
+
 int guest_boot(struct run *r, char *err, size_t errlen)
 {
-	struct strbuf xml = STRBUF_INIT, reply = STRBUF_INIT;
+	struct strbuf xml = STRBUF_INIT;
 	char kernel[PATH_MAX], initrd[PATH_MAX], sock[128], path[PATH_MAX];
 	virDomainPtr dom = NULL;
-	int rc, log_fd;
+	int rc;
 
 	uint64_t t0 = now_ms(), t1, t2;
 
@@ -305,22 +357,16 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	t1 = now_ms();
 	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
 		r->accel_used = "tcg";
+	rc = restore_start(r, kernel, initrd, err, errlen);	/* a saved guest, if any */
+	if (rc <= 0)
+		return rc;
+again:
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
-	if (r->boot.disk) {	/* the scratch disk: sparse, removed in guest_stop() */
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/scratch.img", r->dir);
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || ftruncate(fd, (off_t)r->boot.disk) < 0) {
-			snprintf(err, errlen, "vm %s: scratch disk %s: %s", r->vm_name, path,
-				 strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -EIO;
-		}
-		close(fd);
-	}
+	rc = guest_scratch_disk(r, err, errlen);
+	if (rc < 0)
+		return rc;
+	sb_reset(&xml);
 	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
 			 initrd, sock);
 	if (!r->virt->embedded) {	/* what the XML names here goes there (remote.h) */
@@ -349,36 +395,16 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 			goto cleanup;
 	}
 	t2 = now_ms();
-	snprintf(path, sizeof(path), "%s/agent.log", r->dir);
-	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	chan_init(&r->chan);
-	rc = chan_connect(&r->chan, sock, hpt_stop_fd, log_fd);
-	if (rc < 0)
-		goto chan_err;
-	snprintf(path, sizeof(path), "%s/console.log", r->dir);
-	if (chan_watch_console(&r->chan, path, r->opts->console_max ? r->opts->console_max : CHAN_CONSOLE_MAX))
-		hpt_verbose("vm %s: cannot watch %s: %s", r->vm_name, path, strerror(errno));
-	rc = chan_wait_hello(&r->chan, now_ms() + r->boot.timeout_ms);
-	if (rc < 0)
-		goto chan_err;
-	r->booted = 1;
-	hpt_verbose("vm %s: prepare %llu ms, domain start %llu ms, kernel to agent hello %llu ms",
-		    r->vm_name, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
-		    (unsigned long long)(now_ms() - t2));
-	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "info");
-	if (rc != 0) {
-		snprintf(err, errlen, "vm %s: agent info: %s", r->vm_name,
-			 rc == 1 ? sb_str(&reply) : r->chan.err);
-		rc = -EIO;
-		goto cleanup;
+	hpt_verbose("vm %s: prepare %llu ms, domain start %llu ms", r->vm_name,
+		    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
+	rc = guest_attach(r, sock, 0, err, errlen);
+	if (rc == 0 && r->restore.save) {
+		rc = restore_save(r, kernel, initrd, err, errlen);
+		if (rc > 0)
+			goto again;	/* the guest is gone: boot once more */
 	}
-	rc = parse_info(r, sb_str(&reply), err, errlen);
-	goto cleanup;
-chan_err:
-	snprintf(err, errlen, "vm %s: %s", r->vm_name, r->chan.err);
 cleanup:
 	sb_release(&xml);
-	sb_release(&reply);
 	return rc;
 }
 

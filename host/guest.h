@@ -6,6 +6,12 @@
 
 /* Boots r->boot on r->arch; fills r->guest from the agent's info. */
 int guest_boot(struct run *r, char *err, size_t errlen);
+/* The agent channel of the running domain r->dom, listening on sock: agent.log, the
+ * console watch, the agent's hello (asked for again when ask_hello: a restored guest
+ * said it to a host long gone) and its info into r->guest. */
+int guest_attach(struct run *r, const char *sock, int ask_hello, char *err, size_t errlen);
+/* Creates the sparse scratch disk in the run dir when r->boot asks for one. */
+int guest_scratch_disk(struct run *r, char *err, size_t errlen);
 /* Destroys the domain (the kernel log has been read through the agent: a clean
  * power-off costs 1.6 s under TCG and proves nothing) and keeps the QEMU log in the run
  * dir. Safe to call twice. */

@@ -119,6 +119,19 @@ extern const char *const phase_names[PHASE__COUNT];
 struct kernel_list;
 struct kernel_sel;
 
+/* How the run's guest started (restore.c): restored from a guest saved at its agent's
+ * hello, or booted (then why not restored). */
+struct restore_info {
+	int save;			/* boot, then save the guest for later runs */
+	int used;			/* the guest was restored, not booted */
+	int saved;			/* this run made the image */
+	uint64_t save_ms, restore_ms;
+	char image[80];			/* file name in the cache (.cache/saved/) */
+	char uuid[40];			/* the domain's, derived from the key (same for
+					 * every run that saves the same guest) */
+	char note[320];			/* why the guest was booted, or what went wrong */
+};
+
 struct run_opts {
 	const char *out;		/* --out: run dir (single job) or parent (several) */
 	const char *connect;		/* --connect URI; NULL = embedded */
@@ -127,6 +140,7 @@ struct run_opts {
 	const char *initrd;		/* --initrd: boot this initramfs */
 	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
+	int no_restore;			/* --no-restore: always boot (restore.c) */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
 	int no_probe;			/* --no-probe: placement inferred, memmap frames unknown */
@@ -171,6 +185,7 @@ struct run {
 	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
 	struct wl_report wl[HPT_WL_MAX];
 	int n_wl;
+	struct restore_info restore;
 	/* the memmap frames the probe marked at each plug (memmap_frames.c) */
 	struct frame_run *frames;
 	size_t n_frames, alloc_frames;

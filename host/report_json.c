@@ -37,6 +37,16 @@ void report_json_render(struct strbuf *sb, const struct run *r)
 	}
 	json_obj_end(&j);
 	json_u64(&j, "total_ms", total);
+	if (r->restore.note[0]) {	/* how the guest started (restore.h) */
+		json_obj_begin(&j, "restore");
+		json_bool(&j, "used", r->restore.used);
+		json_bool(&j, "saved", r->restore.saved);
+		json_str(&j, "image", r->restore.image[0] ? r->restore.image : NULL);
+		json_u64(&j, "save_ms", r->restore.save_ms);
+		json_u64(&j, "restore_ms", r->restore.restore_ms);
+		json_str(&j, "note", r->restore.note);
+		json_obj_end(&j);
+	}
 	json_arr_begin(&j, "checks");
 	for (size_t i = 0; i < r->res.n; i++) {
 		const struct check *c = &r->res.checks[i];

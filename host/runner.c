@@ -150,6 +150,18 @@ static void vm_name(struct run *r)
 			*p = '_';
 }
 
+/* agent.log says which step (and phase) sent the requests that follow */
+static void note_step(struct run *r, const char *phase, const struct scn_line *l)
+{
+	char words[400];
+	size_t o = 0;
+
+	words[0] = 0;
+	for (int k = 0; k < l->argc && o + 2 < sizeof(words); k++)
+		o += (size_t)snprintf(words + o, sizeof(words) - o, " %s", l->argv[k]);
+	chan_note(&r->chan, "step %s line %u%s", phase, l->lineno, words);
+}
+
 static void run_lines(struct run *r)
 {
 	const struct scenario *s = r->scn;
@@ -179,6 +191,7 @@ static void run_lines(struct run *r)
 		}
 		r->iteration = plan.steps[i].iteration;
 		hpt_verbose("%s:%u: %s", s->path, l->lineno, l->argv[0]);
+		note_step(r, phase_names[st->phase], l);
 		t = now_ms();
 		rc = st->run(r, l);
 		r->phase_ms[st->phase] += now_ms() - t;
@@ -235,11 +248,13 @@ void runner_run(struct run *r)
 	/* automatic oracles, also after a stop: a BUG that stopped us is the evidence
 	 * (after a guest fault, fault.c has reported the console already) */
 	t = now_ms();
+	chan_note(&r->chan, "step verify automatic oracles");
 	for (int i = 0; oracles[i]; i++)
 		if (oracles[i]->automatic && (r->booted || r->dom) && !hpt_stop && !r->fault)
 			oracles[i]->run(r, NULL);
 	r->phase_ms[PHASE_VERIFY] += now_ms() - t;
 	t = now_ms();
+	chan_note(&r->chan, "step teardown stop the guest");
 	guest_stop(r);
 	r->phase_ms[PHASE_TEARDOWN] += now_ms() - t;
 	report_run_files(r);	/* results.json, report.html (failures logged) */

@@ -61,7 +61,17 @@ void virt_close(struct virt *v);
 /* Starts a transient domain (paused on a remote host: remote_attach() resumes it once
  * its console and channel are connected). */
 int virt_create(struct virt *v, const char *xml, virDomainPtr *out);
+/* Destroys dom (if active) and waits, at most VIRT_STOP_EVENT_MS, for its STOPPED event. */
 void virt_destroy(struct virt *v, virDomainPtr dom);
+#define VIRT_STOP_EVENT_MS 3000
+/* Saves the running domain's state into path (libvirt's save image); the domain stops.
+ * 0 or -EIO (v->err says why; the domain then usually runs on). */
+int virt_save(struct virt *v, virDomainPtr dom, const char *path);
+/* Starts a domain from a save image, running. xml: the domain of the image with only
+ * what libvirt lets change (paths of files and sockets); its name and uuid must be the
+ * image's. 0 or -EIO (v->err). */
+int virt_restore(struct virt *v, const char *path, const char *xml, const char *name,
+		 virDomainPtr *out);
 /* Waits for an event of kind for domain dom (and alias, if non-NULL) until the absolute
  * deadline (now_ms()); other events stay queued. 0, -ETIMEDOUT or -EINTR (stop). */
 int virt_wait(struct virt *v, const char *dom, enum vev_kind kind, const char *alias,

@@ -77,23 +77,7 @@ void xml_esc(struct strbuf *sb, const char *s, int attr, size_t max)
 
 int xml_write_file(const char *path, const struct strbuf *sb)
 {
-	char tmp[4096];
-	int fd, rc = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, sb_str(sb), sb->len) != (ssize_t)sb->len)
-		rc = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return file_write_atomic(path, sb_str(sb), sb->len, 0644);
 }
 
 void xw_init(struct xw *w, struct strbuf *sb)

@@ -14,7 +14,7 @@
 void xml_esc(struct strbuf *sb, const char *s, int attr, size_t max);
 /* The same for n bytes of s (which may hold NULs: they become "\x00"). */
 void xml_escn(struct strbuf *sb, const char *s, size_t n, int attr, size_t max);
-/* Writes sb to path through path.tmp and a rename: a reader never sees half a file.
+/* Writes sb to path through a temp file and a rename: a reader never sees half a file.
  * 0 or -errno. */
 int xml_write_file(const char *path, const struct strbuf *sb);
 

@@ -159,3 +159,24 @@ void sb_setlen(struct strbuf *sb, size_t len)
 	if (sb->buf)
 		sb->buf[len] = '\0';
 }
+
+int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[4096];
+	int fd, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}

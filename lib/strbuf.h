@@ -3,6 +3,7 @@
 #define HPT_STRBUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct strbuf {
 	char *buf;	/* always NUL-terminated when non-NULL */
@@ -25,5 +26,8 @@ void sb_release(struct strbuf *sb);	/* frees */
 const char *sb_str(const struct strbuf *sb);
 /* Reads a whole file (bounded by max bytes); -errno on failure. */
 int sb_read_file(struct strbuf *sb, const char *path, size_t max);
+/* Writes len bytes of buf to path through path.<pid>.tmp and rename(): a reader (another
+ * process too) sees the whole file or none. 0 or -errno. */
+int file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 
 #endif

@@ -45,8 +45,9 @@
 #   json_at FILE PTR VALUE…    any JSON file (a matrix's results.json)
 #   ktap_has RUN ERE           a line of RUN's KTAP (the KTAP itself is the subject)
 #   no_leftovers [RUN]         no QEMU and no libvirt root left of the runs this script
-#                              started (by pid: other people's guests do not count), or
-#                              of the runs under $out/RUN (a matrix's jobs)
+#                              started (by pid, and restored guests by their run's libvirt
+#                              root: other people's guests do not count), or of the runs
+#                              under $out/RUN (a matrix's jobs)
 #   RUN is a run dir under $out (mom, matrix/dimm-memmap-off.ppc64le) or an absolute path.
 #   CHECK must name exactly one check of the run: where a name repeats (an offline done
 #   twice), say which by its scenario line, NAME@LINE. VALUE is compared exactly
@@ -262,6 +263,14 @@ _no_leftovers() {
 		_why+=("a QEMU of hotplug-test or a libvirt root /tmp/hpt.* exists (anyone's)")
 		return 1
 	fi
+	# a restored guest is named after its saved image (hpt-<arch>-r<key>), not its run: its
+	# QEMU names the run's libvirt root, which the run dir's domain.xml names (the socket)
+	for r in $(find "$out/${1:-}" -name domain.xml -exec \
+		sed -n "s|.*<source mode='bind' path='\(/tmp/hpt\.[A-Za-z0-9]\{6\}\)/.*|\1|p" {} + 2>/dev/null | sort -u); do
+		n=$((n + 1))
+		q=$(pgrep -af "qemu-system-.*$r/" | cut -c1-200)
+		[ -z "$q" ] || _why+=("QEMU of the run with root $r still running: $q")
+	done
 	[ "$n" -gt 0 ] || _why+=("no run of this script found: nothing to look for")
 	[ "$n" -gt 0 ] && [ ${#_why[@]} -eq 0 ]
 }

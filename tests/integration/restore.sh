@@ -1,0 +1,165 @@
+#!/bin/bash
+# Booted-guest restore (issue 17) on real guests: the same scenarios booted (--no-restore)
+# and restored give the same verdict for every check and the same numbers of placement,
+# vmemmap, virtio-mem and no-leak (build/tests/results-cmp over their results.json), on
+# x86_64 (DIMMs, virtio-mem, a scratch disk, a panic), ppc64le and s390x; the guest's
+# clock does not jump; a saved guest is shared by scenarios that boot the same way, made
+# once by two concurrent jobs; a bad image or a cache that cannot be written falls back
+# to a boot that says why. Uses a private cache (HPT_SAVED_DIR). Not in run.sh (7-18 min
+# on the shared 2-core machine): make check-restore.
+. "$(dirname "$0")/lib.sh"
+cmp=$top/build/tests/results-cmp
+if [ ! -x "$cmp" ] || [ "$top/tests/integration/results_cmp.c" -nt "$cmp" ]; then
+	make -s --no-print-directory -C "$top" build/tests/results-cmp >&2 ||
+		{ echo "Bail out! cannot build $cmp"; exit 2; }
+fi
+export HPT_SAVED_DIR=$out/saved
+rm -rf "$HPT_SAVED_DIR"
+suite=restore
+
+# restored RUN USED [SAVED]: results.json's restore object: the guest was restored (USED
+# true) or booted, and this run saved the image (SAVED; not asked when not given)
+restored() {
+	result "$1" /restore/used "$2" ${3:+/restore/saved "$3"}
+}
+# agree A B MIN: results-cmp finds no difference between runs A and B, having compared
+# MIN values or more (its report: $out/cmp-A-B.txt, the differences in the diagnostics)
+_agree() {
+	local n st f=$out/cmp-$1-$2.txt
+	"$cmp" "$out/$1/results.json" "$out/$2/results.json" >"$f"
+	st=$?
+	n=$(sed -n 's/.* \([0-9]*\) values compared.*/\1/p' "$f")
+	[ "$st" -eq 0 ] || _why+=("$(head -n 20 "$f")")
+	[ "${n:-0}" -ge "$3" ] || _why+=("only ${n:-0} values compared, want $3 or more")
+	[ "$st" -eq 0 ] && [ "${n:-0}" -ge "$3" ]
+}
+agree() { check "$1 and $2 agree: every verdict, $3 or more numbers" _agree "$@"; }
+images() { find "$HPT_SAVED_DIR" -name '*.img' 2>/dev/null | wc -l; }
+_images() {
+	local n
+	n=$(images)
+	[ "$n" -eq "$1" ] || _why+=("$n images in $HPT_SAVED_DIR, want $1")
+	[ -z "$(find "$HPT_SAVED_DIR" -name '*.img' -perm /0222)" ] || _why+=("a writable image")
+	[ -z "$(find "$HPT_SAVED_DIR" -name '*.tmp')" ] || _why+=("a temp file left")
+	[ ${#_why[@]} -eq 0 ]
+}
+
+# a DIMM with memmap_on_memory: booted, then restored twice (the first run saves)
+scenario mom-boot 0 scenarios/dimm-memmap-on-memory.scn --no-restore
+result mom-boot /restore/used false /restore/note "booted: --no-restore"
+scenario mom-save 0 scenarios/dimm-memmap-on-memory.scn
+restored mom-save true true
+check "one image in the cache, read-only, no temp file left" _images 1
+saved_at=$(stat -c %Y "$HPT_SAVED_DIR"/*.img 2>/dev/null | head -1) rest_at=$(date +%s)
+scenario mom-rest 0 scenarios/dimm-memmap-on-memory.scn
+restored mom-rest true false
+agree mom-boot mom-rest 40
+agree mom-boot mom-save 40
+evidence mom-rest "placement d0" /method proven /probe/placement on-block \
+	/probe/memmap_pages 512 /probe/backed_inside 512
+check "mom-rest: the agent said hello again after the restore" \
+	grep -q ' hello proto=1' "$out/mom-rest/agent.log"
+# the guest's clock does not jump: in its kernel log the restored run's first request
+# follows the saving boot's by less guest time than the image lay in the cache (a jump
+# would add all of it)
+gap() { awk -F'[][]' '/hp-agent: seq 1: info/ { t[n++] = $2 } END { if (n == 2) print int((t[1] - t[0]) * 1000) }' "$out/$1/dmesg.log"; }
+lay=$(((rest_at - ${saved_at:-0}) * 1000))
+_nojump() {
+	local g
+	g=$(gap "$1")
+	[ -n "$g" ] && [ "$g" -lt $((lay - 1000)) ] && return 0
+	_why+=("${g:-no} ms of guest time between the two first requests; the image lay $lay ms")
+	return 1
+}
+check "mom-rest: no clock jump ($(gap mom-rest) ms of guest time between the boot's and the restored run's first request; the image lay ~$lay ms)" \
+	_nojump mom-rest
+
+# the comparison fires: memmap on the block against memmap elsewhere
+scenario off-rest 0 scenarios/dimm-memmap-off.scn
+check "results-cmp tells memmap-on-memory from memmap-off" \
+	bash -c "! '$cmp' '$out/mom-rest/results.json' '$out/off-rest/results.json' >'$out/cmp-mom-off.txt'"
+check "... and names the placement numbers that differ" \
+	grep -q 'placement d0: evidence.memmap_pages_on_device: 512 vs 0' "$out/cmp-mom-off.txt"
+scenario off-boot 0 scenarios/dimm-memmap-off.scn --no-restore
+agree off-boot off-rest 40
+
+# a scenario that boots the same way shares the saved guest
+scenario multi-rest 0 scenarios/dimm-multiblock.scn
+restored multi-rest true false
+check "still one image per boot configuration (two)" _images 2
+
+# boot-time devices and a scratch disk are part of the key, and restore too
+scenario vmem-boot 0 scenarios/virtio-mem-partial-block.scn --no-restore
+scenario vmem-rest 0 scenarios/virtio-mem-partial-block.scn
+restored vmem-rest true true
+agree vmem-boot vmem-rest 60
+scenario disk-boot 0 scenarios/offline-under-zswap.scn --no-restore
+scenario disk-rest 0 scenarios/offline-under-zswap.scn
+restored disk-rest true true
+agree disk-boot disk-rest 10
+
+# a fault on a restored guest: QEMU writes on to the run's console, libvirt reports the
+# crash
+scenario panic 2 tests/scenarios/fault-panic-idle.scn
+restored panic true
+some_check panic /evidence/console_excerpt '~Kernel panic - not syncing: sysrq triggered crash'
+some_check panic /evidence/lifecycle crashed
+
+# the leftover check sees a restored guest (named after its image, not its run): one
+# still running while its run waits is found, and gone after SIGINT
+hpt_bg run --out "$out/live" tests/scenarios/fault-qemu-kill.scn >"$out/live.ktap" 2>&1
+check "live: a restored guest runs pressure" wait_for "$out/live/agent.log" 'req pressure' $bg_pid
+_found() { ! _no_leftovers live && [[ ${_why[*]} == *"QEMU of the run with root"* ]]; }
+check "live: no_leftovers finds its QEMU by the run's libvirt root" _found
+bg_wait INT
+result live /restore/used true
+no_leftovers live
+
+# pseries (its NVRAM file carried along) and s390x
+if need ppc64le "ppc64le: restored and booted agree"; then
+	scenario ppc-boot 0 scenarios/dimm-memmap-off.scn --no-restore --arch ppc64le
+	scenario ppc-rest 0 scenarios/dimm-memmap-off.scn --arch ppc64le
+	restored ppc-rest true true
+	agree ppc-boot ppc-rest 30
+fi
+if need s390x "s390x: restored and booted agree"; then
+	scenario s390-boot 0 scenarios/logical-offline-online.scn --no-restore --arch s390x
+	scenario s390-rest 0 scenarios/logical-offline-online.scn --arch s390x
+	restored s390-rest true true
+	agree s390-boot s390-rest 5
+fi
+
+# what cannot be restored boots and says why: an NVDIMM backed by a file in the run dir
+scenario nvdimm 0 scenarios/nvdimm-altmap.scn
+result nvdimm /restore/used false /restore/note '~^booted: the domain uses nvdimm-nv0.img in the run dir'
+
+# a bad image: the restore fails, the run boots, saves anew and passes
+img=$HPT_SAVED_DIR/$("$jget" "$out/mom-rest/results.json" /restore/image)
+chmod u+w "$img"
+head -c 4096 /dev/urandom >"$img"
+scenario bad 0 scenarios/dimm-memmap-on-memory.scn
+result bad /restore/note '~^restoring hpt-x86_64-r[0-9a-f]+\.img failed \(.*\): booted and saved it anew$'
+restored bad true true
+check "bad image: a good image replaced it" test "$(stat -c %s "$img")" -gt 1000000
+check "bad image: said on stderr" grep -q 'restoring hpt-x86_64-r.*failed' "$out/bad.err"
+
+# a cache that cannot be written: booted, not saved, and why
+HPT_SAVED_DIR=/dev/null/saved scenario nowrite 0 scenarios/dimm-memmap-off.scn
+result nowrite /restore/used false /restore/saved false \
+	/restore/note "booted, not saved: /dev/null/saved: Not a directory"
+
+# two jobs at once want a guest nobody saved yet: each saves (temp file, rename), both
+# restore, one image remains
+rm -rf "$HPT_SAVED_DIR"
+hpt matrix -j 2 --arch x86_64 --out "$out/mx" scenarios/dimm-memmap-on-memory.scn \
+	scenarios/dimm-reverse-teardown.scn >"$out/mx.out" 2>"$out/mx.err"
+mrc=$?
+check "matrix -j 2: exit 0, got $mrc" test $mrc -eq 0
+restored mx/dimm-memmap-on-memory.x86_64 true
+restored mx/dimm-reverse-teardown.x86_64 true
+check "matrix -j 2: one image, no temp file left" _images 1
+hpt matrix --no-restore --arch x86_64 --out "$out/mxn" scenarios/dimm-memmap-off.scn >"$out/mxn.out" 2>&1
+result mxn/dimm-memmap-off.x86_64 /restore/note "booted: --no-restore"
+
+no_leftovers
+done_testing

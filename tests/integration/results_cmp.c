@@ -1,0 +1,190 @@
+/* results-cmp A.json B.json: do two runs of a scenario agree? Used by restore.sh to hold a
+ * restored guest to what a booted one gives. Compares, check by check in order: the
+ * name and the verdict; every number and string of the evidence of placement, vmemmap,
+ * virtio-mem and no-leak checks (timings excepted: keys "ms" and "*_ms"); and the numbers
+ * in the summaries of no-leak checks — except "no-leak MemFree", whose evidence and
+ * summary are per-cpu-list and slab noise between any two boots, judged against a
+ * tolerance from the run's own noise samples (its verdict is compared).
+ * Prints each difference and a count line; exit 0 same, 1 different, 2 unreadable. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jsonr.h"
+#include "strbuf.h"
+
+static int n_values, n_diffs;
+
+static void diff(const char *check, const char *path, const char *a, const char *b)
+{
+	n_diffs++;
+	printf("differs: %s: %s: %s vs %s\n", check, path, a, b);
+}
+
+static int is_timing(const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strcmp(key, "ms") || (n > 3 && !strcmp(key + n - 3, "_ms"));
+}
+
+static void leaf_text(const struct jr_val *v, char *buf, size_t n)
+{
+	switch (v->type) {
+	case JR_NULL: snprintf(buf, n, "null"); break;
+	case JR_BOOL: snprintf(buf, n, "%s", v->num ? "true" : "false"); break;
+	case JR_NUM: snprintf(buf, n, "%.17g", v->num); break;
+	case JR_STR: snprintf(buf, n, "\"%.200s\"", v->str); break;
+	case JR_ARR: snprintf(buf, n, "[%zu items]", v->len); break;
+	case JR_OBJ: snprintf(buf, n, "{%zu keys}", v->len); break;
+	}
+}
+
+/* Walks a and b together; path names where we are. */
+static void cmp_tree(const char *check, const char *path, const struct jr_val *a,
+		     const struct jr_val *b)
+{
+	char ta[256], tb[256], sub[512];
+
+	if (a->type != b->type || ((a->type == JR_ARR || a->type == JR_OBJ) && a->len != b->len)) {
+		leaf_text(a, ta, sizeof(ta));
+		leaf_text(b, tb, sizeof(tb));
+		diff(check, path, ta, tb);
+		return;
+	}
+	if (a->type == JR_OBJ) {
+		for (size_t i = 0; i < a->len; i++) {
+			const struct jr_val *bv = jr_get(b, a->keys[i]);
+
+			snprintf(sub, sizeof(sub), "%s.%s", path, a->keys[i]);
+			if (is_timing(a->keys[i]))
+				continue;
+			if (!bv)
+				diff(check, sub, "present", "absent");
+			else
+				cmp_tree(check, sub, &a->items[i], bv);
+		}
+		return;
+	}
+	if (a->type == JR_ARR) {
+		for (size_t i = 0; i < a->len; i++) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			cmp_tree(check, sub, &a->items[i], &b->items[i]);
+		}
+		return;
+	}
+	n_values++;
+	leaf_text(a, ta, sizeof(ta));
+	leaf_text(b, tb, sizeof(tb));
+	if (strcmp(ta, tb))
+		diff(check, path, ta, tb);
+}
+
+/* The numbers of a summary line, in order, space-separated. */
+static void numbers(const char *s, char *out, size_t n, int *count)
+{
+	size_t o = 0;
+
+	*count = 0;
+	out[0] = 0;
+	for (const char *p = s; *p && o + 32 < n;) {
+		if ((*p >= '0' && *p <= '9') || (*p == '-' && p[1] >= '0' && p[1] <= '9')) {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+
+			o += (size_t)snprintf(out + o, n - o, "%lld ", v);
+			(*count)++;
+			p = end;
+		} else {
+			p++;
+		}
+	}
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static int load(const char *path, struct jr_val *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char err[256];
+	int rc = sb_read_file(&sb, path, 64u << 20);
+
+	if (rc < 0) {
+		fprintf(stderr, "results-cmp: %s: %s\n", path, strerror(-rc));
+		return rc;
+	}
+	rc = jr_parse(v, sb.buf, sb.len, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "results-cmp: %s: %s\n", path, err);
+	sb_release(&sb);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct jr_val a, b;
+	const struct jr_val *ca, *cb;
+	size_t n;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: results-cmp A/results.json B/results.json\n");
+		return 2;
+	}
+	if (load(argv[1], &a) < 0 || load(argv[2], &b) < 0)
+		return 2;
+	ca = jr_get(&a, "checks");
+	cb = jr_get(&b, "checks");
+	if (!ca || !cb || ca->type != JR_ARR || cb->type != JR_ARR) {
+		fprintf(stderr, "results-cmp: no checks array\n");
+		return 2;
+	}
+	if (ca->len != cb->len) {
+		char x[32], y[32];
+
+		snprintf(x, sizeof(x), "%zu", ca->len);
+		snprintf(y, sizeof(y), "%zu", cb->len);
+		diff("(all)", "number of checks", x, y);
+	}
+	n = ca->len < cb->len ? ca->len : cb->len;
+	for (size_t i = 0; i < n; i++) {
+		const struct jr_val *x = &ca->items[i], *y = &cb->items[i];
+		const char *name = jr_str(x, "name", "?"), *nb = jr_str(y, "name", "?");
+		const struct jr_val *ea = jr_get(x, "evidence"), *eb = jr_get(y, "evidence");
+
+		if (strcmp(name, nb)) {
+			diff(name, "name", name, nb);
+			continue;
+		}
+		n_values++;
+		if (strcmp(jr_str(x, "verdict", "?"), jr_str(y, "verdict", "?")))
+			diff(name, "verdict", jr_str(x, "verdict", "?"), jr_str(y, "verdict", "?"));
+		if (!starts(name, "placement") && !starts(name, "vmemmap") &&
+		    !starts(name, "virtio-mem") && !starts(name, "no-leak"))
+			continue;
+		if (!strcmp(name, "no-leak MemFree"))
+			continue;	/* per-cpu lists and slab: noise between any two boots */
+		if (ea || eb) {
+			if (!ea || !eb)
+				diff(name, "evidence", ea ? "present" : "absent", eb ? "present" : "absent");
+			else
+				cmp_tree(name, "evidence", ea, eb);
+		}
+		if (starts(name, "no-leak")) {
+			char na[1024], nb2[1024];
+			int k1, k2;
+
+			numbers(jr_str(x, "summary", ""), na, sizeof(na), &k1);
+			numbers(jr_str(y, "summary", ""), nb2, sizeof(nb2), &k2);
+			n_values += k1;
+			if (strcmp(na, nb2))
+				diff(name, "summary numbers", na, nb2);
+		}
+	}
+	printf("results-cmp: %zu checks, %d values compared, %d differ\n", n, n_values, n_diffs);
+	jr_free(&a);
+	jr_free(&b);
+	return n_diffs ? 1 : 0;
+}
