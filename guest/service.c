@@ -1,0 +1,78 @@
+/* The agent as a service of a distro image: what that system does with hot-added memory
+ * by itself. The kernel's policy is auto_online_blocks (read by init.c, left as the system
+ * set it); udev's is a rule that writes "online…" to a memory block's state. */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "agent.h"
+
+/* udev's rule directories, the one that wins first (a name there hides it below). */
+static const char *const rule_dirs[] = {
+	"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d", "/lib/udev/rules.d",
+	NULL
+};
+
+/* Whether a rule line onlines memory blocks: SUBSYSTEM=="memory" with an assignment
+ * ATTR{state}="online…" (Ubuntu's 40-vm-hotadd.rules, RHEL's 40-redhat.rules). */
+static int line_onlines(const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+
+	return *p != '#' && strstr(p, "SUBSYSTEM==\"memory\"") &&
+	       strstr(p, "ATTR{state}=\"online");
+}
+
+static int file_onlines(const char *path)
+{
+	char line[2048];
+	int found = 0;
+	FILE *f = fopen(path, "re");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = line_onlines(line);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Whether a higher-priority directory than dirs[upto] has a file of this name (which
+ * overrides it, or masks it as a link to /dev/null). */
+static int hidden(int upto, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	for (int i = 0; i < upto; i++) {
+		snprintf(path, sizeof(path), "%s/%s", rule_dirs[i], name);
+		if (stat(path, &st) == 0 && strcmp(rule_dirs[i], rule_dirs[upto]))
+			return 1;
+	}
+	return 0;
+}
+
+void ag_service_facts(struct agent *a)
+{
+	char path[512];
+
+	a->udev_online[0] = '\0';
+	for (int i = 0; rule_dirs[i] && !a->udev_online[0]; i++) {
+		struct dirent *de;
+		DIR *d = opendir(rule_dirs[i]);
+
+		while (d && (de = readdir(d)) && !a->udev_online[0]) {
+			size_t n = strlen(de->d_name);
+
+			if (n < 7 || strcmp(de->d_name + n - 6, ".rules") || hidden(i, de->d_name))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", rule_dirs[i], de->d_name);
+			if (file_onlines(path))
+				snprintf(a->udev_online, sizeof(a->udev_online), "%s", path);
+		}
+		if (d)
+			closedir(d);
+	}
+	ag_log(a, "running as a service; hot-added memory: kernel auto_online_blocks=%s, "
+	       "udev %s", a->auto_online_boot,
+	       a->udev_online[0] ? a->udev_online : "has no rule that onlines it");
+}
