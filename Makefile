@@ -21,7 +21,8 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
 CPPFLAGS_ALL := -D_GNU_SOURCE -Ilib -Ihost -MMD -MP
 VIRT_CFLAGS := $(shell pkg-config --cflags libvirt 2>/dev/null)
-VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu 2>/dev/null || echo -lvirt-qemu -lvirt)
+# libvirt for every guest; libguestfs for image guests (run --image, hotplug-test image)
+VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu libguestfs 2>/dev/null || echo -lvirt-qemu -lvirt -lguestfs)
 
 # Cross compilers for the static hp-agent, one per guest arch.
 CC_x86_64 := gcc

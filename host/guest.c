@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "devkind.h"
 #include "guest.h"
+#include "image.h"
 #include "kernels.h"
 #include "size.h"
 #include "virt.h"
@@ -188,6 +189,10 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	add_esc(sb, a->base_cmdline);
 	if (r->opts->debug_kernel)
 		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
+	if (r->image_disk[0]) {	/* run --image: its root file system */
+		sb_adds(sb, " ");
+		add_esc(sb, r->image_cmdline);
+	}
 	if (b->cmdline[0]) {
 		sb_adds(sb, " ");
 		add_esc(sb, b->cmdline);
@@ -213,12 +218,18 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	sb_adds(sb, "<channel type='unix'><source mode='bind' path='");
 	add_esc(sb, sock);
 	sb_addf(sb, "'/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
+	if (r->image_disk[0]) {	/* run --image: the overlay in the run dir */
+		sb_adds(sb, "<disk type='file' device='disk'><driver name='qemu' type='qcow2' "
+			    "cache='unsafe'/><source file='");
+		add_esc(sb, r->image_disk);
+		sb_adds(sb, "'/><target dev='vda' bus='virtio'/></disk>\n");
+	}
 	if (b->disk) {
 		sb_adds(sb, "<disk type='file' device='disk'><driver name='qemu' type='raw' "
 			    "cache='unsafe'/><source file='");
 		add_esc(sb, r->dir);
-		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
-			    "<serial>hpt-scratch</serial></disk>\n");
+		sb_addf(sb, "/scratch.img'/><target dev='%s' bus='virtio'/>"
+			    "<serial>hpt-scratch</serial></disk>\n", r->image_disk[0] ? "vdb" : "vda");
 	}
 	for (int i = 0; i < r->n_devs; i++)	/* boot-time memory devices (virtio-mem) */
 		if (r->devs[i].kind && r->devs[i].kind->boot_xml)
@@ -251,9 +262,18 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 				snprintf(g->memmap_on_memory, sizeof(g->memmap_on_memory), "%s", val);
 			else if (k == 7 && !strncmp(p, "cmdline", k))
 				snprintf(g->cmdline, sizeof(g->cmdline), "%s", val);
+			else if (k == 5 && !strncmp(p, "agent", k))	/* image guests */
+				g->service = !strcmp(val, "service");
+			else if (k == 18 && !strncmp(p, "auto_online_blocks", k))
+				snprintf(g->auto_online, sizeof(g->auto_online), "%s", val);
+			else if (k == 11 && !strncmp(p, "udev_online", k))
+				snprintf(g->udev_online, sizeof(g->udev_online), "%s", val);
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	/* a service leaves the system's policy in force (an initramfs agent sets offline) */
+	g->self_online = g->service && (g->udev_online[0] || (strcmp(g->auto_online, "offline") &&
+				       strcmp(g->auto_online, "absent") && g->auto_online[0]));
 	if (!g->kernel[0] || !g->block_size || !g->page_size) {
 		snprintf(err, errlen, "agent info lacks kernel/block/page: %.200s", text);
 		return -EPROTO;
@@ -276,7 +296,8 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 
 	uint64_t t0 = now_ms(), t1, t2;
 
-	rc = guest_prepare(r, kernel, initrd, sizeof(kernel), err, errlen);
+	rc = r->opts->image ? image_prepare(r, kernel, initrd, sizeof(kernel), err, errlen) :
+			      guest_prepare(r, kernel, initrd, sizeof(kernel), err, errlen);
 	if (rc < 0)
 		return rc;
 	t1 = now_ms();

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages hotplug-test needs:
-#   host/install-deps.sh [SET…]     SET: host (the default), x86_64, ppc64le, s390x
-# host: the controller's build and libvirt; an arch: its QEMU and, for a foreign arch, the
-# cross compiler of its guest agent. $EXTRA_PKGS adds packages (make fuzz: clang,
-# make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
+#   host/install-deps.sh [SET…]     SET: host (the default), x86_64, ppc64le, s390x,
+#                                   image, image-ppc64le, image-s390x
+# host: the controller's build, libvirt and libguestfs; an arch: its QEMU and, for a
+# foreign arch, the cross compiler of its guest agent; image: what building a Debian image
+# needs (mmdebstrap; a foreign arch's maintainer scripts run under qemu-user-static).
+# $EXTRA_PKGS adds packages (make fuzz: clang, make sanitize: valgrind; see
+# tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
 # $GUEST_ARCHES (older callers) adds those arches' sets.
 # As root with packages missing: apt-get install, quietly: one line on the terminal (with
 # progress on a TTY), apt's output in $HPT_LOG (default .cache/log/setup.log), whose path
@@ -19,11 +22,14 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 	case $set in
 	host) pkgs="$pkgs gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon
 		libvirt-daemon-driver-qemu libxml2-utils kmod passwd procps busybox-static cpio
-		gzip xz-utils zstd" ;;
+		gzip xz-utils zstd libguestfs-dev" ;;
 	x86_64) pkgs="$pkgs qemu-system-x86" ;;
 	ppc64le) pkgs="$pkgs qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
 	s390x) pkgs="$pkgs qemu-system-misc gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
-	*) echo "install-deps: unknown set '$set' (host, x86_64, ppc64le, s390x)" >&2; exit 2 ;;
+	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
+	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static" ;;
+	*) echo "install-deps: unknown set '$set' (host, x86_64, ppc64le, s390x, image," \
+		"image-ppc64le, image-s390x)" >&2; exit 2 ;;
 	esac
 done
 pkgs="$pkgs ${EXTRA_PKGS:-}"

@@ -14,7 +14,7 @@
 	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(workload) X(expect) X(inject) \
 	X(virtio_mem) X(resize) X(nvdimm) X(dax)
 #define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log) X(virtio_mem)
-#define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean)
+#define COMMANDS(X) X(run) X(matrix) X(list) X(help) X(clean) X(image)
 
 #define DECL(kind, type) extern const struct type kind;
 #define A(n) DECL(arch_##n, arch)
