@@ -21,7 +21,7 @@
 
 #define DISK_SIZE (4ll << 30)	/* sparse; a minbase root with a kernel is ~0.5 GiB */
 #define LAYOUT "1"		/* bump when what this file writes changes */
-#define MBR_BIN "/usr/lib/syslinux/mbr/mbr.bin"	/* syslinux-common (libguestfs0 needs it) */
+#define MBR_BIN "/usr/lib/EXTLINUX/mbr.bin"	/* extlinux (libguestfs0 needs it) */
 
 static const char *const suites[] = { "bookworm", "trixie", "sid", NULL };
 
@@ -129,7 +129,7 @@ static int setup_boot(guestfs_h *g, const struct arch *a, const struct image_boo
 		ib->root);
 	fd = open(MBR_BIN, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || read(fd, mbr, 440) != 440) {
-		snprintf(err, n, "%s: %s (syslinux-common)", MBR_BIN, strerror(errno));
+		snprintf(err, n, "%s: %s (extlinux)", MBR_BIN, strerror(errno));
 		rc = -EIO;
 	} else if (guestfs_write(g, "/boot/extlinux.conf", sb_str(&sb), sb.len) < 0 ||
 		   guestfs_extlinux(g, "/boot") < 0 ||

@@ -57,7 +57,7 @@ check "planned forward teardown passes" ktap planned '^    ok [0-9]+ teardown or
 check "no QEMU process or libvirt root left behind" no_leftovers
 
 # the sub-suites print their own "NAME: N passed, M failed"; fold them into ours
-for sub in cli input signals matrix virtio-mem nvdimm faults busy; do
+for sub in cli input signals matrix virtio-mem nvdimm faults busy image; do
 	bash "$(dirname "$0")/$sub.sh" "$out" | tee "$out/$sub.log"
 	read -r p f < <(sed -n "s/^$sub: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p" "$out/$sub.log")
 	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
