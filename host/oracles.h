@@ -52,6 +52,7 @@ struct noleak_cfg {
 	const int *planned;	/* device indexes in the order `teardown` planned, or NULL */
 	int n_planned;		/* 0: devices must leave in reverse order of plugging */
 	const char *order_rule;	/* "forward", "random seed=N", … */
+	int image;		/* an image guest: its own processes allocate meanwhile */
 };
 /* Compares final with base and checks the teardown order in the journal; adds one check
  * per property to res. */

@@ -94,7 +94,7 @@ static enum step_rc kernel_onlined(struct run *r, const struct scn_line *l, stru
 	int rc;
 
 	if (r->guest.self_online)
-		snprintf(who, sizeof(who), "this image's %s", image_self_online_by(r, by, sizeof(by)));
+		snprintf(who, sizeof(who), "%s", image_self_online_by(r, by, sizeof(by)));
 	else
 		snprintf(who, sizeof(who), "the %s kernel", r->arch->name);
 	rc = agent_wait_blocks(r, d->first_block, d->n_blocks, "online", run_timeout(r, 30000),
