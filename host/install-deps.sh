@@ -100,8 +100,10 @@ if [ -n "$missing" ]; then
 	mkdir -p "$(dirname "$log")"
 	echo "=== $(date -u +%FT%TZ) install-deps: installing$missing" >>"$log"
 	say "installing $n Debian package$([ $n = 1 ] || echo s) (log: $log)…"
-	# an update only when the lists are missing or do not know a package
-	if ! apt-cache show $missing >/dev/null 2>&1; then
+	# an update only when the lists are missing or do not know a package (a dry run:
+	# `apt-cache show` answers 0 for names the installed packages merely refer to)
+	# shellcheck disable=SC2086
+	if ! apt-get install --dry-run -qq --no-install-recommends $missing >/dev/null 2>&1; then
 		apt_quiet "updating the package lists" update || failed "apt-get update"
 	fi
 	# shellcheck disable=SC2086
