@@ -32,15 +32,14 @@ const char *image_debian_suite(const char *spec)
 	return spec + 7;
 }
 
-/* FNV-1a over a file's bytes (missing file: its name only). */
+/* FNV-1a over a file's bytes, not its path: worktrees sharing .cache share images. */
 static uint64_t hash_file(uint64_t h, const char *path)
 {
 	unsigned char buf[65536];
 	ssize_t got;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	for (const char *p = path; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ (fd < 0 ? 0xffu : 0x01u)) * 1099511628211ull;	/* missing ≠ empty */
 	while (fd >= 0 && (got = read(fd, buf, sizeof(buf))) > 0)
 		for (ssize_t i = 0; i < got; i++)
 			h = (h ^ buf[i]) * 1099511628211ull;
@@ -80,10 +79,12 @@ static int meta_read(const char *dir, struct image_boot *ib)
 			snprintf(ib->release, sizeof(ib->release), "%s", line + 8);
 		else if (!strncmp(line, "root=", 5))
 			snprintf(ib->root, sizeof(ib->root), "%s", line + 5);
-		else if (!strncmp(line, "kernel=", 7))
-			snprintf(ib->kernel, sizeof(ib->kernel), "%s", line + 7);
+		else if (!strncmp(line, "kernel=", 7))	/* names in dir (or absolute) */
+			snprintf(ib->kernel, sizeof(ib->kernel), "%s%s%s", line[7] == '/' ? "" :
+				 dir, line[7] == '/' ? "" : "/", line + 7);
 		else if (!strncmp(line, "initrd=", 7))
-			snprintf(ib->initrd, sizeof(ib->initrd), "%s", line + 7);
+			snprintf(ib->initrd, sizeof(ib->initrd), "%s%s%s", line[7] == '/' ? "" :
+				 dir, line[7] == '/' ? "" : "/", line + 7);
 	}
 	fclose(f);
 	return ib->release[0] && ib->root[0] && ib->kernel[0] && ib->initrd[0] ? 0 : -EINVAL;
@@ -99,8 +100,10 @@ static int meta_write(const char *dir, const struct image_boot *ib)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
+	/* the files' names only: the cache may be reached through another worktree */
 	fprintf(f, "release=%s\nroot=%s\nkernel=%s\ninitrd=%s\n", ib->release, ib->root,
-		ib->kernel, ib->initrd);
+		strrchr(ib->kernel, '/') ? strrchr(ib->kernel, '/') + 1 : ib->kernel,
+		strrchr(ib->initrd, '/') ? strrchr(ib->initrd, '/') + 1 : ib->initrd);
 	if (fclose(f) || rename(tmp, path))
 		return -errno;
 	return 0;
@@ -298,6 +301,8 @@ int image_debian(const char *suite, const struct arch *a, int bare, struct image
 	snprintf(dir, sizeof(dir), "%s/.cache/images/debian-%s-%s-%012llx", hpt_top(), suite,
 		 a->name, (unsigned long long)(key & 0xffffffffffffull));
 	mkdir(dir, 0755);
+	if (realpath(dir, path))	/* layers name their backing file: the real one */
+		snprintf(dir, sizeof(dir), "%s", path);
 	/* matrix jobs of one image wait for the first to build it */
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);

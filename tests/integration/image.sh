@@ -26,7 +26,7 @@ passes() {
 	local name=$1 c; shift
 	for c in "$@"; do ktap "$name" "^    ok [0-9]+ $c\$" || return 1; done
 }
-service() { grep -q 'running as a service' "$out/$1/agent.log"; }
+service() { grep -q 'hp-agent: running as a service' "$out/$1/dmesg.log"; }	# its kernel log
 
 scenario mom scenarios/dimm-memmap-on-memory.scn 0 --image debian:bookworm
 check "mom: the agent ran as a systemd service" service mom
