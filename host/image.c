@@ -56,7 +56,8 @@ static int bring_your_own(struct run *r, const char *file, const char *disk,
 		rc = image_gfs_err(g, file, err, n);
 		goto cleanup;
 	}
-	snprintf(boot, sizeof(boot), "%s/boot", r->dir);
+	/* beside the overlay (an absolute path): QEMU reads the kernel from there */
+	snprintf(boot, sizeof(boot), "%.*s/boot", (int)(strrchr(disk, '/') - disk), disk);
 	rc = image_gfs_mount_linux(g, file, r->arch, ib, err, n);
 	if (rc == 0)
 		rc = image_gfs_inject(g, r->arch, ib, err, n);
@@ -76,11 +77,16 @@ int image_prepare(struct run *r, char *kernel, char *initrd, size_t len, char *e
 	const char *spec = r->opts->image, *suite = image_debian_suite(spec);
 	uint64_t t0 = now_ms();
 	struct image_boot ib;
-	char disk[PATH_MAX];
+	char disk[PATH_MAX], boot[PATH_MAX];
 	int rc;
 
 	memset(&ib, 0, sizeof(ib));
-	snprintf(disk, sizeof(disk), "%s/image.qcow2", r->dir);
+	/* absolute: QEMU does not run in our directory (the default run dir is relative) */
+	if (!realpath(r->dir, boot)) {
+		snprintf(err, n, "run dir %s: %s", r->dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(disk, sizeof(disk), "%s/image.qcow2", boot);
 	if (suite) {
 		guestfs_h *g;
 
