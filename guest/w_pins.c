@@ -287,7 +287,7 @@ static int node_has_zone(struct wl_ctx *c, const char *zone)
 	return found;
 }
 
-static int setup(struct wl_ctx *c, struct strbuf *out)
+static int pins_setup(struct wl_ctx *c, struct strbuf *out)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	uint64_t node = wl_opt(c, "node");
@@ -352,7 +352,7 @@ static void io_round(struct wl_ctx *c, unsigned b)
 	pw.io_rounds++;
 }
 
-static int round_(struct wl_ctx *c)
+static int pins_round(struct wl_ctx *c)
 {
 	uint64_t pause = wl_opt(c, "io-ms");
 	unsigned b;
@@ -380,7 +380,7 @@ static int round_(struct wl_ctx *c)
 	return 0;
 }
 
-static int teardown(struct wl_ctx *c, struct strbuf *out)
+static int pins_teardown(struct wl_ctx *c, struct strbuf *out)
 {
 	int ret = 0;
 
@@ -414,5 +414,5 @@ static int teardown(struct wl_ctx *c, struct strbuf *out)
 }
 
 const struct workload wl_pins = {
-	.name = "pins", .setup = setup, .round = round_, .teardown = teardown,
+	.name = "pins", .setup = pins_setup, .round = pins_round, .teardown = pins_teardown,
 };

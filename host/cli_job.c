@@ -1,8 +1,10 @@
-/* The options `run` and `matrix` share (see cmd.h): one table, one check. */
+/* The options `run` and `matrix` share (see cmd.h): one table, one check, one prologue
+ * that parses them, one reader of --arch. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "arch.h"
 #include "cmd.h"
 #include "validate.h"
 
@@ -32,6 +34,11 @@ const struct opt job_opts[] = {
 	  "11–45 min per arch the first time)" },
 	{ "console-max", OPT_SIZE, offsetof(struct job_cli, console_max), 0, 4096, 1ull << 40,
 	  NULL, "console.log size that ends the run as a console flood", .def = "64M" },
+	{ "no-probe", OPT_FLAG, offsetof(struct job_cli, no_probe), 0, 0, 0, NULL,
+	  "accept memmap placement inferred from accounting (kernels without the probe "
+	  "module); the memmap frames go unchecked (SKIP)" },
+	{ "strict", OPT_FLAG, offsetof(struct job_cli, strict), 0, 0, 0, NULL,
+	  "any SKIP check fails (exit 1): a SKIP means lost coverage" },
 	{ 0 }
 };
 
@@ -43,4 +50,66 @@ int job_cli_check(const struct job_cli *c, char *err, size_t n)
 	     validate_input_file("--image", c->image, err, n) < 0))
 		return -EINVAL;
 	return 0;
+}
+
+int job_cli_parse(const char *verb, const struct opt *tab, void *cli, int argc, char **argv,
+		  void (*usage)(FILE *f), int *code)
+{
+	char err[1024];
+	int first;
+
+	*code = 2;
+	if (opts_defaults(tab, cli, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test %s: %s\n", verb, err);
+		return -1;
+	}
+	first = opts_cli(tab, cli, argc - 1, argv + 1, err, sizeof(err));
+	if (first == -EAGAIN) {
+		usage(stdout);
+		*code = 0;
+		return -1;
+	}
+	if (first < 0) {
+		fprintf(stderr, "hotplug-test %s: %s\n", verb, err);
+		usage(stderr);
+		return -1;
+	}
+	if (first + 1 >= argc) {
+		fprintf(stderr, "hotplug-test %s: name at least one scenario file\n", verb);
+		usage(stderr);
+		return -1;
+	}
+	return first + 1;
+}
+
+int job_cli_arches(const char *verb, const char *list, const struct arch **out, int max)
+{
+	char buf[128], *save, *tok;
+	int n = 0;
+
+	if (strlen(list) >= sizeof(buf)) {
+		fprintf(stderr, "hotplug-test %s: --arch: list longer than %zu bytes\n", verb,
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct arch *a = arch_find(tok);
+
+		if (!a) {
+			fprintf(stderr, "hotplug-test %s: --arch: unknown arch '%s'\n", verb, tok);
+			return -EINVAL;
+		}
+		for (int i = 0; i < n; i++)
+			if (out[i] == a) {
+				fprintf(stderr, "hotplug-test %s: --arch: %s named twice\n", verb, tok);
+				return -EINVAL;
+			}
+		if (n == max) {
+			fprintf(stderr, "hotplug-test %s: --arch: more than %d arches\n", verb, max);
+			return -EINVAL;
+		}
+		out[n++] = a;
+	}
+	return n;
 }

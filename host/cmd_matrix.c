@@ -19,6 +19,7 @@
 #include "hpt.h"
 #include "matrix.h"
 #include "opts.h"
+#include "report.h"
 #include "runner.h"
 #include "size.h"
 #include "virt.h"
@@ -46,13 +47,14 @@ static const struct opt matrix_opts[] = {
 	{ 0 }
 };
 
-static void usage(FILE *f)
+static void matrix_usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test matrix [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, matrix_opts, 1);
 	fprintf(f, "\nruns each scenario on each arch (a process and a libvirt root per job), prints "
 		   "a table\n(PASS/FAIL/ERROR/SKIP and time), writes junit.xml and results.json.\n"
-		   "exit status: 1 if a job failed, else 2 if one errored, else 0\n");
+		   "exit status: 1 if a job failed (or, with --strict, any check SKIPped), else 2 "
+		   "if one errored, else 0\n");
 }
 
 /* -j N / -jN become --jobs N (the options table speaks long options). */
@@ -90,29 +92,6 @@ static int default_parallel(void)
 	if (cpus > by_mem)
 		cpus = by_mem;
 	return cpus < 1 ? 1 : (int)cpus;
-}
-
-static int pick_arches(struct matrix *m, const char *list)
-{
-	char buf[256], *save, *tok;
-
-	if (!list) {
-		for (int i = 0; arches[i] && m->n_arches < MATRIX_ARCHES_MAX; i++)
-			m->arches[m->n_arches++] = arches[i];
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct arch *a = arch_find(tok);
-
-		if (!a) {
-			fprintf(stderr, "hotplug-test matrix: --arch: unknown arch '%s'\n", tok);
-			return -EINVAL;
-		}
-		if (m->n_arches < MATRIX_ARCHES_MAX)
-			m->arches[m->n_arches++] = a;
-	}
-	return 0;
 }
 
 static int out_dir(struct matrix *m, const char *out)
@@ -219,7 +198,7 @@ static void run_jobs(struct matrix *m)
 		printf("\r\033[K");
 }
 
-static int cmd(int argc, char **argv)
+static int matrix_cmd(int argc, char **argv)
 {
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
@@ -230,29 +209,11 @@ static int cmd(int argc, char **argv)
 	args = long_jobs(argc, argv, jbuf, sizeof(jbuf));
 	if (!args)
 		return 2;
-	if (opts_defaults(matrix_opts, &cli, err, sizeof(err)) < 0) {
-		free(args);
-		fprintf(stderr, "hotplug-test matrix: %s\n", err);
-		return 2;
-	}
-	first = opts_cli(matrix_opts, &cli, argc - 1, args + 1, err, sizeof(err));
+	first = job_cli_parse("matrix", matrix_opts, &cli, argc, args, matrix_usage, &code);
 	free(args);
-	if (first == -EAGAIN) {
-		usage(stdout);
-		return 0;
-	}
-	if (first < 0) {
-		fprintf(stderr, "hotplug-test matrix: %s\n", err);
-		usage(stderr);
-		return 2;
-	}
-	first++;
+	if (first < 0)
+		return code;
 	n_scn = argc - first;
-	if (n_scn <= 0) {
-		fprintf(stderr, "hotplug-test matrix: name at least one scenario file\n");
-		usage(stderr);
-		return 2;
-	}
 	hpt_verbosity = 0;
 	m.verbose = cli.verbose;
 	m.job = &cli.job;
@@ -262,7 +223,11 @@ static int cmd(int argc, char **argv)
 		fprintf(stderr, "hotplug-test matrix: %s\n", err);
 		return 2;
 	}
-	if (pick_arches(&m, cli.arch) < 0)
+	if (!cli.arch)	/* all of them */
+		for (int i = 0; arches[i] && m.n_arches < MATRIX_ARCHES_MAX; i++)
+			m.arches[m.n_arches++] = arches[i];
+	else if ((m.n_arches = job_cli_arches("matrix", cli.arch, m.arches,
+					       MATRIX_ARCHES_MAX)) < 0)
 		return 2;
 	if (kernels_parse(&m.kernels, cli.job.kernel, cli.job.modules, m.arches, m.n_arches, err,
 			  sizeof(err)) < 0 || kernels_absolute(&m.kernels, err, sizeof(err)) < 0) {
@@ -303,7 +268,7 @@ static int cmd(int argc, char **argv)
 	run_jobs(&m);
 	code = matrix_exit_code(&m);
 	matrix_table(stdout, &m);
-	if (matrix_write_junit(&m) < 0 || matrix_write_json(&m, code) < 0) {
+	if (report_matrix_files(&m, code) < 0) {
 		fprintf(stderr, "hotplug-test matrix: cannot write the reports into %s\n", m.out);
 		code = 2;
 	}
@@ -319,5 +284,5 @@ cleanup:
 	return code;
 }
 
-const struct command cmd_matrix = { "matrix", cmd,
+const struct command cmd_matrix = { "matrix", matrix_cmd,
 	"every scenario on every arch in parallel: table, junit.xml, results.json" };

@@ -33,43 +33,12 @@ static const struct opt run_opts_tab[] = {
 	{ 0 }
 };
 
-static void usage(FILE *f)
+static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test run [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, run_opts_tab, 1);
-	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs)\n");
-}
-
-/* Splits a comma list of arches, validating each. */
-static int pick_arches(const char *list, const struct arch **out, int max)
-{
-	char buf[128], *save, *tok;
-	int n = 0;
-
-	if (strlen(list) >= sizeof(buf)) {
-		fprintf(stderr, "hotplug-test: --arch: list longer than %zu bytes\n", sizeof(buf) - 1);
-		return -EINVAL;
-	}
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct arch *a = arch_find(tok);
-
-		if (!a) {
-			fprintf(stderr, "hotplug-test: --arch: unknown arch '%s'\n", tok);
-			return -EINVAL;
-		}
-		for (int i = 0; i < n; i++)
-			if (out[i] == a) {
-				fprintf(stderr, "hotplug-test: --arch: %s named twice\n", tok);
-				return -EINVAL;
-			}
-		if (n == max) {
-			fprintf(stderr, "hotplug-test: --arch: more than %d arches\n", max);
-			return -EINVAL;
-		}
-		out[n++] = a;
-	}
-	return n;
+	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs; with "
+		   "--strict a SKIP is 1)\n");
 }
 
 /* Paths, URI and counts, before anything starts (validate.h). */
@@ -93,7 +62,7 @@ static int worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
-static int cmd(int argc, char **argv)
+static int run_cmd(int argc, char **argv)
 {
 	struct run_cli cli = { 0 };
 	struct run_opts o = { 0 };
@@ -105,34 +74,17 @@ static int cmd(int argc, char **argv)
 	char err[1024], initrd_abs[PATH_MAX], image_abs[PATH_MAX];
 	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
 
-	if (opts_defaults(run_opts_tab, &cli, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hotplug-test run: %s\n", err);
-		return 2;
-	}
-	first = opts_cli(run_opts_tab, &cli, argc - 1, argv + 1, err, sizeof(err));
-	if (first == -EAGAIN) {
-		usage(stdout);
-		return 0;
-	}
-	if (first < 0) {
-		fprintf(stderr, "hotplug-test run: %s\n", err);
-		usage(stderr);
-		return 2;
-	}
-	first++;
+	first = job_cli_parse("run", run_opts_tab, &cli, argc, argv, run_usage, &rc);
+	if (first < 0)
+		return rc;
 	n_scn = argc - first;
-	if (n_scn <= 0) {
-		fprintf(stderr, "hotplug-test run: name at least one scenario file\n");
-		usage(stderr);
-		return 2;
-	}
 	hpt_verbosity = cli.verbose;
 	if (check_values(&cli, n_scn, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hotplug-test run: %s\n", err);
 		return 2;
 	}
 	if (cli.arch) {
-		n_arch = pick_arches(cli.arch, list, 8);
+		n_arch = job_cli_arches("run", cli.arch, list, 8);
 		if (n_arch <= 0)
 			return 2;
 	}
@@ -186,6 +138,8 @@ static int cmd(int argc, char **argv)
 	o.verbose = cli.verbose;
 	o.debug_kernel = cli.job.debug_kernel;
 	o.console_max = cli.job.console_max;
+	o.no_probe = cli.job.no_probe;
+	o.strict = cli.job.strict;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;
@@ -242,6 +196,11 @@ static int cmd(int argc, char **argv)
 			runner_run(r);
 		report_ktap.one(stdout, i + 1, r);
 		code = worse(code, verdict_exit_code(result_overall(&r->res)));
+		if (o.strict && result_count(&r->res, V_SKIP)) {
+			printf("# strict: %zu SKIP check(s) in %s.%s count as a failure\n",
+			       result_count(&r->res, V_SKIP), r->scn->name, r->arch->name);
+			code = worse(code, 1);
+		}
 	}
 	report_ktap.end(stdout);
 cleanup:
@@ -257,4 +216,4 @@ cleanup:
 	return code;
 }
 
-const struct command cmd_run = { "run", cmd, "run scenarios on real guests" };
+const struct command cmd_run = { "run", run_cmd, "run scenarios on real guests" };

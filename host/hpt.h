@@ -7,10 +7,12 @@
 #include "snapshot.h"
 #include "result.h"
 #include "chan.h"
+#include "clock.h"
 
 struct arch;
 struct devkind;
 struct virt;
+struct frame_run;
 
 #define HPT_DEVS_MAX 32
 #define HPT_SNAPS_MAX 512
@@ -20,13 +22,35 @@ struct virt;
 
 enum dev_state { DEV_PLUGGED, DEV_ONLINE, DEV_OFFLINE, DEV_REMOVED };
 
+/* The private state of the device kinds that keep some (hpt_dev.u, one member each). */
+struct vmem_state {		/* dev_virtio_mem.c */
+	uint64_t block;		/* device block size, bytes */
+	uint64_t requested;	/* requested size, bytes */
+	uint64_t plugged;	/* plugged size as the host (QEMU/libvirt) last said */
+	uint64_t base_plugged;	/* plugged size when the region was first read */
+};
+#define NVDIMM_NS_MAX 8
+struct nvdimm_ns {		/* a namespace `dax create` made */
+	char name[32], dev[32], chardev[32];
+	uint64_t start, raw, usable, align, eff_align;
+	int map_dev, kmem;
+};
+struct nvdimm_state {		/* dev_nvdimm.c */
+	uint64_t pmem;		/* size=: what the guest sees, the namespace size */
+	uint64_t label;		/* label area, bytes (the backing file is pmem + label) */
+	int labels_done;	/* the label area was initialised in the guest */
+	int n_tool_runs;	/* ndctl/daxctl runs, numbering their output files */
+	struct nvdimm_ns ns[NVDIMM_NS_MAX];
+	int n_ns;
+};
+
 /* A memory device the scenario plugged, named by the scenario ("d0"). */
 struct hpt_dev {
 	char name[32];
 	const struct devkind *kind;
 	char alias[48];		/* libvirt user alias, "ua-<name>" */
 	uint64_t size, base;	/* bytes; base read back from the live domain XML */
-	int node;
+	uint64_t node;
 	uint32_t first_block, n_blocks;
 	enum dev_state state;
 	char zone[16];		/* zone the blocks were onlined into */
@@ -35,13 +59,12 @@ struct hpt_dev {
 	uint64_t vmemmap_pages;	/* memmap pages found on the device (0 = elsewhere) */
 	int kernel_onlined;	/* the guest kernel onlined it when it arrived (pseries) */
 	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
+	uint64_t vmemmap_kpf;	/* the model's kpageflags bits of those pages */
 	uint64_t unplug_timeout_ms;	/* `unplug … timeout=S`; 0 = the kind's default */
-	/* virtio-mem (dev_virtio_mem.c): base/size are the device region, found in the
-	 * guest's /proc/iomem (base 0 until then) */
-	uint64_t vm_block;		/* device block size, bytes */
-	uint64_t vm_requested;		/* requested size, bytes */
-	uint64_t vm_plugged;		/* plugged size as the host (QEMU/libvirt) last said */
-	uint64_t vm_base_plugged;	/* plugged size when the region was first read */
+	union {			/* the kind's own state (its declaration options parse here) */
+		struct vmem_state vmem;
+		struct nvdimm_state nvdimm;
+	} u;
 };
 
 /* Boot parameters (the `boot` step; defaults from the arch back-end). */
@@ -110,6 +133,8 @@ struct run_opts {
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
+	int no_probe;			/* --no-probe: placement inferred, memmap frames unknown */
+	int strict;			/* --strict: any SKIP makes the exit status a failure */
 };
 
 /* One scenario on one arch. */
@@ -153,9 +178,13 @@ struct run {
 	char image_disk[PATH_MAX];
 	char image_cmdline[160];
 	char image_note[512];
+	/* the memmap frames the probe marked at each plug (memmap_frames.c) */
+	struct frame_run *frames;
+	size_t n_frames, alloc_frames;
+	int frames_missing;		/* plugs whose frames could not be recorded */
+	char frames_err[320];		/* why, for the first of them */
 };
 
-uint64_t now_ms(void);
 /* A deadline length for the guest: base (sized for TCG) times $HPT_TIMEOUT_SCALE. */
 uint64_t run_timeout(const struct run *r, uint64_t base_ms);
 void journal_add(struct run *r, enum jkind k, int dev, uint32_t block);

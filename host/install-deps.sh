@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages hotplug-test needs:
-#   host/install-deps.sh [SET…]     SET: host (the default), x86_64, ppc64le, s390x,
-#                                   image, image-ppc64le, image-s390x
+#   host/install-deps.sh [SET…]     SET: host (the default), an arch (x86_64, ppc64le,
+#                                   s390x: the rows of kernels/arches.def), image,
+#                                   image-ppc64le, image-s390x
 # host: the controller's build, libvirt and libguestfs; an arch: its QEMU and, for a
-# foreign arch, the cross compiler of its guest agent; image: what building a Debian image
-# needs (mmdebstrap; a foreign arch's maintainer scripts run under qemu-user-static).
-# $EXTRA_PKGS adds packages (make fuzz: clang, make sanitize: valgrind; see
-# tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
+# foreign arch, the cross compiler of its guest agent (the table's qemu and cross columns);
+# image: what building a Debian image needs (mmdebstrap; a foreign arch's maintainer
+# scripts run under qemu-user-static). $EXTRA_PKGS adds packages (make fuzz: clang,
+# make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
 # $GUEST_ARCHES (older callers) adds those arches' sets.
 # As root with packages missing: apt-get install, quietly: one line on the terminal (with
 # progress on a TTY), apt's output in $HPT_LOG (default .cache/log/setup.log), whose path
@@ -15,6 +16,9 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=${HPT_LOG:-$top/.cache/log/setup.log}
+die() { echo "install-deps: $*" >&2; exit 2; }
+arch_def=$top/kernels/arches.def
+. "$top/kernels/arch.sh"
 
 [ $# -gt 0 ] || set -- host
 pkgs=
@@ -23,13 +27,11 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 	host) pkgs="$pkgs gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon
 		libvirt-daemon-driver-qemu libxml2-utils kmod passwd procps busybox-static cpio
 		gzip xz-utils zstd libguestfs-dev" ;;
-	x86_64) pkgs="$pkgs qemu-system-x86" ;;
-	ppc64le) pkgs="$pkgs qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
-	s390x) pkgs="$pkgs qemu-system-misc gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
 	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
 	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static" ;;
-	*) echo "install-deps: unknown set '$set' (host, x86_64, ppc64le, s390x, image," \
-		"image-ppc64le, image-s390x)" >&2; exit 2 ;;
+	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g')," \
+		"image, image-ppc64le, image-s390x)"
+	   pkgs="$pkgs $qemu_pkg $cross_pkgs" ;;
 	esac
 done
 pkgs="$pkgs ${EXTRA_PKGS:-}"
@@ -100,12 +102,9 @@ if [ -n "$missing" ]; then
 	mkdir -p "$(dirname "$log")"
 	echo "=== $(date -u +%FT%TZ) install-deps: installing$missing" >>"$log"
 	say "installing $n Debian package$([ $n = 1 ] || echo s) (log: $log)…"
-	# an update only when the lists are missing or do not know a package (a dry run:
-	# `apt-cache show` answers 0 for names the installed packages merely refer to)
-	# shellcheck disable=SC2086
-	if ! apt-get install --dry-run -qq --no-install-recommends $missing >/dev/null 2>&1; then
-		apt_quiet "updating the package lists" update || failed "apt-get update"
-	fi
+	# fresh lists: a new machine may have none (mmdebstrap removes them), old ones may
+	# name versions the archive no longer serves
+	apt_quiet "updating the package lists" update || failed "apt-get update"
 	# shellcheck disable=SC2086
 	apt_quiet "installing $n Debian packages" install -y --no-install-recommends $missing ||
 		failed "apt-get install"

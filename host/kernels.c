@@ -174,11 +174,49 @@ static void log_tail(const char *log, int lines)
 	}
 }
 
+/* Runs argv with stdin from /dev/null, stdout on out, stderr on err, signals unblocked
+ * (main.c blocks SIGCHLD); its exit status, or -1 if it did not exit. */
+static int spawn_wait(char *const argv[], int out, int err)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (in >= 0)
+			dup2(in, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		execvp(argv[0], argv);
+		dprintf(2, "hotplug-test: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int prep_quiet(char *const argv[])
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC), rc;
+
+	if (null < 0)
+		return -1;
+	rc = spawn_wait(argv, null, null);
+	close(null);
+	return rc;
+}
+
 int prep_tool(char *const argv[], const char *stage)
 {
 	const char *log = prep_log();
-	int status = 0, fd;
-	pid_t pid;
+	int status, fd;
 
 	mkdir_parents(log);
 	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -192,26 +230,10 @@ int prep_tool(char *const argv[], const char *stage)
 	for (int i = 0; argv[i]; i++)
 		dprintf(fd, " %s", argv[i]);
 	dprintf(fd, "\n");
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);	/* main.c blocks SIGCHLD */
-		if (in >= 0)
-			dup2(in, 0);
-		dup2(fd, 1);
-		setenv("HPT_LOG", log, 1);	/* the recipes append to the same log */
-		execvp(argv[0], argv);
-		dprintf(2, "hotplug-test: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	setenv("HPT_LOG", log, 1);	/* the recipes append to the same log */
+	status = spawn_wait(argv, fd, 2);
 	close(fd);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (status == 0)
 		return 0;
 	log_tail(log, 12);
 	return -EIO;

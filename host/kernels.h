@@ -51,6 +51,9 @@ int kernel_prepare_own(const struct kernel_sel *k, const char *dir, struct prepa
  * when not NULL, is printed first. 0 if it exited 0, else -EIO (and the log's tail is
  * printed). */
 int prep_tool(char *const argv[], const char *stage);
+/* Runs argv with no output: its exit status (-1 if it did not exit). For questions such
+ * as `make -q`. */
+int prep_quiet(char *const argv[]);
 /* The setup log: $HPT_LOG or <top>/.cache/log/setup.log. */
 const char *prep_log(void);
 

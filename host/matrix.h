@@ -75,7 +75,7 @@ void matrix_job_done(const struct matrix *m, const struct job *j);
 void matrix_table(FILE *f, const struct matrix *m);
 int matrix_write_junit(const struct matrix *m);
 int matrix_write_json(const struct matrix *m, int exit_code);
-/* 1 FAIL > 2 ERROR > 0 (PASS and SKIP). */
+/* 1 FAIL > 2 ERROR > 0 (PASS and SKIP; with --strict a SKIP check anywhere is 1). */
 int matrix_exit_code(const struct matrix *m);
 
 #endif

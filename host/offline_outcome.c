@@ -149,10 +149,23 @@ void offline_classify(int rc, const char *reply, const char *dmesg, struct offli
 		/* refused without a per-block line: the agent's child died */
 		o->outcome = OFF_ERROR;
 		line_from(reply ? reply : "", o->agent_msg, sizeof(o->agent_msg));
+	} else if (!o->blocks) {
+		/* "ok" about nothing: no block was offlined that we know of */
+		o->outcome = OFF_ERROR;
+		snprintf(o->agent_msg, sizeof(o->agent_msg), "the reply lists no memory block");
 	}
 	scan_log(dmesg, o);
 	if (o->kernel_error[0])
 		o->outcome = OFF_ERROR;
+}
+
+void offline_expect_blocks(struct offline_obs *o, uint32_t n)
+{
+	if (o->outcome != OFF_OK || o->blocks == n)
+		return;
+	o->outcome = OFF_ERROR;
+	snprintf(o->agent_msg, sizeof(o->agent_msg), "the reply lists %u of the %u memory "
+		 "blocks asked for", o->blocks, n);
 }
 
 enum verdict offline_judge(int expected, const struct offline_obs *o, char *summary, size_t n)

@@ -159,31 +159,34 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 	return i;
 }
 
-void opts_usage(FILE *f, const struct opt *tab, int cli)
+const char *opts_value(const struct opt *o, char *buf, size_t n)
 {
 	static const char *const meta[] = {
 		[OPT_SIZE] = "SIZE", [OPT_UINT] = "N", [OPT_STR] = "S", [OPT_FLAG] = "",
 		[OPT_ENUM] = "", [OPT_LIST] = "S", [OPT_TABLE] = "",
 	};
+	size_t len = 0;
 
+	buf[0] = 0;
+	if (o->type != OPT_ENUM)
+		snprintf(buf, n, "%s", meta[o->type]);
+	for (int i = 0; o->type == OPT_ENUM && o->choices[i] && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "|" : "", o->choices[i]);
+	return buf;
+}
+
+void opts_usage(FILE *f, const struct opt *tab, int cli)
+{
 	for (; tab->name; tab++) {
-		char lhs[96];
-		int n;
+		char lhs[96], val[80];
 
 		if (tab->type == OPT_TABLE) {
 			opts_usage(f, tab->sub, cli);
 			continue;
 		}
-		n = snprintf(lhs, sizeof(lhs), "%s%s", cli ? "--" : "", tab->name);
-
-		if (tab->type == OPT_ENUM) {
-			n += snprintf(lhs + n, sizeof(lhs) - (size_t)n, "=");
-			for (int i = 0; tab->choices[i] && n < (int)sizeof(lhs); i++)
-				n += snprintf(lhs + n, sizeof(lhs) - (size_t)n, "%s%s", i ? "|" : "",
-					      tab->choices[i]);
-		} else if (tab->type != OPT_FLAG) {
-			snprintf(lhs + n, sizeof(lhs) - (size_t)n, "=%s", meta[tab->type]);
-		}
+		opts_value(tab, val, sizeof(val));
+		snprintf(lhs, sizeof(lhs), "%s%s%s%s", cli ? "--" : "", tab->name, val[0] ? "=" : "",
+			 val);
 		if (tab->def)
 			fprintf(f, "  %-28s %s (default %s)\n", lhs, tab->help, tab->def);
 		else

@@ -30,7 +30,10 @@ int opts_kv(const struct opt *tab, void *dst, const char *word, char *err, size_
  * index of the first positional argument, or -EINVAL with err filled. "-h"/"--help" make it
  * return -EAGAIN. */
 int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err, size_t errlen);
+/* One line per option: --name=VALUE (cli) or name=VALUE, its help and default. */
 void opts_usage(FILE *f, const struct opt *tab, int cli);
+/* What o's value looks like: "SIZE", "N", "S", "a|b|c" (OPT_ENUM), "" (OPT_FLAG). */
+const char *opts_value(const struct opt *o, char *buf, size_t n);
 /* Sets every option of tab that has a default to it (before parsing). 0 or -EINVAL. */
 int opts_defaults(const struct opt *tab, void *dst, char *err, size_t errlen);
 /* Writes the options of tab set in src (not zero, not the default) as --name=value words

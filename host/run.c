@@ -19,14 +19,6 @@ const char *const phase_names[PHASE__COUNT] = {
 
 int hpt_verbosity;
 
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void hpt_log(const char *fmt, ...)
 {
 	va_list ap;
@@ -117,6 +109,9 @@ void run_release(struct run *r)
 	for (int i = 0; i < r->n_wl; i++)
 		free(r->wl[i].text);
 	r->n_wl = 0;
+	free(r->frames);
+	r->frames = NULL;
+	r->n_frames = r->alloc_frames = 0;
 }
 
 const struct snapshot *run_snap(const struct run *r, const char *name)

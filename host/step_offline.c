@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "caps.h"
+#include "oracle.h"
 #include "oracles.h"
 #include "step.h"
 
@@ -36,7 +37,7 @@ static const struct opt offline_opts[] = {
 	{ "expect", OPT_ENUM, offsetof(struct offline_args, expect), 0, 0, 0, expect_choices,
 	  "the outcome the scenario expects (default: it must succeed)" },
 	{ "timeout", OPT_UINT, offsetof(struct offline_args, timeout), 0, 1, 3600, NULL,
-	  "seconds before the agent's signal ends the kernel's retries (default 100)" },
+	  "seconds before the agent's signal ends the kernel's retries", .def = "100" },
 	{ "pinned-by", OPT_STR, offsetof(struct offline_args, pinned_by),
 	  sizeof(((struct offline_args *)0)->pinned_by), 0, 0, NULL,
 	  "workload whose long-term pins decide: expect= if they lie on the device's blocks, "
@@ -44,12 +45,13 @@ static const struct opt offline_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct offline_args *a, char *err, size_t n)
+static int offline_parse(const struct scn_line *l, struct offline_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	a->expect = -1;
-	a->timeout = 100;
-	if (step_argc(l, 1, 1, err, n) < 0 || step_opts(offline_opts, a, l, 2, err, n) < 0)
+	if (opts_defaults(offline_opts, a, err, n) < 0 ||
+	    step_argc(l, 1, 1, err, n) < 0 ||
+	    step_opts(offline_opts, a, l, 2, err, n) < 0)
 		return -1;
 	if (a->pinned_by[0] && a->expect < 0) {
 		snprintf(err, n, "pinned-by=%s: name the outcome the pins cause (expect=)",
@@ -59,20 +61,17 @@ static int parse(const struct scn_line *l, struct offline_args *a, char *err, si
 	return 0;
 }
 
-int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
-			  int offline_rc, const char *reply);
-
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int offline_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
 	return caps_need(r, CAP_OFFLINE, NULL, why, n);
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int offline_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct offline_args a;
 
-	return parse(l, &a, err, errlen);
+	return offline_parse(l, &a, err, errlen);
 }
 
 /* Keeps the agent's reply next to the snapshot taken after the offline (its "reply"
@@ -103,6 +102,7 @@ static enum step_rc judge(struct run *r, const struct scn_line *l, struct hpt_de
 	struct json j;
 
 	offline_classify(rc, reply, after ? after->dmesg : NULL, &o);
+	offline_expect_blocks(&o, d->n_blocks);
 	v = offline_judge(expect, &o, summary, sizeof(summary));
 	if (pins) {	/* what decided the expectation */
 		snprintf(summary + strlen(summary), sizeof(summary) - strlen(summary),
@@ -191,7 +191,7 @@ static enum step_rc already_offline(struct run *r, const struct scn_line *l,
 	return STEP_OK;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc offline_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[1]);
 	struct pins_seen pins;
@@ -203,7 +203,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	char snap[48], err[300];
 	int rc;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (offline_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (!d || d->state == DEV_REMOVED)
 		return step_stop(r, l, V_ERROR, NULL, "offline: no plugged device %s", l->argv[1]);
@@ -261,5 +261,5 @@ const struct step step_offline = {
 		"error) with counters; a plain offline must succeed, expect= names the outcome "
 		"(with pinned-by=WL: if WL's long-term pins lie on the device, else it must "
 		"succeed); an offline device is only checked to be offline",
-	.check = check, .needs = needs, .run = run,
+	.opts = offline_opts, .check = offline_check, .needs = offline_needs, .run = offline_run,
 };

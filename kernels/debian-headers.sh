@@ -10,12 +10,8 @@
 set -eu
 die() { echo "debian-headers: $*" >&2; exit 1; }
 ver=$1 arch=${2:-} cache=${3:-.cache}
-case $arch in
-'' | x86_64) debarch=amd64 ;;
-ppc64le) debarch=ppc64el ;;
-s390x) debarch=s390x ;;
-*) die "unknown arch $arch" ;;
-esac
+. "$(dirname "$0")/arch.sh"
+arch_vars "${arch:-x86_64}" || die "unknown arch $arch ($(arch_list))"
 log=${HPT_LOG:-/dev/stderr}	# apt's output; the terminal gets one line
 install_host() {	# install_host PKG
 	[ "$(id -u)" -eq 0 ] || die "missing; run: sudo apt-get install $1"

@@ -10,7 +10,8 @@
 # COMMAND runs in the tree's copy (/src), default: the README's quick start, then
 # `make check`. --keep leaves the root for a look (its path is printed); --tree puts DIR's
 # working tree there instead of HEAD (uncommitted changes included, untracked and
-# ignored files not). Apt's sources are this machine's own.
+# ignored files not); a tree that is not a git clone is copied without build/, .cache/
+# and runs/. Apt's sources are this machine's own.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 keep=0 tree=
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1; shift ;;
 	--tree) tree=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "fresh-root: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -37,22 +38,23 @@ fi
 root=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
 # every process whose root is ours (QEMU, libvirt's helpers, make…): none may outlive us
 kill_inside() {
-	local p pids
+	local pids
 	for _ in 1 2 3; do
-		pids=
-		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && pids="$pids ${p#/proc/}"
-		done
+		pids=$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$root" 2>/dev/null |
+			cut -d/ -f3)
 		[ -n "$pids" ] || return 0
 		# shellcheck disable=SC2086
-		kill -KILL $pids 2>/dev/null || true
+		kill -KILL $pids 2>/dev/null
 		sleep 0.2
 	done
 }
+inside=
 cleanup() {
 	local rc=$?
+	set +e	# everything below must run, whatever fails
 	trap - EXIT INT TERM HUP
 	kill_inside
+	[ -z "$inside" ] || { kill -KILL "$inside" 2>/dev/null; wait "$inside" 2>/dev/null; }
 	if [ "$keep" = 1 ]; then
 		say "root kept in $root"
 	else
@@ -77,13 +79,18 @@ rm -f "$root.log"
 mkdir -p "$root/src"
 if [ -n "$tree" ]; then
 	(cd "$tree" && git ls-files -z | tar --null -T - -cf -) | tar -C "$root/src" -xf -
-else
+elif git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
 	git -C "$top" archive HEAD | tar -C "$root/src" -xf -
+else	# a tree that is no clone (CI's own root, where tests/integration/fresh.sh runs us)
+	tar -C "$top" --exclude=./build --exclude=./.cache --exclude=./runs -cf - . |
+		tar -C "$root/src" -xf -
 fi
 say "root ready in $((SECONDS - t0)) s; running: $*"
 
 export root
-# a private mount namespace: its mounts are gone when the last process in it exits
+# a private mount namespace: its mounts are gone when the last process in it exits. In
+# the background, so that a signal to us is handled at once (bash runs traps only between
+# commands, and `wait` is one), not when the command inside ends.
 unshare -m --propagation private -- /bin/sh -ec '
 	mount --bind "$root" "$root"
 	for d in proc sys dev dev/pts; do mount --bind "/$d" "$root/$d"; done
@@ -92,4 +99,6 @@ unshare -m --propagation private -- /bin/sh -ec '
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		LANG=C.UTF-8 HPT_TIMEOUT_SCALE="${HPT_TIMEOUT_SCALE:-}" \
 		/bin/sh -c "cd /src && exec \"\$@\"" sh "$@"
-' sh "$@"
+' sh "$@" &
+inside=$!
+wait "$inside"

@@ -3,89 +3,97 @@
 # libguestfs) boots with the agent as a systemd service and passes the shipped
 # dimm-memmap-on-memory and virtio-mem-grow-shrink scenarios unchanged, and the scenario
 # that only an image has (the system onlines memory itself; teardown under a busy
-# journal); the same image without the agent, copied to a file of its own as a stranger's
-# image, gets the agent injected into an overlay, passes too and is not written; a corrupt
-# and a non-Linux qcow2 are ERRORs naming the file. The first run builds the image
-# (cached under .cache/images/ afterwards). Prints "image: N passed, M failed".
-set -u
+# journal). The no-leak oracle does not take systemd's own allocations for a leak, yet a
+# real kernel leak (the probe's `inject leak`) still FAILs it on the image. The same image
+# without the agent, copied to a file of its own as a stranger's image, gets the agent
+# injected into an overlay, passes too and is not written; a corrupt and a non-Linux
+# qcow2 are ERRORs naming the file. The first run builds the image (cached under
+# .cache/images/ afterwards: see doc/images.md for what that costs). Opt-in: `make
+# check-images` (not in run.sh's list; doc/testing.md says why).
 . "$(dirname "$0")/lib.sh"
-out=${1:-$out}
-mkdir -p "$out"
-cd "$top"
 suite=image
 
+# service RUN: the agent ran as a systemd service (its line in the guest's kernel log)
+service() {
+	grep -q 'hp-agent: running as a service' "$out/$1/dmesg.log" && return 0
+	_why+=("no 'hp-agent: running as a service' in $out/$1/dmesg.log")
+	return 1
+}
+# has FILE ERE, with what was found on failure
+has_line() {
+	grep -Eq -- "$2" "$1" && return 0
+	_why+=("no line of $1 matches $2")
+	return 1
+}
+
+if need x86_64 "image guests (x86_64)"; then
 t0=$SECONDS
-"$bin" image build debian:bookworm >"$out/image.path" 2>"$out/image.err"
+hpt image build debian:bookworm >"$out/image.path" 2>"$out/image.err"
 rc=$?
-check "image build debian:bookworm: exit 0 ($((SECONDS - t0)) s), a qcow2" \
-	test "$rc" -eq 0 -a -s "$(cat "$out/image.path")"
+check "image build debian:bookworm: exit $rc ($((SECONDS - t0)) s), a qcow2" \
+	test "$rc" -eq 0 -a -s "$(cat "$out/image.path")" ||
+	diag "$(tail -n 20 "$out/image.err")"
 sed -n 's/^hotplug-test: \(debian:.*ready in .*\)$/# \1/p' "$out/image.err"
 
-# passes NAME CHECK…: every named check passed in NAME's KTAP.
-passes() {
-	local name=$1 c; shift
-	for c in "$@"; do ktap "$name" "^    ok [0-9]+ $c\$" || return 1; done
-}
-service() { grep -q 'hp-agent: running as a service' "$out/$1/dmesg.log"; }	# its kernel log
-
-scenario mom scenarios/dimm-memmap-on-memory.scn 0 --image debian:bookworm
+scenario mom 0 scenarios/dimm-memmap-on-memory.scn --image debian:bookworm
 check "mom: the agent ran as a systemd service" service mom
-check "mom: placement on-block, proven by the probe" \
-	json mom '"method":"proven","probe":\{"placement":"on-block","memmap_pages":512,"backed_inside":512'
-check "mom: vmemmap kept, MemTotal back exactly" \
-	passes mom "vmemmap d0" "vmemmap d0 offline" "no-leak MemTotal"
+evidence mom "placement d0" /method proven /probe/placement on-block /probe/memmap_pages 512 \
+	/probe/backed_inside 512
+verdict mom "vmemmap d0" PASS "no-leak MemTotal" PASS
+# systemd, udev and journald allocate while the scenario runs: accounted, not a leak
+verdict mom "no-leak MemFree" PASS
 check "mom: the image's overlay is in the run dir, not the cached image" \
-	has "$out/mom/domain.xml" "<source file='$out/mom/image.qcow2'/>"
+	has_line "$out/mom/domain.xml" "<source file='$out/mom/image.qcow2'/>"
 
-scenario vm scenarios/virtio-mem-grow-shrink.scn 0 --image debian:bookworm
+scenario vm 0 scenarios/virtio-mem-grow-shrink.scn --image debian:bookworm
 for s in 256M 512M 0; do
-	check "virtio-mem: resize to $s proven in the image guest" \
-		ktap vm "^    ok [0-9]+ virtio-mem vm0 requested=$s\$"
+	verdict vm "virtio-mem vm0 requested=$s" PASS
 done
+verdict vm "no-leak MemFree" PASS
 
-scenario selfon scenarios/image-self-online-journal.scn 0 --image debian:bookworm
-check "self-online: the kernel onlined both DIMMs before the testbed asked" \
-	passes selfon "self-online d0" "self-online d1"
-check "self-online: by whom and into which zone" \
-	json selfon '"onlined_by":"the kernel \(auto_online_blocks=online_movable\)".*"zone":"Movable"'
-check "self-online: placement on-block from the snapshot before the plug" \
-	json selfon '"observed":"on-block"'
-check "self-online: journald took messages while the DIMMs went away" \
-	json selfon '"messages_sent":[1-9]'
-check "self-online: leak-free" passes selfon "no-leak MemTotal"
-# on our initramfs the same scenario has no journald: SKIP, never a pass by accident
-scenario selfon-initramfs scenarios/image-self-online-journal.scn 4
-check "self-online on the initramfs: the journal workload SKIPs, saying why" \
-	ktap selfon-initramfs 'journal needs systemd-journald'
+scenario selfon 0 scenarios/image-self-online-journal.scn --image debian:bookworm
+verdict selfon "self-online d0" PASS "self-online d1" PASS
+evidence selfon "self-online d0" /onlined_by "the kernel (auto_online_blocks=online_movable)" \
+	/zone Movable
+evidence selfon "placement d0" /observed on-block
+evidence selfon "workload journal" /report/messages_sent '>0'
+# journald wrote its journal (tmpfs in /run) all along: still no false leak
+verdict selfon "no-leak MemTotal" PASS "no-leak MemFree" PASS
+
+# the negative control on the image: the kernel leaks 2 MiB at the removal (the probe's
+# inject leak), amid systemd's own allocations: MemFree must FAIL, the rest pass
+scenario leak 1 tests/scenarios/noleak-memfree-leak.scn --image debian:bookworm
+verdict leak "no-leak MemFree" FAIL "no-leak zones" PASS
+evidence leak "no-leak MemFree" /unaccounted_delta_kb '>=1500'
+
+# on our initramfs the self-online scenario has no journald: SKIP, never a pass by accident
+scenario selfon-initramfs 4 scenarios/image-self-online-journal.scn
+summary_has selfon-initramfs "workload journal start" 'journal needs systemd-journald'
 
 # bring your own: the bare image (no agent), copied out as a stranger's file
 t0=$SECONDS
-bare=$("$bin" image build --bare debian:bookworm 2>"$out/bare.err")
+hpt image build --bare debian:bookworm >"$out/bare.path" 2>"$out/bare.err"
+check "the bare image is built without the agent" has_line "$out/bare.err" 'no agent: a bare image'
 stranger=$out/stranger.qcow2
-qemu-img convert -O qcow2 "$bare" "$stranger"
+qemu-img convert -O qcow2 "$(cat "$out/bare.path")" "$stranger"
 sum=$(sha256sum <"$stranger")
-check "the bare image is built without the agent" grep -q 'no agent: a bare image' "$out/bare.err"
-scenario byo scenarios/dimm-memmap-on-memory.scn 0 --image "$stranger"
+scenario byo 0 scenarios/dimm-memmap-on-memory.scn --image "$stranger"
 check "byo: the agent was injected and ran as a service" service byo
-check "byo: placement proven (probe for the image's kernel)" \
-	json byo '"method":"proven","probe":\{"placement":"on-block"'
+evidence byo "placement d0" /method proven /probe/placement on-block
 check "byo: the image's own kernel booted (copied out of its /boot)" \
-	has "$out/byo/domain.xml" "<kernel>$out/byo/boot/vmlinux-"
+	has_line "$out/byo/domain.xml" "<kernel>$out/byo/boot/vmlinux-"
 check "byo: the user's file is not modified" test "$(sha256sum <"$stranger")" = "$sum"
-echo "# bring-your-own total $((SECONDS - t0)) s"
+diag "bring-your-own total $((SECONDS - t0)) s"
 
 # bad images: ERROR (exit 2) naming the file, nothing left behind
 qemu-img create -q -f qcow2 "$out/blank.qcow2" 64M
 { printf 'QFI\373\0\0\0\3'; head -c 65536 /dev/urandom; } >"$out/corrupt.qcow2"
-scenario corrupt scenarios/dimm-memmap-on-memory.scn 2 --image "$out/corrupt.qcow2"
-check "corrupt qcow2: ERROR naming the file" \
-	ktap corrupt "ERROR: $out/corrupt.qcow2: not a disk image QEMU can read"
-scenario blank scenarios/dimm-memmap-on-memory.scn 2 --image "$out/blank.qcow2"
-check "no operating system: ERROR naming the file" \
-	ktap blank "ERROR: $out/blank.qcow2: libguestfs inspection found no operating system"
+scenario corrupt 2 scenarios/dimm-memmap-on-memory.scn --image "$out/corrupt.qcow2"
+ktap_has corrupt "ERROR: $out/corrupt.qcow2: not a disk image QEMU can read"
+scenario blank 2 scenarios/dimm-memmap-on-memory.scn --image "$out/blank.qcow2"
+ktap_has blank "ERROR: $out/blank.qcow2: libguestfs inspection found no operating system"
 check "bad images: no overlay left in their run dirs" \
 	test ! -e "$out/corrupt/image.qcow2" -a ! -e "$out/blank/image.qcow2"
-check "no QEMU process or libvirt root left behind" no_leftovers
-
-echo "image: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+fi
+no_leftovers
+done_testing

@@ -124,6 +124,18 @@ int main(void)
 	offline_classify(1, "memory33 ok 12\nmemory32 weird\n", "", &o);
 	ok(o.outcome == OFF_ERROR && o.ok_blocks == 1 && o.blocks == 2,
 	   "unknown word on a failed block: error, not ok (outcome %d)", (int)o.outcome);
+	/* "ok" that lists no block offlined nothing we know of: an error, never a PASS */
+	offline_classify(0, "", "", &o);
+	ok(o.outcome == OFF_ERROR && offline_judge(-1, &o, sum, sizeof(sum)) == V_FAIL &&
+	   strstr(sum, "lists no memory block"), "a reply without block lines fails: %s", sum);
+	/* a success about fewer blocks than the device has */
+	offline_classify(0, "memory33 ok 12\n", "", &o);
+	offline_expect_blocks(&o, 2);
+	ok(o.outcome == OFF_ERROR && offline_judge(-1, &o, sum, sizeof(sum)) == V_FAIL &&
+	   strstr(sum, "1 of the 2 memory blocks"), "one block of two listed fails: %s", sum);
+	offline_classify(0, "memory33 ok 12\nmemory32 ok 9\n", "", &o);
+	offline_expect_blocks(&o, 2);
+	ok(o.outcome == OFF_OK, "both listed: ok");
 	/* a 16 MiB reply of block lines is read in linear time (was quadratic: sscanf) */
 	{
 		struct strbuf big = STRBUF_INIT;
