@@ -93,6 +93,7 @@ int ag_mm_stats(struct strbuf *sb);
 /* service.c: when an init system started us (a distro image, run --image): what that
  * system does with hot-added memory by itself (udev rules that online it). */
 void ag_service_facts(struct agent *a);
+void ag_service_settle(struct agent *a);
 
 /* init.c: PID 1 duties (as a service: only the agent's own set-up). */
 void ag_init_system(struct agent *a);

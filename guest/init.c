@@ -192,9 +192,10 @@ void ag_init_system(struct agent *a)
 	if (!a->service)
 		load_modules(a);	/* a service: systemd-modules-load and udev did */
 	read_memory_facts(a);
-	if (a->service)
+	if (a->service) {
 		ag_service_facts(a);
-	else if (cmdline_has(a->cmdline, "hpt.shell"))
+		ag_service_settle(a);
+	} else if (cmdline_has(a->cmdline, "hpt.shell"))
 		start_shell(a);
 }
 

@@ -2,10 +2,17 @@
  * by itself. The kernel's policy is auto_online_blocks (read by init.c, left as the system
  * set it); udev's is a rule that writes "online…" to a memory block's state. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "agent.h"
+
+#define SETTLE_S 180	/* how long the system may take to finish starting */
 
 /* udev's rule directories, the one that wins first (a name there hides it below). */
 static const char *const rule_dirs[] = {
@@ -75,4 +82,51 @@ void ag_service_facts(struct agent *a)
 	ag_log(a, "running as a service; hot-added memory: kernel auto_online_blocks=%s, "
 	       "udev %s", a->auto_online_boot,
 	       a->udev_online[0] ? a->udev_online : "has no rule that onlines it");
+}
+
+/* Waits until systemd has finished starting the system (`systemctl is-system-running
+ * --wait`: running, or degraded when a unit failed), at most SETTLE_S: the agent starts
+ * early in sysinit.target, and what the rest of the boot allocates (services, their
+ * cgroups, BPF programs, the journal's flush) must come before the testbed's baseline, not
+ * between it and the no-leak check. Without systemctl (another init) it goes on at once. */
+void ag_service_settle(struct agent *a)
+{
+	uint64_t t0 = ag_now_ms();
+	char state[64] = "";
+	int fds[2], status = 0;
+	ssize_t n = 0, got;
+	pid_t pid;
+
+	if (access("/bin/systemctl", X_OK) || pipe2(fds, O_CLOEXEC)) {
+		ag_log(a, "no systemctl: not waiting for the system to finish starting");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(fds[1], 1);
+		alarm(SETTLE_S);	/* SIGALRM ends it: the deadline */
+		execl("/bin/systemctl", "systemctl", "is-system-running", "--wait", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && (size_t)n < sizeof(state) - 1 &&
+	       ((got = read(fds[0], state + n, sizeof(state) - 1 - (size_t)n)) > 0 ||
+		(got < 0 && errno == EINTR)))
+		n += got > 0 ? got : 0;
+	close(fds[0]);
+	state[strcspn(state, "\n")] = '\0';
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0)
+		ag_log(a, "fork for systemctl: %s", strerror(errno));
+	else if (WIFSIGNALED(status))
+		ag_log(a, "the system did not finish starting in %d s (state %s): serving anyway",
+		       SETTLE_S, state[0] ? state : "unknown");
+	else
+		ag_log(a, "the system finished starting: %s, after %llu ms", state[0] ? state : "?",
+		       (unsigned long long)(ag_now_ms() - t0));
 }
