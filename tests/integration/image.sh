@@ -37,6 +37,8 @@ sed -n 's/^hotplug-test: \(debian:.*ready in .*\)$/# \1/p' "$out/image.err"
 
 scenario mom 0 scenarios/dimm-memmap-on-memory.scn --image debian:bookworm
 check "mom: the agent ran as a systemd service" service mom
+check "mom: the agent said hello once systemd had finished starting the system" \
+	has_line "$out/mom/dmesg.log" 'hp-agent: the system finished starting: (running|degraded), after [0-9]+ ms'
 evidence mom "placement d0" /method proven /probe/placement on-block /probe/memmap_pages 512 \
 	/probe/backed_inside 512
 verdict mom "vmemmap d0" PASS "no-leak MemTotal" PASS
