@@ -12,8 +12,10 @@
 #include <unistd.h>
 #include "agent.h"
 
-/* a safety net only: the host's boot deadline (5x the scenario's boot timeout for an image,
- * host/guest.c) is what ends a system that never finishes starting */
+/* a safety net in guest time: normally the host's boot deadline (5x the scenario's boot
+ * timeout for an image, host/guest.c) ends a system that never finishes starting; a guest
+ * whose TSC was miscalibrated under a loaded TCG host (seen: 141 MHz for 2095) runs this
+ * clock ~15x fast, and then the agent serves before the system has finished */
 #define SETTLE_S 900
 
 /* udev's rule directories, the one that wins first (a name there hides it below). */
