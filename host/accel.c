@@ -66,6 +66,8 @@ static int kvm_usable(struct run *r)
 		return 1;
 	if (strcmp(r->arch->name, arch_host()) || access("/dev/kvm", R_OK | W_OK))
 		return 0;
+	if (r->virt && !r->virt->embedded)
+		return 0;	/* a remote host's KVM is not probed: --accel kvm asks for it */
 	if (decided >= 0)
 		return decided;
 	snprintf(path, sizeof(path), "%s/.cache", hpt_top());

@@ -21,7 +21,8 @@ struct arch {
 	 * pvpanic; NULL = none or the machine's own reporting, e.g. s390 disabled wait) */
 	const char *panic_model;
 	int no_numa;			/* the machine has no NUMA (s390x): no <numa> cell */
-	/* Appends arch-specific domain XML: <features>, console/serial to console_log. */
+	/* Appends arch-specific domain XML: <features>, console/serial to console_log (NULL:
+	 * a pty, on a remote host). */
 	void (*features_xml)(struct strbuf *sb, const struct run *r);
 	void (*console_xml)(struct strbuf *sb, const char *console_log);
 };

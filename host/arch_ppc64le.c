@@ -76,7 +76,11 @@ static void ppc_features(struct strbuf *sb, const struct run *r)
 static void ppc_console(struct strbuf *sb, const char *log)
 {
 	/* on pseries libvirt makes <serial> a spapr-vty: the guest's hvc0 */
-	sb_addf(sb, "<serial type='file'><source path='%s'/><target port='0'/></serial>\n", log);
+	if (!log)	/* on a remote host: a pty, streamed to us (remote.h) */
+		sb_adds(sb, "<serial type='pty'><target port='0'/></serial>\n");
+	else
+		sb_addf(sb, "<serial type='file'><source path='%s'/><target port='0'/></serial>\n",
+			log);
 }
 
 const struct arch arch_ppc64le = {

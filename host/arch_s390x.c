@@ -10,8 +10,11 @@ static void s390_features(struct strbuf *sb, const struct run *r)
 
 static void s390_console(struct strbuf *sb, const char *log)
 {
-	sb_addf(sb, "<console type='file'><source path='%s'/><target type='sclp'/></console>\n",
-		log);
+	if (!log)	/* on a remote host: a pty, streamed to us (remote.h) */
+		sb_adds(sb, "<console type='pty'><target type='sclp'/></console>\n");
+	else
+		sb_addf(sb, "<console type='file'><source path='%s'/><target type='sclp'/>"
+			"</console>\n", log);
 }
 
 const struct arch arch_s390x = {

@@ -10,7 +10,11 @@ static void x86_features(struct strbuf *sb, const struct run *r)
 
 static void x86_console(struct strbuf *sb, const char *log)
 {
-	sb_addf(sb, "<serial type='file'><source path='%s'/><target port='0'/></serial>\n", log);
+	if (!log)	/* on a remote host: a pty, streamed to us (remote.h) */
+		sb_adds(sb, "<serial type='pty'><target port='0'/></serial>\n");
+	else
+		sb_addf(sb, "<serial type='file'><source path='%s'/><target port='0'/></serial>\n",
+			log);
 }
 
 const struct arch arch_x86_64 = {

@@ -21,6 +21,7 @@
 #include "opts.h"
 #include "report.h"
 #include "runner.h"
+#include "shard.h"
 #include "size.h"
 #include "virt.h"
 
@@ -32,15 +33,29 @@ struct matrix_cli {
 	const char *arch, *out;
 	uint64_t jobs;
 	int verbose;
+	char connect[8192];	/* comma-joined: the shared --connect takes one */
+	const char *shard, *shard_times;
 };
 
 static const struct opt matrix_opts[] = {
 	{ "arch", OPT_STR, offsetof(struct matrix_cli, arch), 0, 0, 0, NULL,
 	  "comma-separated arches (default: all of them)" },
 	{ "jobs", OPT_UINT, offsetof(struct matrix_cli, jobs), 0, 1, 64, NULL,
-	  "guests at a time (-j N; default: what the host's cores and memory allow)" },
+	  "guests at a time on each host (-j N; default: what this machine's cores and memory "
+	  "allow)" },
 	{ "out", OPT_STR, offsetof(struct matrix_cli, out), 0, 0, 0, NULL,
 	  "output dir: a run dir per job, junit.xml, results.json (default runs/matrix-<time>)" },
+	/* before the shared table: matrix's --connect (a list) hides run's (one URI) */
+	{ "connect", OPT_LIST, offsetof(struct matrix_cli, connect),
+	  sizeof(((struct matrix_cli *)0)->connect), 0, 0, NULL,
+	  "libvirt URI of a host to run jobs on (repeatable: jobs are spread over the hosts; "
+	  VIRT_EMBED_URI " = the embedded driver, the default)" },
+	{ "shard", OPT_STR, offsetof(struct matrix_cli, shard), 0, 0, 0, NULL,
+	  "K/N: run only part K of N of the jobs (N machines, one part each; `hotplug-test "
+	  "merge` joins their output dirs)" },
+	{ "shard-times", OPT_STR, offsetof(struct matrix_cli, shard_times), 0, 0, 0, NULL,
+	  "a previous matrix's results.json: balance the shards by its job times (default: "
+	  "by count)" },
 	{ "", OPT_TABLE, offsetof(struct matrix_cli, job), .sub = job_opts },
 	{ "verbose", OPT_FLAG, offsetof(struct matrix_cli, verbose), 0, 0, 0, NULL,
 	  "log each step into the jobs' run.log (-v)" },
@@ -96,32 +111,12 @@ static int default_parallel(void)
 
 static int out_dir(struct matrix *m, const char *out)
 {
-	char stamp[32], path[PATH_MAX];
+	char path[PATH_MAX];
 	time_t t = time(NULL);
-	struct stat st;
 
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
 	strftime(m->started, sizeof(m->started), "%Y-%m-%dT%H:%M:%S", localtime(&t));
-	if (out)
-		snprintf(path, sizeof(path), "%s", out);
-	else
-		snprintf(path, sizeof(path), "runs/matrix-%s", stamp);
-	if (!out)
-		mkdir("runs", 0755);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "hotplug-test matrix: %s: %s\n", path, strerror(errno));
+	if (matrix_out_dir(m, out, "matrix") < 0)
 		return -1;
-	}
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !realpath(path, m->out)) {
-		fprintf(stderr, "hotplug-test matrix: %s: not a directory\n", path);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/results.json", m->out);
-	if (!access(path, F_OK)) {
-		fprintf(stderr, "hotplug-test matrix: %s holds a matrix already (choose another "
-			"--out)\n", m->out);
-		return -1;
-	}
 	snprintf(path, sizeof(path), "%s/.jobs", m->out);
 	mkdir(path, 0700);
 	return 0;
@@ -135,7 +130,24 @@ static struct job *by_pid(struct matrix *m, pid_t pid)
 	return NULL;
 }
 
-/* The scheduler: start jobs while fewer than -j run, collect the ones that end. */
+/* Every host is down: the jobs that wait will not start. How many. */
+static size_t not_started(struct matrix *m, size_t from)
+{
+	char why[1024];
+	size_t n = 0;
+
+	matrix_hosts_why(m, why, sizeof(why));
+	for (size_t i = from; i < m->n; i++)
+		if (m->jobs[i].state == JOB_WAITING) {
+			job_not_run(&m->jobs[i], V_ERROR, "not started: every libvirt host is down "
+				    "(%s)", why);
+			n++;
+		}
+	return n;
+}
+
+/* The scheduler: start jobs while a host has a free slot (-j per host), collect the ones
+ * that end. */
 static void run_jobs(struct matrix *m)
 {
 	size_t next = 0, done = 0, running = 0;
@@ -166,28 +178,40 @@ static void run_jobs(struct matrix *m)
 					kill(m->jobs[i].pid, SIGKILL);
 			killed = 1;
 		}
-		while (!hpt_stop && running < (size_t)m->parallel && next < m->n) {
-			struct job *j = &m->jobs[next++];
+		while (!hpt_stop && next < m->n) {
+			struct job *j = &m->jobs[next];
+			struct mhost *h = j->state == JOB_WAITING ? matrix_host_pick(m) : NULL;
 			int rc;
 
+			if (j->state == JOB_WAITING && !h)
+				break;	/* every host is busy (or being checked) */
+			next++;
 			if (j->state != JOB_WAITING)
 				continue;
+			j->host = (int)(h - m->hosts);
 			rc = job_start(m, j);
 			if (rc < 0) {
 				job_not_run(j, V_ERROR, "could not start: %s", strerror(-rc));
 				done++;
 			} else {
 				running++;
+				h->running++;
+				h->jobs++;
 			}
 		}
+		if (!hpt_stop && matrix_hosts_all_down(m))
+			done += not_started(m, next);
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			struct job *j = by_pid(m, pid);
 
-			if (!j)
-				continue;	/* an orphaned QEMU of a dead job: reaped */
+			if (!j) {	/* a host check, or an orphaned QEMU of a dead job */
+				matrix_host_reaped(m, pid, status);
+				continue;
+			}
 			job_collect(m, j, status);
 			running--;
 			done++;
+			matrix_host_job_end(m, j);
 			matrix_job_done(m, j);
 		}
 		matrix_progress(m, 0);
@@ -203,7 +227,7 @@ static int matrix_cmd(int argc, char **argv)
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
 	struct scenario *scns = NULL;
-	char err[1024], jbuf[32], **args;
+	char err[1024], jbuf[32], estimate[48], **args;
 	int first, n_scn, code = 2;
 
 	args = long_jobs(argc, argv, jbuf, sizeof(jbuf));
@@ -229,6 +253,13 @@ static int matrix_cmd(int argc, char **argv)
 	else if ((m.n_arches = job_cli_arches("matrix", cli.arch, m.arches,
 					       MATRIX_ARCHES_MAX)) < 0)
 		return 2;
+	if (matrix_hosts_parse(&m, cli.connect, err, sizeof(err)) < 0 ||
+	    (cli.shard && shard_parse(cli.shard, &m.shard.k, &m.shard.n, err, sizeof(err)) < 0) ||
+	    (cli.shard_times && !cli.shard && snprintf(err, sizeof(err), "--shard-times needs "
+						       "--shard K/N") > 0)) {
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
+		return 2;
+	}
 	if (kernels_parse(&m.kernels, cli.job.kernel, cli.job.modules, m.arches, m.n_arches, err,
 			  sizeof(err)) < 0 || kernels_absolute(&m.kernels, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hotplug-test matrix: %s\n", err);
@@ -245,26 +276,47 @@ static int matrix_cmd(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			goto cleanup;
 		}
-	if (out_dir(&m, cli.out) < 0)
-		goto cleanup;
-	matrix_prepare(&m);
 	for (int i = 0; i < n_scn; i++)
 		for (int a = 0; a < m.n_arches; a++) {
-			struct job *j = &m.jobs[m.n++];
+			struct job *j = &m.jobs[m.n];
 
+			j->index = m.n++;
 			j->path = argv[first + i];
 			j->name = scns[i].name;
 			j->arch = m.arches[a];
-			snprintf(j->dir, sizeof(j->dir), "%s/%s.%s", m.out, j->name, j->arch->name);
-			if (m.arch_err[a][0])
-				job_not_run(j, V_ERROR, "%s", m.arch_err[a]);
+			/* the job's key: its run dir's name, whatever axes make a job (--shard
+			 * splits and `merge` joins by it) */
+			snprintf(j->dir, sizeof(j->dir), "%s.%s", j->name, j->arch->name);
 		}
+	if (cli.shard && matrix_shard(&m, cli.shard, cli.shard_times, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
+		goto cleanup;
+	}
+	if (out_dir(&m, cli.out) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < m.n; i++) {	/* the run dirs: <out>/<key> */
+		char key[sizeof(m.jobs[i].dir)];
+
+		snprintf(key, sizeof(key), "%s", m.jobs[i].dir);
+		snprintf(m.jobs[i].dir, sizeof(m.jobs[i].dir), "%s/%s", m.out, key);
+	}
+	matrix_prepare(&m);	/* the arches this machine's jobs boot */
+	for (size_t i = 0; i < m.n; i++)
+		for (int a = 0; a < m.n_arches; a++)
+			if (m.jobs[i].arch == m.arches[a] && m.arch_err[a][0])
+				job_not_run(&m.jobs[i], V_ERROR, "%s", m.arch_err[a]);
 	m.parallel = cli.jobs ? (int)cli.jobs : default_parallel();
-	if ((size_t)m.parallel > m.n)
+	if (m.n && (size_t)m.parallel > m.n)
 		m.parallel = (int)m.n;
-	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s), %d at a time, "
+	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s), %d at a time%s, "
 		"into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
-		m.n_arches == 1 ? "" : "es", m.parallel, m.out);
+		m.n_arches == 1 ? "" : "es", m.parallel, m.n_hosts > 1 ? " per host" : "", m.out);
+	snprintf(estimate, sizeof(estimate), ", ~%.0f s of work", m.shard.load_ms / 1000.0);
+	if (m.shard.n)
+		fprintf(stderr, "hotplug-test matrix: shard %d/%d: %zu of %zu jobs%s (split by %s; "
+			"plan %016llx)\n", m.shard.k, m.shard.n, m.n, m.shard.total,
+			cli.shard_times ? estimate : "", m.shard.by,
+			(unsigned long long)m.shard.plan);
 	run_jobs(&m);
 	code = matrix_exit_code(&m);
 	matrix_table(stdout, &m);
@@ -281,6 +333,7 @@ cleanup:
 		scenario_free(&scns[i]);
 	free(scns);
 	free(m.jobs);
+	free(m.shard.order);
 	return code;
 }
 

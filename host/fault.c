@@ -23,7 +23,7 @@
 const char *const fault_names[FK__COUNT] = {
 	[FK_NONE] = "none", [FK_PANIC] = "panic", [FK_AGENT_DIED] = "agent-died",
 	[FK_HANG] = "hang", [FK_BOOT_HANG] = "boot-hang", [FK_QEMU_EXIT] = "qemu-exit",
-	[FK_GARBAGE] = "garbage", [FK_FLOOD] = "console-flood",
+	[FK_GARBAGE] = "garbage", [FK_FLOOD] = "console-flood", [FK_HOST_LOST] = "host-lost",
 };
 
 static const char PANIC_LINE[] = "Kernel panic - not syncing";
@@ -33,6 +33,10 @@ enum fault_kind fault_classify(const struct fault_obs *o, enum verdict *v)
 	int gone = o->crashed || o->stopped || o->chan == CHAN_EOF;
 
 	*v = V_ERROR;
+	/* a panic the console showed is the kernel's whatever became of the host; anything
+	 * else (silence, a closed channel) the lost host explains: never the kernel's */
+	if (o->host_lost && !o->console_panic)
+		return FK_HOST_LOST;
 	if (o->crashed || ((gone || o->chan == CHAN_SILENT) && o->console_panic)) {
 		if (o->init_killed)
 			return FK_AGENT_DIED;	/* the kernel did what it must when init exits */
@@ -221,6 +225,11 @@ static void summarise(struct strbuf *sb, enum fault_kind k, const char *what, in
 	case FK_GARBAGE:
 		sb_addf(sb, "the agent broke the protocol during %s: %s", what, r->chan.err);
 		break;
+	case FK_HOST_LOST:
+		sb_addf(sb, "lost the connection to the libvirt host %s during %s: what the guest "
+			"did is unknown (the daemon stopped or the network failed)", r->virt->uri,
+			what);
+		break;
 	case FK_FLOOD:
 		sb_addf(sb, "the guest flooded its console during %s (%s): console.log over %s",
 			what, kernel_op ? "a kernel operation" : "not a kernel operation",
@@ -265,6 +274,7 @@ int fault_triage(struct run *r, const struct scn_line *l, int kernel_op)
 		o.stopped = 1;
 		snprintf(lifecycle, sizeof(lifecycle), "inactive, no event");
 	}
+	o.host_lost = !virt_alive(r->virt);
 	console_text(r, &console);
 	fault_console_facts(sb_str(&console), &o);
 	kind = fault_classify(&o, &v);

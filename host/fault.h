@@ -18,6 +18,7 @@ enum fault_kind {
 	FK_QEMU_EXIT,	/* the domain stopped without a panic: QEMU killed or crashed */
 	FK_GARBAGE,	/* a malformed or out-of-protocol frame from the agent */
 	FK_FLOOD,	/* the guest wrote more than CHAN_CONSOLE_MAX to its console */
+	FK_HOST_LOST,	/* the connection to the (remote) libvirt host is gone */
 	FK__COUNT
 };
 extern const char *const fault_names[FK__COUNT];
@@ -31,6 +32,7 @@ struct fault_obs {
 	int console_panic;	/* console.log has "Kernel panic - not syncing" */
 	int init_killed;	/* … and it says "Attempted to kill init" */
 	int kernel_op;		/* the failing step makes the kernel work (step.h) */
+	int host_lost;		/* the libvirt connection died: what the guest did is unknown */
 };
 
 /* Pure decision: the fault kind and its verdict (unit-tested on recorded consoles). */

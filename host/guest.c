@@ -15,6 +15,7 @@
 #include "guest.h"
 #include "image.h"
 #include "kernels.h"
+#include "remote.h"
 #include "size.h"
 #include "virt.h"
 
@@ -151,6 +152,7 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	const struct boot_cfg *b = &r->boot;
 	unsigned long long mem = b->memory >> 10, max = b->maxmem >> 10;
 	char console[PATH_MAX];
+	int remote = r->virt && !r->virt->embedded;
 
 	snprintf(console, sizeof(console), "%s/console.log", r->dir);
 	sb_addf(sb, "<domain type='%s'>\n<name>%s</name>\n", type, r->vm_name);
@@ -200,12 +202,17 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	sb_adds(sb, "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
 		    "<on_crash>destroy</on_crash>\n<devices>\n");
 	sb_addf(sb, "<emulator>%s</emulator>\n", a->emulator);
-	a->console_xml(sb, console);
+	/* on a remote host: a pty and a socket of its own, streamed here (remote.h) */
+	a->console_xml(sb, remote ? NULL : console);
 	if (a->panic_model)
 		sb_addf(sb, "<panic model='%s'/>\n", a->panic_model);
-	sb_adds(sb, "<channel type='unix'><source mode='bind' path='");
-	add_esc(sb, sock);
-	sb_addf(sb, "'/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
+	sb_adds(sb, "<channel type='unix'><source mode='bind'");
+	if (!remote) {
+		sb_adds(sb, " path='");
+		add_esc(sb, sock);
+		sb_adds(sb, "'");
+	}
+	sb_addf(sb, "/><target type='virtio' name='%s'/></channel>\n", HPT_CHANNEL_NAME);
 	if (r->image_disk[0]) {	/* run --image: the overlay in the run dir */
 		sb_adds(sb, "<disk type='file' device='disk'><driver name='qemu' type='qcow2' "
 			    "cache='unsafe'/><source file='");
@@ -282,6 +289,12 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 
 	uint64_t t0 = now_ms(), t1, t2;
 
+	if (r->opts->image && r->virt && !r->virt->embedded) {
+		/* the overlay and the image's kernel are files here; remote.c streams only ours */
+		snprintf(err, errlen, "--image %s: image guests run on the embedded driver only, "
+			 "not through --connect", r->opts->image);
+		return -EINVAL;
+	}
 	rc = r->opts->image ? image_prepare(r, kernel, initrd, sizeof(kernel), err, errlen) :
 			      guest_prepare(r, kernel, initrd, sizeof(kernel), err, errlen);
 	if (rc < 0)
@@ -307,6 +320,11 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	}
 	guest_domain_xml(&xml, r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu", kernel,
 			 initrd, sock);
+	if (!r->virt->embedded) {	/* what the XML names here goes there (remote.h) */
+		rc = remote_domain(r, &xml, kernel, initrd, err, errlen);
+		if (rc < 0)
+			goto cleanup;
+	}
 	snprintf(path, sizeof(path), "%s/domain.xml", r->dir);
 	{
 		FILE *f = fopen(path, "w");
@@ -322,6 +340,11 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 		goto cleanup;
 	}
 	r->dom = dom;
+	if (!r->virt->embedded) {
+		rc = remote_attach(r, dom, sock, err, errlen);
+		if (rc < 0)
+			goto cleanup;
+	}
 	t2 = now_ms();
 	snprintf(path, sizeof(path), "%s/agent.log", r->dir);
 	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -387,6 +410,7 @@ void guest_stop(struct run *r)
 	} else if (r->virt && r->vm_name[0]) {
 		virt_sock_path(r->virt, r->vm_name, src, sizeof(src));
 		unlink(src);	/* ours in /tmp; an embedded root goes as a whole */
+		remote_detach(r);
 	}
 	r->booted = 0;
 	sb_release(&reply);

@@ -344,3 +344,19 @@ void jr_write(struct json *j, const char *key, const struct jr_val *v)
 		break;
 	}
 }
+
+int jr_load(struct jr_val *v, struct strbuf *text, const char *path, size_t max, char *err,
+	    size_t errlen)
+{
+	char jerr[128];
+	int rc = sb_read_file(text, path, max);
+
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = jr_parse(v, text->buf, text->len, jerr, sizeof(jerr));
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, jerr);
+	return rc;
+}

@@ -22,6 +22,11 @@ struct jr_val {
 /* Parses text[0..len) into *v. 0, or -EINVAL/-ENOMEM with err = "offset N: …". */
 int jr_parse(struct jr_val *v, const char *text, size_t len, char *err, size_t errlen);
 void jr_free(struct jr_val *v);
+struct strbuf;
+/* Reads the file path (at most max bytes) into text and parses it into *v. 0, or -errno
+ * with err = "PATH: why". The caller releases text and frees v either way. */
+int jr_load(struct jr_val *v, struct strbuf *text, const char *path, size_t max, char *err,
+	    size_t errlen);
 /* Member `key` of an object (NULL if v is not an object or lacks it). */
 const struct jr_val *jr_get(const struct jr_val *v, const char *key);
 /* The string value of member key, or def when absent or not a string. */

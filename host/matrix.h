@@ -5,7 +5,9 @@
  *   cmd_matrix.c     options, the scheduler loop
  *   matrix_prep.c    kernels, agents and initramfs of every arch, before any job
  *   matrix_job.c     starting, stopping and collecting one job
- *   matrix_report.c  progress line, final table, junit.xml, results.json */
+ *   matrix_report.c  progress line, final table, junit.xml, results.json
+ *   matrix_shard.c   --shard K/N: this machine's slice of the jobs (shard.h)
+ *   matrix_hosts.c   --connect URI…: the libvirt hosts jobs are spread over */
 #ifndef HPT_MATRIX_H
 #define HPT_MATRIX_H
 #include <limits.h>
@@ -16,12 +18,15 @@
 #include "result.h"
 
 struct arch;
+struct jr_val;
 
 enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE };
 
 struct job {
 	const char *path, *name;	/* scenario file and name */
 	const struct arch *arch;
+	size_t index;			/* its place in the whole matrix (before --shard) */
+	int host;			/* index into matrix.hosts */
 	char dir[PATH_MAX];		/* run dir: OUT/<scenario>.<arch> */
 	enum job_state state;
 	pid_t pid;
@@ -35,6 +40,29 @@ struct job {
 };
 
 #define MATRIX_ARCHES_MAX 8
+#define MATRIX_HOSTS_MAX 32
+
+/* A libvirt host jobs run on (matrix_hosts.c). */
+enum mhost_state { MHOST_UP, MHOST_CHECKING, MHOST_DOWN };
+struct mhost {
+	char uri[1024];			/* "" = the embedded driver, a root per job */
+	enum mhost_state state;
+	int running;			/* jobs on it now */
+	size_t jobs;			/* jobs started on it */
+	pid_t check_pid;		/* MHOST_CHECKING: the child asking it */
+	uint64_t check_deadline;	/* now_ms() by which the check must answer */
+	char why[512];			/* MHOST_DOWN: why */
+};
+
+/* --shard K/N (matrix_shard.c); n = 0: the whole matrix. */
+struct mshard {
+	int k, n;
+	size_t total;			/* jobs of the whole matrix */
+	uint64_t plan;			/* shard_split()'s fingerprint */
+	double load_ms;			/* this shard's estimated work */
+	char by[PATH_MAX + 32];		/* "count", or "times FILE" */
+	char *order;			/* every job's key in the whole matrix's order, '\n'-ended */
+};
 
 struct matrix {
 	struct job *jobs;
@@ -51,6 +79,12 @@ struct matrix {
 	char arch_err[MATRIX_ARCHES_MAX][512];	/* the arch's guest could not be prepared */
 	uint64_t t0;
 	char started[32];		/* ISO 8601 local time */
+	struct mhost hosts[MATRIX_HOSTS_MAX];
+	int n_hosts;
+	struct mshard shard;
+	/* set by `merge` (cmd_merge.c): the joined shards' wall time and what was joined */
+	uint64_t wall_ms;		/* 0: now_ms() - t0 */
+	const char *merged_json;	/* raw JSON array, or NULL */
 };
 
 /* matrix_prep.c */
@@ -60,6 +94,9 @@ void matrix_prepare(struct matrix *m);
 /* matrix_job.c */
 /* Forks `hotplug-test run` for j (stdout/stderr into the run dir's run.ktap/run.log). */
 int job_start(struct matrix *m, struct job *j);
+/* Fills j's verdict, kernel and checks from a run's parsed results.json; -EPROTO if it
+ * is not one. */
+int job_from_results(struct job *j, const struct jr_val *root);
 /* Reads j's outcome once its process has exited with wait status `status`. */
 void job_collect(struct matrix *m, struct job *j, int status);
 /* Marks j as never run, with why. */
@@ -69,13 +106,43 @@ void job_free(struct job *j);
 /* The prepared kernel arch a's jobs boot, NULL = Debian's. */
 const struct prepared_kernel *matrix_own(const struct matrix *m, const struct arch *a);
 
+/* matrix_shard.c */
+/* Keeps only shard K of N of m->jobs (spec "K/N"), balanced by the times recorded in
+ * times_file (a results.json; NULL = by count). 0, or -EINVAL with err. */
+int matrix_shard(struct matrix *m, const char *spec, const char *times_file, char *err,
+		 size_t errlen);
+
+/* matrix_hosts.c */
+/* Parses the comma-joined --connect values ("" = one host, the embedded driver;
+ * "qemu:///embed" names it in a list). 0, or -EINVAL with err. */
+int matrix_hosts_parse(struct matrix *m, const char *list, char *err, size_t errlen);
+/* An up host with a free slot (fewer than m->parallel jobs on it), the least busy; NULL
+ * if none now. */
+struct mhost *matrix_host_pick(struct matrix *m);
+/* The URI a job on h passes to its run (NULL: the embedded driver). */
+const char *matrix_host_uri(const struct mhost *h);
+/* A job on h ended: frees its slot, names the host in an ERROR's note and, for a remote
+ * host, starts a check of it (is it up? destroys the job's leftovers there). */
+void matrix_host_job_end(struct matrix *m, struct job *j);
+/* A child process ended: 1 if it was a host check (the host is then up or down). */
+int matrix_host_reaped(struct matrix *m, pid_t pid, int status);
+/* Ends checks past their deadline; 1 if no host is up or being checked. */
+int matrix_hosts_all_down(struct matrix *m);
+/* Every host's state, for a note: "URI: why; …". */
+void matrix_hosts_why(const struct matrix *m, char *buf, size_t n);
+
 /* matrix_report.c */
 void matrix_progress(const struct matrix *m, int final);
 void matrix_job_done(const struct matrix *m, const struct job *j);
 void matrix_table(FILE *f, const struct matrix *m);
+/* The output dir: out (made if missing), or runs/matrix-<time>; its absolute path into
+ * m->out. -1 with a message naming verb when it cannot be made or holds a matrix. */
+int matrix_out_dir(struct matrix *m, const char *out, const char *verb);
 int matrix_write_junit(const struct matrix *m);
 int matrix_write_json(const struct matrix *m, int exit_code);
 /* 1 FAIL > 2 ERROR > 0 (PASS and SKIP; with --strict a SKIP check anywhere is 1). */
 int matrix_exit_code(const struct matrix *m);
+/* The matrix's wall time so far (or the joined shards', see wall_ms). */
+uint64_t matrix_wall_ms(const struct matrix *m);
 
 #endif

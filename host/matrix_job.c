@@ -53,6 +53,7 @@ int job_start(struct matrix *m, struct job *j)
 	argv[argc++] = j->dir;
 	/* the shared options as given, but the kernel the matrix prepared for the arch */
 	opts.kernel[0] = opts.modules[0] = 0;
+	opts.connect = matrix_host_uri(&m->hosts[j->host]);	/* the host it was given */
 	if (own) {
 		snprintf(opts.kernel, sizeof(opts.kernel), "%s", own->image);
 		opts.initrd = own->initrd;
@@ -140,8 +141,7 @@ static int verdict_parse(const char *s)
 	return -1;
 }
 
-/* Fills j from the parsed results.json; -EPROTO if it is not one. */
-static int from_results(struct job *j, const struct jr_val *root)
+int job_from_results(struct job *j, const struct jr_val *root)
 {
 	const struct jr_val *checks = jr_get(root, "checks");
 	int v = verdict_parse(jr_str(root, "verdict", NULL));
@@ -210,7 +210,7 @@ void job_collect(struct matrix *m, struct job *j, int status)
 	snprintf(path, sizeof(path), "%s/results.json", j->dir);
 	if (sb_read_file(&text, path, RESULTS_MAX) == 0 &&
 	    jr_parse(&root, text.buf, text.len, err, sizeof(err)) == 0 &&
-	    from_results(j, &root) == 0) {
+	    job_from_results(j, &root) == 0) {
 		j->json = text.buf;	/* kept for the combined results.json */
 		text.buf = NULL;
 		if (died)

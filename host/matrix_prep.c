@@ -21,7 +21,12 @@ void matrix_prepare(struct matrix *m)
 		char target[64], dir[PATH_MAX + 16], stage[128];
 		char *mk[] = { "make", "-s", "--no-print-directory", "-C", (char *)hpt_top(), target,
 			       NULL };
+		size_t used = 0;
 
+		for (size_t i = 0; i < m->n; i++)
+			used += m->jobs[i].arch == arch;
+		if (!used)
+			continue;	/* another shard's */
 		if (k) {
 			snprintf(dir, sizeof(dir), "%s/kernels/%s", m->out, arch->name);
 			if (kernel_prepare_own(k, dir, &m->own[a], m->arch_err[a],

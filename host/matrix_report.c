@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "arch.h"
 #include "hpt.h"
 #include "json.h"
 #include "matrix.h"
 #include "report.h"
+#include "virt.h"
 
 static double job_seconds(const struct job *j)
 {
@@ -66,6 +69,8 @@ void matrix_job_done(const struct matrix *m, const struct job *j)
 		printf("\r\033[K");
 	printf("%-5s %s.%s in %.1f s", verdict_names[j->v], j->name, j->arch->name,
 	       job_seconds(j));
+	if (m->n_hosts > 1 && j->pid)	/* which host it ran on */
+		printf(" on %s", m->hosts[j->host].uri[0] ? m->hosts[j->host].uri : VIRT_EMBED_URI);
 	if (j->v != V_PASS)
 		printf(": %s%s%s", c ? c->name : "", c ? ": " : "",
 		       c && c->summary ? c->summary : j->note);
@@ -141,15 +146,33 @@ void matrix_table(FILE *f, const struct matrix *m)
 		fprintf(f, "%-5s %s.%s: %s%s%s%s%s\n", verdict_names[j->v], j->name, j->arch->name,
 			c ? c->name : "", c ? ": " : "", c && c->summary ? c->summary : "",
 			c && j->note[0] ? "; " : "", j->note);
-		if ((j->v == V_FAIL || j->v == V_ERROR) && j->pid)
+		if ((j->v == V_FAIL || j->v == V_ERROR) && !access(j->dir, F_OK))
 			fprintf(f, "      run dir %s\n", j->dir);
 		shown++;
 	}
 	matrix_checks(f, m);
-	fprintf(f, "%smatrix: %zu jobs: %zu PASS, %zu FAIL, %zu ERROR, %zu SKIP in %.1f s (-j %d); "
+	fprintf(f, "%smatrix: %zu jobs: %zu PASS, %zu FAIL, %zu ERROR, %zu SKIP in %.1f s (-j %d%s); "
 		"junit.xml, results.json and index.html in %s\n", shown ? "\n" : "", m->n,
 		count[V_PASS], count[V_FAIL], count[V_ERROR], count[V_SKIP],
-		(double)(now_ms() - m->t0) / 1000.0, m->parallel, m->out);
+		(double)matrix_wall_ms(m) / 1000.0, m->parallel, m->n_hosts > 1 ?
+		" per host" : "", m->out);
+	for (int h = 0; m->n_hosts > 1 && h < m->n_hosts; h++) {
+		size_t ran = 0;
+
+		for (size_t i = 0; i < m->n; i++)
+			ran += m->jobs[i].host == h && (m->jobs[i].pid || m->jobs[i].json);
+		fprintf(f, "host %s: %zu job(s)%s%s\n", m->hosts[h].uri[0] ? m->hosts[h].uri :
+			VIRT_EMBED_URI, ran, m->hosts[h].state == MHOST_DOWN ? ", down: " : "",
+			m->hosts[h].why);
+	}
+	if (m->shard.n)
+		fprintf(f, "shard %d/%d: %zu of the matrix's %zu jobs; `hotplug-test merge` joins "
+			"the shards' output dirs\n", m->shard.k, m->shard.n, m->n, m->shard.total);
+}
+
+uint64_t matrix_wall_ms(const struct matrix *m)
+{
+	return m->wall_ms ? m->wall_ms : now_ms() - m->t0;
 }
 
 int matrix_exit_code(const struct matrix *m)
@@ -200,7 +223,7 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 	json_obj_begin(&j, NULL);
 	json_obj_begin(&j, "matrix");
 	json_str(&j, "started", m->started);
-	json_u64(&j, "wall_ms", now_ms() - m->t0);
+	json_u64(&j, "wall_ms", matrix_wall_ms(m));
 	json_i64(&j, "parallel", m->parallel);
 	json_i64(&j, "exit_code", exit_code);
 	json_arr_begin(&j, "arches");
@@ -220,6 +243,29 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	json_arr_begin(&j, "hosts");	/* the libvirt hosts jobs ran on */
+	for (int h = 0; h < m->n_hosts; h++)
+		json_str(&j, NULL, m->hosts[h].uri[0] ? m->hosts[h].uri : VIRT_EMBED_URI);
+	json_arr_end(&j);
+	if (m->shard.n) {	/* what `merge` checks: one plan, every part once */
+		char plan[20];
+
+		snprintf(plan, sizeof(plan), "%016llx", (unsigned long long)m->shard.plan);
+		json_obj_begin(&j, "shard");
+		json_i64(&j, "index", m->shard.k);
+		json_i64(&j, "count", m->shard.n);
+		json_u64(&j, "jobs_total", m->shard.total);
+		json_str(&j, "plan", plan);
+		json_str(&j, "by", m->shard.by);
+		json_double(&j, "estimated_s", m->shard.load_ms / 1000.0);
+		json_arr_begin(&j, "order");	/* every shard's jobs, in the whole matrix's order */
+		for (const char *p = m->shard.order; p && *p; p += strcspn(p, "\n") + 1)
+			json_strn(&j, NULL, p, strcspn(p, "\n"));
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	if (m->merged_json)
+		json_raw(&j, "merged", m->merged_json);
 	json_obj_end(&j);
 	json_arr_begin(&j, "runs");
 	for (size_t i = 0; i < m->n; i++) {
@@ -234,6 +280,9 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, "kernel", jb->kernel[0] ? jb->kernel : NULL);
 		json_str(&j, "run_dir", jb->dir);
 		json_str(&j, "note", jb->note[0] ? jb->note : NULL);
+		json_u64(&j, "index", jb->index);
+		json_str(&j, "host", m->n_hosts && m->hosts[jb->host].uri[0] ?
+			 m->hosts[jb->host].uri : NULL);
 		if (jb->json)
 			json_raw(&j, "results", jb->json);
 		else
@@ -251,4 +300,34 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		close(fd);
 	sb_release(&sb);
 	return rc;
+}
+
+int matrix_out_dir(struct matrix *m, const char *out, const char *verb)
+{
+	char stamp[32], path[PATH_MAX];
+	time_t t = time(NULL);
+	struct stat st;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
+	if (!out) {
+		mkdir("runs", 0755);
+		snprintf(path, sizeof(path), "runs/matrix-%s", stamp);
+	} else {
+		snprintf(path, sizeof(path), "%s", out);
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "hotplug-test %s: %s: %s\n", verb, path, strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !realpath(path, m->out)) {
+		fprintf(stderr, "hotplug-test %s: %s: not a directory\n", verb, path);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", m->out);
+	if (!access(path, F_OK)) {
+		fprintf(stderr, "hotplug-test %s: %s holds a matrix already (choose another "
+			"--out)\n", verb, m->out);
+		return -1;
+	}
+	return 0;
 }

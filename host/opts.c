@@ -175,15 +175,20 @@ const char *opts_value(const struct opt *o, char *buf, size_t n)
 	return buf;
 }
 
-void opts_usage(FILE *f, const struct opt *tab, int cli)
+/* Prints tab's options; one that an earlier option of root hides (a verb's own list in
+ * place of a shared option, see find_in) is not printed. */
+static void usage_of(FILE *f, const struct opt *root, const struct opt *tab, int cli)
 {
 	for (; tab->name; tab++) {
 		char lhs[96], val[80];
+		size_t base = 0;
 
 		if (tab->type == OPT_TABLE) {
-			opts_usage(f, tab->sub, cli);
+			usage_of(f, root, tab->sub, cli);
 			continue;
 		}
+		if (find_in(root, tab->name, strlen(tab->name), &base) != tab)
+			continue;
 		opts_value(tab, val, sizeof(val));
 		snprintf(lhs, sizeof(lhs), "%s%s%s%s", cli ? "--" : "", tab->name, val[0] ? "=" : "",
 			 val);
@@ -192,6 +197,11 @@ void opts_usage(FILE *f, const struct opt *tab, int cli)
 		else
 			fprintf(f, "  %-28s %s\n", lhs, tab->help);
 	}
+}
+
+void opts_usage(FILE *f, const struct opt *tab, int cli)
+{
+	usage_of(f, tab, tab, cli);
 }
 
 int opts_defaults(const struct opt *tab, void *dst, char *err, size_t errlen)

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <libvirt/virterror.h>
 #include "clock.h"
+#include "hpt.h"
+#include "remote.h"
 #include "virt.h"
 
 const char *const vev_names[VEV__COUNT] = {
@@ -76,6 +78,27 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, 
 	else if (event == VIR_DOMAIN_EVENT_CRASHED)
 		push(o, VEV_CRASHED, d, NULL, 0, detail);
 	return 0;
+}
+
+/* The connection closed (remote daemon gone): every wait ends, the streams too. */
+static void on_close(virConnectPtr c, int reason, void *o)
+{
+	struct virt *v = o;
+
+	(void)c;
+	(void)reason;
+	pthread_mutex_lock(&v->lock);
+	v->lost = 1;
+	pthread_cond_broadcast(&v->cond);
+	pthread_mutex_unlock(&v->lock);
+	remote_conn_closed(v);
+}
+
+int virt_alive(struct virt *v)
+{
+	if (v->lost)
+		return 0;
+	return !v->conn || virConnectIsAlive(v->conn) != 0;
 }
 
 static void wake_once(int timer, void *opaque)
@@ -189,6 +212,8 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	for (int i = 0; i < 4; i++)
 		v->cb[i] = -1;
 	v->lock_fd = -1;
+	if (uri && !strcmp(uri, VIRT_EMBED_URI))
+		uri = NULL;
 	if (!uri) {
 		stale_clean();	/* a killed earlier run may have left QEMUs and a root */
 		snprintf(v->root, sizeof(v->root), "/tmp/hpt.XXXXXX");
@@ -230,6 +255,7 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 		return -EIO;
 	}
 	registered = 1;
+	snprintf(v->uri, sizeof(v->uri), "%s", uri);
 	v->conn = virConnectOpen(uri);
 	if (!v->conn) {
 		snprintf(v->err, sizeof(v->err), "connect %s: %s", uri, virt_lasterr());
@@ -253,6 +279,10 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	if (v->cb[0] < 0 || v->cb[1] < 0 || v->cb[3] < 0) {
 		snprintf(v->err, sizeof(v->err), "register domain events: %s", virt_lasterr());
 		return -EIO;
+	}
+	if (!v->embedded) {	/* a dead host ends our waits at once, not at their deadlines */
+		virConnectRegisterCloseCallback(v->conn, on_close, v, NULL);
+		virConnectSetKeepAlive(v->conn, 5, 3);	/* a silent network: 20 s */
 	}
 	return 0;
 }
@@ -286,7 +316,7 @@ int virt_create(struct virt *v, const char *xml, virDomainPtr *out)
 			purge(v, name);
 		}
 	}
-	d = virDomainCreateXML(v->conn, xml, 0);
+	d = virDomainCreateXML(v->conn, xml, v->embedded ? 0 : VIR_DOMAIN_START_PAUSED);
 	if (!d) {
 		snprintf(v->err, sizeof(v->err), "%s", virt_lasterr());
 		return -EIO;
@@ -356,6 +386,10 @@ int virt_wait2(struct virt *v, const char *dom, enum vev_kind k1, enum vev_kind 
 			rc = -EINTR;
 			goto out;
 		}
+		if (v->lost) {
+			rc = -ENOTCONN;
+			goto out;
+		}
 		uint64_t now = now_ms(), until = deadline_ms;
 		if (now >= deadline_ms)
 			goto out;
@@ -408,9 +442,12 @@ void virt_close(struct virt *v)
 		}
 		free(all);
 	}
+	remote_close(v);
 	for (int i = 0; i < 4; i++)
 		if (v->conn && v->cb[i] >= 0)
 			virConnectDomainEventDeregisterAny(v->conn, v->cb[i]);
+	if (v->conn && !v->embedded)
+		virConnectUnregisterCloseCallback(v->conn, on_close);
 	if (v->loop_started) {
 		v->quit = 1;
 		virEventAddTimeout(0, wake_once, NULL, NULL);	/* wake the loop once */

@@ -21,6 +21,11 @@ struct vevent {
 	uint64_t t_ms;		/* now_ms() when it arrived */
 };
 
+/* Names the embedded driver where a URI is expected (`matrix --connect` lists). */
+#define VIRT_EMBED_URI "qemu:///embed"
+
+struct remote_run;
+
 #define VIRT_QUEUE 128
 #define VIRT_DOMS_MAX 64
 
@@ -41,15 +46,20 @@ struct virt {
 	int n_doms;
 	char err[512];
 	int lock_fd;		/* root/owner, flock'ed while we live (see stale.c) */
+	char uri[1024];		/* as opened (the embedded root's for the embedded driver) */
+	volatile int lost;	/* the connection closed under us (remote daemon died) */
+	struct remote_run *remote;	/* remote.c: the run's streams and volumes */
 };
 
-/* Opens uri (NULL = embedded driver in a fresh /tmp/hpt.XXXXXX root, mode 0700).
+/* Opens uri (NULL or VIRT_EMBED_URI = embedded driver in a fresh /tmp/hpt.XXXXXX root,
+ * mode 0700; any other URI is treated as remote, see remote.h).
  * caps_cache (may be NULL): a directory that keeps libvirt's QEMU capabilities between
  * runs — probing them costs seconds; libvirt re-validates what it loads. */
 int virt_open(struct virt *v, const char *uri, const char *caps_cache);
 /* Destroys every domain we created, stops the event thread, removes the root. */
 void virt_close(struct virt *v);
-/* Starts a transient domain. */
+/* Starts a transient domain (paused on a remote host: remote_attach() resumes it once
+ * its console and channel are connected). */
 int virt_create(struct virt *v, const char *xml, virDomainPtr *out);
 void virt_destroy(struct virt *v, virDomainPtr dom);
 /* Waits for an event of kind for domain dom (and alias, if non-NULL) until the absolute
@@ -59,6 +69,8 @@ int virt_wait(struct virt *v, const char *dom, enum vev_kind kind, const char *a
 /* Like virt_wait for any of two kinds. */
 int virt_wait2(struct virt *v, const char *dom, enum vev_kind k1, enum vev_kind k2,
 	       const char *alias, uint64_t deadline_ms, struct vevent *out);
+/* 0 once the connection is known to be gone (daemon died, network), else 1. */
+int virt_alive(struct virt *v);
 /* The last libvirt error as text. */
 const char *virt_lasterr(void);
 /* Socket path for a domain's agent channel inside our root (or /tmp when remote). */

@@ -90,7 +90,10 @@ say "root ready in $((SECONDS - t0)) s; running: $*"
 export root
 # a private mount namespace: its mounts are gone when the last process in it exits. In
 # the background, so that a signal to us is handled at once (bash runs traps only between
-# commands, and `wait` is one), not when the command inside ends.
+# commands, and `wait` is one), not when the command inside ends. With job control on:
+# a non-interactive shell starts its background jobs with SIGINT ignored, and an ignored
+# signal cannot be trapped again by anything inside (a fresh-root.sh nested in ours).
+set -m
 unshare -m --propagation private -- /bin/sh -ec '
 	mount --bind "$root" "$root"
 	for d in proc sys dev dev/pts; do mount --bind "/$d" "$root/$d"; done
@@ -101,4 +104,5 @@ unshare -m --propagation private -- /bin/sh -ec '
 		/bin/sh -c "cd /src && exec \"\$@\"" sh "$@"
 ' sh "$@" &
 inside=$!
+set +m
 wait "$inside"

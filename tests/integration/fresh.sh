@@ -34,6 +34,9 @@ check "fresh-root: the command was running in ${root:-?}" grep -q '^inside$' "$o
 check "fresh-root: its mounts are in a private namespace (none visible here)" \
 	test -z "$(mounts_of "${root:-/nonexistent}")"
 kill -INT "$pid"
+# a deadline, not the 600 s of the sleep: an ignored SIGINT is a failure, not a hang
+for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
 wait "$pid"
 rc=$?
 check "fresh-root: SIGINT ends it with 130 (got $rc)" test "$rc" -eq 130

@@ -59,7 +59,8 @@
 #   need PREREQ… DESC   0 when every PREREQ is met; else 1 and one test DESC that SKIPs
 #       with the reason, or, under HPT_IT_STRICT=1, fails (the coverage would be lost)
 #       unless each missing PREREQ is in HPT_IT_ALLOW_SKIP. PREREQs: x86_64 ppc64le s390x
-#       (that guest is built), debug-kernel-ARCH, xmllint, chromium.
+#       (that guest is built), debug-kernel-ARCH, xmllint, chromium, libvirtd (a daemon of
+#       our own can run: libvirtd-sandbox.sh).
 # Lower level: ok NAME, not_ok NAME [DIAG…], skip NAME REASON, diag TEXT…, value RUN
 #   CHECK PTR (prints an evidence value, for test names), "$jget" (the results.json
 #   reader, build/tests/jget: tests/integration/jget.c), done_testing.
@@ -403,7 +404,13 @@ _have() {	# PREREQ: 0, or 1 with the reason in _need_why
 	chromium)
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
 			_need_why="no chromium (apt-get install chromium)" ;;
-	*) _need_why="unknown prerequisite '$1' (lib.sh knows: x86_64 ppc64le s390x debug-kernel-ARCH xmllint chromium)" ;;
+	libvirtd)	# a daemon of our own (libvirtd-sandbox.sh): root, a mount namespace
+		if ! command -v libvirtd >/dev/null || ! command -v virsh >/dev/null; then
+			_need_why="no libvirtd (apt-get install libvirt-daemon libvirt-clients)"
+		elif [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+			_need_why="a libvirtd of our own needs root and unshare"
+		fi ;;
+	*) _need_why="unknown prerequisite '$1' (lib.sh knows: x86_64 ppc64le s390x debug-kernel-ARCH xmllint chromium libvirtd)" ;;
 	esac
 	[ -z "$_need_why" ]
 }
