@@ -41,6 +41,8 @@ struct agent {
 	char auto_online_boot[32];	/* auto_online_blocks as found at boot */
 	char memmap_on_memory[16];	/* parameter value or "absent" */
 	char cmdline[4096];
+	int service;			/* started by the system's init (an image), not PID 1 */
+	char udev_online[160];		/* service: the udev rule file that onlines memory */
 };
 
 extern struct agent ag;
@@ -88,7 +90,12 @@ void ag_workload_reaped(pid_t pid, int status);
 /* mmstat.c: the "mm" snapshot file (zram devices, zswap, swap), "key value" lines. */
 int ag_mm_stats(struct strbuf *sb);
 
-/* init.c: PID 1 duties. */
+/* service.c: when an init system started us (a distro image, run --image): what that
+ * system does with hot-added memory by itself (udev rules that online it). */
+void ag_service_facts(struct agent *a);
+void ag_service_settle(struct agent *a);
+
+/* init.c: PID 1 duties (as a service: only the agent's own set-up). */
 void ag_init_system(struct agent *a);
 void ag_reap(struct agent *a);
 

@@ -1,4 +1,6 @@
-/* PID 1 duties: file systems, console, kernel log, modules, signals, memory knobs. */
+/* PID 1 duties: file systems, console, kernel log, modules, signals, memory knobs. As a
+ * service of a distro image (not PID 1) the system has done the first ones and its policy
+ * for hot-added memory is what is tested: only the agent's own set-up, knobs untouched. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -95,7 +97,7 @@ static void read_memory_facts(struct agent *a)
 		snprintf(a->auto_online_boot, sizeof(a->auto_online_boot), "absent");
 		return;
 	}
-	if (strcmp(a->auto_online_boot, "offline")) {
+	if (!a->service && strcmp(a->auto_online_boot, "offline")) {
 		int ret = ag_write_str(AUTO_ONLINE, "offline");
 
 		if (ret)
@@ -163,14 +165,17 @@ static int cmdline_has(const char *cmdline, const char *word)
 
 void ag_init_system(struct agent *a)
 {
-	mount_one(a, "proc", "/proc", "proc", 1);
-	mount_one(a, "sysfs", "/sys", "sysfs", 1);
-	mkdir("/dev", 0755);
-	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) && errno != EBUSY)
-		ag_fatal(a, "mount devtmpfs on /dev: %s", strerror(errno));
-	mount_one(a, "debugfs", "/sys/kernel/debug", "debugfs", 0);
-	mkdir("/tmp", 01777);
-	setup_console();
+	a->service = getpid() != 1;
+	if (!a->service) {
+		mount_one(a, "proc", "/proc", "proc", 1);
+		mount_one(a, "sysfs", "/sys", "sysfs", 1);
+		mkdir("/dev", 0755);
+		if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) && errno != EBUSY)
+			ag_fatal(a, "mount devtmpfs on /dev: %s", strerror(errno));
+		mount_one(a, "debugfs", "/sys/kernel/debug", "debugfs", 0);
+		mkdir("/tmp", 01777);
+		setup_console();
+	}
 
 	a->kmsg_w = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	a->kmsg_r = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -184,9 +189,13 @@ void ag_init_system(struct agent *a)
 	a->uevent = ag_uevent_open();
 	if (a->uevent < 0)
 		ag_log(a, "uevent socket: %s", strerror(-a->uevent));
-	load_modules(a);
+	if (!a->service)
+		load_modules(a);	/* a service: systemd-modules-load and udev did */
 	read_memory_facts(a);
-	if (cmdline_has(a->cmdline, "hpt.shell"))
+	if (a->service) {
+		ag_service_facts(a);
+		ag_service_settle(a);
+	} else if (cmdline_has(a->cmdline, "hpt.shell"))
 		start_shell(a);
 }
 

@@ -73,5 +73,7 @@ void ag_fatal(struct agent *a, const char *fmt, ...)
 			/* ignore */
 		}
 	}
+	if (a->service)		/* not PID 1: the system restarts us (hp-agent.service) */
+		_exit(1);
 	ag_power_off(a);
 }

@@ -13,9 +13,10 @@ int v_info(struct agent *a, int argc, char **argv, struct strbuf *out)
 {
 	return sb_addf(out,
 		       "kernel=%s\narch=%s\nblock=%llu\npage=%ld\nmemmap_on_memory=%s\n"
-		       "auto_online_blocks=%s\ncmdline=%s\n",
+		       "auto_online_blocks=%s\ncmdline=%s\nagent=%s\nudev_online=%s\n",
 		       a->uts.release, a->uts.machine, (unsigned long long)a->block_size,
-		       a->page_size, a->memmap_on_memory, a->auto_online_boot, a->cmdline);
+		       a->page_size, a->memmap_on_memory, a->auto_online_boot, a->cmdline,
+		       a->service ? "service" : "init", a->udev_online);
 }
 
 static int has_prefix(const char *s, const char *prefix)

@@ -21,7 +21,7 @@
 #include "wl.h"
 
 /* The one list of workloads the agent implements. */
-#define WORKLOADS(X) X(zram) X(zswap) X(thp) X(pins)
+#define WORKLOADS(X) X(zram) X(zswap) X(thp) X(pins) X(journal)
 #define W(n) &wl_##n,
 static const struct workload *const workloads[] = { WORKLOADS(W) NULL };
 #undef W

@@ -103,6 +103,6 @@ int wl_pfn(const void *p, uint64_t *pfn);
 const char *wl_pfn_zone(const struct wl_ctx *c, uint64_t pfn, char *buf, size_t len);
 
 /* The workloads (w_*.c). */
-extern const struct workload wl_zram, wl_zswap, wl_thp, wl_pins;
+extern const struct workload wl_zram, wl_zswap, wl_thp, wl_pins, wl_journal;
 
 #endif

@@ -24,6 +24,10 @@ const struct opt job_opts[] = {
 	  "INSTALL_MOD_PATH root); none: the agent's modules must be built in" },
 	{ "initrd", OPT_STR, offsetof(struct job_cli, initrd), 0, 0, 0, NULL,
 	  "guest initramfs instead of the built one (must run hp-agent as /init)" },
+	{ "image", OPT_STR, offsetof(struct job_cli, image), 0, 0, 0, NULL,
+	  "boot a distro image instead of our initramfs: debian:bookworm|trixie|sid (built "
+	  "from the archive, cached) or FILE.qcow2 (yours: inspected, the agent injected into "
+	  "an overlay; the file is never written). doc/images.md" },
 	{ "connect", OPT_STR, offsetof(struct job_cli, connect), 0, 0, 0, NULL,
 	  "libvirt URI (default: the embedded driver, no daemon)" },
 	{ "accel", OPT_ENUM, offsetof(struct job_cli, accel), 0, 0, 0, accel_names,
@@ -47,7 +51,9 @@ const struct opt job_opts[] = {
 int job_cli_check(const struct job_cli *c, char *err, size_t n)
 {
 	if ((c->connect && validate_uri("--connect", c->connect, err, n) < 0) ||
-	    (c->initrd && validate_input_file("--initrd", c->initrd, err, n) < 0))
+	    (c->initrd && validate_input_file("--initrd", c->initrd, err, n) < 0) ||
+	    (c->image && strncmp(c->image, "debian:", 7) &&
+	     validate_input_file("--image", c->image, err, n) < 0))
 		return -EINVAL;
 	return 0;
 }

@@ -25,6 +25,7 @@ void help_markdown(FILE *f);
 struct job_cli {
 	char kernel[4096], modules[4096];	/* [ARCH=]VALUE, comma-joined (kernels.h) */
 	const char *initrd, *connect;
+	const char *image;			/* --image debian:SUITE|FILE (image.h) */
 	int accel;				/* index into accel_names */
 	int debug_kernel;
 	uint64_t console_max;			/* bytes */

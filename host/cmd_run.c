@@ -71,7 +71,7 @@ static int run_cmd(int argc, char **argv)
 	struct scenario *scns = NULL;
 	struct virt *v = NULL;
 	struct run *runs = NULL;
-	char err[1024], initrd_abs[PATH_MAX];
+	char err[1024], initrd_abs[PATH_MAX], image_abs[PATH_MAX];
 	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
 
 	first = job_cli_parse("run", run_opts_tab, &cli, argc, argv, run_usage, &rc);
@@ -124,6 +124,14 @@ static int run_cmd(int argc, char **argv)
 	o.initrd = cli.job.initrd ? realpath(cli.job.initrd, initrd_abs) : NULL;
 	if (cli.job.initrd && !o.initrd) {
 		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.job.initrd, strerror(errno));
+		code = 2;
+		goto cleanup;
+	}
+	/* --image FILE: absolute, as for --initrd (debian:SUITE is a name) */
+	o.image = cli.job.image && strncmp(cli.job.image, "debian:", 7) ?
+		  realpath(cli.job.image, image_abs) : cli.job.image;
+	if (cli.job.image && !o.image) {
+		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.job.image, strerror(errno));
 		code = 2;
 		goto cleanup;
 	}

@@ -88,6 +88,12 @@ struct guest_info {
 	char memmap_on_memory[8];	/* "Y", "N" or "absent" */
 	char cmdline[1024];
 	int major, minor;		/* parsed from kernel */
+	/* an image guest (run --image): the agent is a service of the image's init, and the
+	 * system's own policy for hot-added memory stays in force */
+	int service;			/* agent=service */
+	char auto_online[32];		/* the kernel's auto_online_blocks as the system set it */
+	char udev_online[160];		/* the udev rule that onlines memory, "" = none */
+	int self_online;		/* so the system onlines hot-added memory by itself */
 };
 
 /* A named snapshot kept for later comparison. */
@@ -139,6 +145,7 @@ struct run_opts {
 	const struct kernel_list *kernels;	/* --kernel/--modules (kernels.h); NULL = none */
 	const char *initrd;		/* --initrd: boot this initramfs */
 	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
+	const char *image;		/* --image: debian:SUITE or a qcow2 (image.h) */
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
 	int no_restore;			/* --no-restore: always boot (restore.c) */
 	int keep;			/* keep the domain running on failure (debug) */
@@ -186,6 +193,11 @@ struct run {
 	struct wl_report wl[HPT_WL_MAX];
 	int n_wl;
 	struct restore_info restore;
+	/* run --image (image.c): the qcow2 overlay the guest boots, the root= for its own
+	 * kernel, and what was injected */
+	char image_disk[PATH_MAX];
+	char image_cmdline[160];
+	char image_note[512];
 	/* the memmap frames the probe marked at each plug (memmap_frames.c) */
 	struct frame_run *frames;
 	size_t n_frames, alloc_frames;

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages hotplug-test needs:
-#   host/install-deps.sh [SET…]     SET: host (the default) or an arch (x86_64, ppc64le,
-#                                   s390x: the rows of kernels/arches.def)
-# host: the controller's build and libvirt; an arch: its QEMU and, for a foreign arch, the
-# cross compiler of its guest agent (the table's qemu and cross columns). $EXTRA_PKGS adds packages (make fuzz: clang,
+#   host/install-deps.sh [SET…]     SET: host (the default), an arch (x86_64, ppc64le,
+#                                   s390x: the rows of kernels/arches.def), image,
+#                                   image-ppc64le, image-s390x
+# host: the controller's build, libvirt and libguestfs; an arch: its QEMU and, for a
+# foreign arch, the cross compiler of its guest agent (the table's qemu and cross columns);
+# image: what building a Debian image needs (mmdebstrap; a foreign arch's maintainer
+# scripts run under qemu-user-static). $EXTRA_PKGS adds packages (make fuzz: clang,
 # make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
 # $GUEST_ARCHES (older callers) adds those arches' sets.
 # As root with packages missing: apt-get install, quietly: one line on the terminal (with
@@ -23,8 +26,11 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 	case $set in
 	host) pkgs="$pkgs gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon
 		libvirt-daemon-driver-qemu libxml2-utils kmod passwd procps busybox-static cpio
-		gzip xz-utils zstd" ;;
-	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g'))"
+		gzip xz-utils zstd libguestfs-dev" ;;
+	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
+	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static" ;;
+	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g')," \
+		"image, image-ppc64le, image-s390x)"
 	   pkgs="$pkgs $qemu_pkg $cross_pkgs" ;;
 	esac
 done

@@ -17,7 +17,7 @@
 	X(resize) X(dax)
 #define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(kernel_log) X(virtio_mem)
 #define REPORTERS(X) X(ktap) X(json) X(junit) X(html)
-#define COMMANDS(X) X(run) X(matrix) X(merge) X(list) X(help) X(clean) X(report)
+#define COMMANDS(X) X(run) X(matrix) X(merge) X(list) X(help) X(clean) X(report) X(image)
 
 #define DECL(kind, type) extern const struct type kind;
 #define D(n) DECL(dev_##n, devkind)

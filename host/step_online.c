@@ -1,9 +1,14 @@
 /* `online NAME movable|normal|auto`: onlines the device's memory blocks into a zone,
  * with snapshots (with page flags) before and after for the placement oracle. Blocks
  * that are online already (boot memory, or hot-added memory the kernel onlined itself)
- * stay if they are in that zone, else they are offlined and onlined there. */
+ * stay if they are in that zone, else they are offlined and onlined there. In an image
+ * guest whose system onlined them (udev, auto_online_blocks) a `self-online` check says
+ * by whom, into which zone, and what the step did with it; blocks found online that
+ * nobody said would be are an ERROR (the placement baseline is lost), not a refusal. */
 #include <stdio.h>
 #include <string.h>
+#include "image.h"
+#include "json.h"
 #include "step.h"
 
 static const char *const zones[] = { "movable", "normal", "auto", NULL };
@@ -23,6 +28,34 @@ static int zone_fits(const char *zone, int want)
 	int movable = !strcmp(zone, "Movable");
 
 	return want == 2 || (want == 0) == movable;
+}
+
+/* What the image's system did by itself before `online` asked (evidence, not a guess:
+ * the blocks were seen online and in d->zone by the plug step's snapshot). */
+static void self_online_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
+			      int fits)
+{
+	struct strbuf ev = STRBUF_INIT;
+	char name[64], by[256];
+	struct json j;
+
+	image_self_online_by(r, by, sizeof(by));
+	json_init(&j, &ev, 0);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "device", d->name);
+	json_str(&j, "onlined_by", by);
+	json_u64(&j, "first_block", d->first_block);
+	json_u64(&j, "blocks", d->n_blocks);
+	json_str(&j, "zone", d->zone);
+	json_str(&j, "asked", l->argv[2]);
+	json_str(&j, "then", fits ? "kept" : "offlined and onlined again in the asked zone");
+	json_obj_end(&j);
+	snprintf(name, sizeof(name), "self-online %s", d->name);
+	result_add(&r->res, V_PASS, name, l->lineno, sb_str(&ev),
+		   "%s onlined memory%u..%u into %s before the testbed asked; %s", by,
+		   d->first_block, d->first_block + d->n_blocks - 1, d->zone,
+		   fits ? "kept" : "moved to the asked zone");
+	sb_release(&ev);
 }
 
 static int online_check(const struct scn_line *l, char *err, size_t errlen)
@@ -48,6 +81,8 @@ static enum step_rc online_run(struct run *r, const struct scn_line *l)
 	if (d->state == DEV_ONLINE) {
 		/* onlined by the kernel itself (pseries DLPAR) or boot memory: keep it if it
 		 * is in the asked zone, else offline it and online it there */
+		if (d->kernel_onlined && r->guest.self_online)
+			self_online_check(r, l, d, zone_fits(d->zone, zone_index(l->argv[2])));
 		if (zone_fits(d->zone, zone_index(l->argv[2]))) {
 			hpt_verbose("online %s: already online in %s", d->name, d->zone);
 			return STEP_OK;
@@ -74,8 +109,17 @@ static enum step_rc online_run(struct run *r, const struct scn_line *l)
 	}
 	/* zones grow when blocks go online: this is the placement oracle's "before" */
 	snprintf(snap, sizeof(snap), "pre-online-%s", d->name);
-	if (run_snapshot(r, snap, 1, NULL) < 0)
+	if (run_snapshot(r, snap, 1, &s) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "online %s: %s", d->name, r->chan.err);
+	b = snap_block(s, d->first_block);
+	if (b && b->state == BLOCK_ONLINE && d->state == DEV_PLUGGED)
+		return step_stop(r, l, V_ERROR, NULL,
+			"online %s: memory%u is online in %s already, before the testbed asked, "
+			"but the guest did not say it onlines hot-added memory by itself "
+			"(auto_online_blocks=%s, udev rule: %s): the placement baseline is lost",
+			d->name, d->first_block, b->zone, r->guest.auto_online[0] ?
+			r->guest.auto_online : "?", r->guest.udev_online[0] ?
+			r->guest.udev_online : "none found");
 	rc = chan_call(&r->chan, run_timeout(r, 60000), &reply, "online %u %u %s",
 		       d->first_block, d->n_blocks, states[zone_index(l->argv[2])]);
 	if (rc < 0) {

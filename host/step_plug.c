@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "caps.h"
 #include "devkind.h"
+#include "image.h"
 #include "json.h"
 #include "oracles.h"
 #include "size.h"
@@ -74,22 +75,26 @@ static int plug_needs(struct run *r, const struct scn_line *l, char *why, size_t
 	return caps_need(r, CAP_PLUG, l->argv[1], why, n);
 }
 
-/* On machines whose kernel onlines hot-added memory itself (pseries DLPAR), waits until
- * it did: the placement oracle's "before" was taken ahead of the plug, its "after" is
+/* On machines whose kernel onlines hot-added memory itself (pseries DLPAR), or image
+ * guests whose system does (udev, the kernel's auto_online_blocks), waits until it did: the placement oracle's "before" was taken ahead of the plug, its "after" is
  * taken now, and the zone the kernel chose is kept for `online`. */
 static enum step_rc kernel_onlined(struct run *r, const struct scn_line *l, struct hpt_dev *d)
 {
 	const struct mem_block *b;
 	const struct snapshot *s;
-	char err[512], snap[48];
+	char err[512], snap[48], by[256], who[300];
 	int rc;
 
+	if (r->guest.self_online)
+		snprintf(who, sizeof(who), "%s", image_self_online_by(r, by, sizeof(by)));
+	else
+		snprintf(who, sizeof(who), "the %s kernel", r->arch->name);
 	rc = agent_wait_blocks(r, d->first_block, d->n_blocks, "online", run_timeout(r, 30000),
 			       NULL, NULL, err, sizeof(err));
 	if (rc < 0)
 		return step_stop(r, l, rc == -ETIMEDOUT ? V_FAIL : V_ERROR, NULL,
-				 "plug %s: the %s kernel onlines hot-added memory itself, but: %s",
-				 d->name, r->arch->name, err);
+				 "plug %s: %s onlines hot-added memory itself, but: %s",
+				 d->name, who, err);
 	d->state = DEV_ONLINE;
 	d->kernel_onlined = 1;
 	snprintf(snap, sizeof(snap), "online-%s", d->name);
@@ -98,7 +103,7 @@ static enum step_rc kernel_onlined(struct run *r, const struct scn_line *l, stru
 	b = snap_block(s, d->first_block);
 	snprintf(d->zone, sizeof(d->zone), "%s", b ? b->zone : "?");
 	journal_add(r, J_ONLINE, (int)(d - r->devs), d->first_block);
-	hpt_verbose("plug %s: the kernel onlined memory%u.. into %s", d->name, d->first_block,
+	hpt_verbose("plug %s: %s onlined memory%u.. into %s", d->name, who, d->first_block,
 		    d->zone);
 	return STEP_OK;
 }
@@ -120,6 +125,8 @@ static enum step_rc plug_run(struct run *r, const struct scn_line *l)
 	if (caps_ask(CAP_PLUG, &q, &plug) == CAP_NO)
 		return step_stop(r, l, V_SKIP, NULL, "%s", plug.why);
 	caps_ask(CAP_KERNEL_ONLINES, &q, &onl);
+	if (r->guest.self_online)	/* an image whose system onlines it (image.h) */
+		onl.a = CAP_YES;
 	granule = plug.granule ? plug.granule : r->guest.block_size;
 	d = run_dev(r, l->argv[2]);
 	if (d && d->state != DEV_REMOVED)

@@ -66,11 +66,17 @@ static int resize_check(const struct scn_line *l, char *err, size_t errlen)
 	return resize_parse(l, &a, err, errlen);
 }
 
-/* The agent's boot policy: hot-added memory stays offline unless the testbed onlines it. */
+/* The policy in force before: the agent's (hot-added memory stays offline unless the
+ * testbed onlines it), or an image system's own (image.h). */
 static enum step_rc restore_auto_online(struct run *r, const struct scn_line *l)
 {
-	return step_agent_verb(r, l, "write /sys/devices/system/memory/auto_online_blocks "
-			       "offline", 10000);
+	const struct guest_info *g = &r->guest;
+	char verb[96];
+
+	snprintf(verb, sizeof(verb), "write /sys/devices/system/memory/auto_online_blocks %s",
+		 g->service && g->auto_online[0] && strcmp(g->auto_online, "absent") ?
+		 g->auto_online : "offline");
+	return step_agent_verb(r, l, verb, 10000);
 }
 
 static enum step_rc resize_run(struct run *r, const struct scn_line *l)

@@ -215,7 +215,7 @@ cleanup:
 
 const struct step step_workload = {
 	.name = "workload", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
-	.usage = "workload start zram|zswap|thp|pins [key=value…] | workload wait NAME EVENT "
+	.usage = "workload start zram|zswap|thp|pins|journal [key=value…] | workload wait NAME EVENT "
 		 "[timeout=S] | workload stop NAME [timeout=S]",
 	.help = "run a busy-guest workload in the guest until `workload stop`; its report is "
 		"the evidence, its fail: lines a FAIL (`hotplug-test help workload`: options)",

@@ -65,6 +65,13 @@ const struct wl_def wl_defs[] = {
 	      "when to touch and pin the buffers: at start or once the node has "
 	      "online ZONE_NORMAL and ZONE_MOVABLE blocks (the ring is set up at start); "
 	      "event \"pinned\" then" } } },
+	{ "journal", "systemd-journald flooded with messages through its native socket, so that "
+	  "it allocates while memory goes away (image guests: run --image)",
+	  { NULL },
+	  { { "lines", WL_UINT, 200, 1, 100000, NULL, "messages per round" },
+	    { "size", WL_SIZE, 512, 16, 60000, NULL, "bytes of each message" },
+	    { "pause-ms", WL_UINT, 20, 0, 60000, NULL,
+	      "pause between rounds" } } },
 	{ NULL, NULL, { NULL }, { { NULL } } },
 };
 
