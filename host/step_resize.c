@@ -19,6 +19,9 @@
 #include "virt.h"
 #include "vmem.h"
 
+/* looks at the guest's view after a size change before the deadline may end them */
+#define RESIZE_MIN_POLLS 4
+
 static const char *const zone_names[] = { "movable", "normal", NULL };
 static const char *const zone_states[] = { "online_movable", "online_kernel" };
 
@@ -163,11 +166,14 @@ static enum step_rc resize_run(struct run *r, const struct scn_line *l)
 	}
 	hpt_verbose("virtio-mem %s: plugged %llu MiB after %llu ms", d->name,
 		    (unsigned long long)(d->u.vmem.plugged >> 20), (unsigned long long)(now_ms() - t0));
-	/* the guest finishes onlining/removing blocks around the size change: poll its view
-	 * until it agrees or the deadline passes, then record the verdict */
+	/* the guest finishes onlining/removing blocks around the size change (a block whose
+	 * subblocks were all given back is offlined and removed after QEMU's size changed):
+	 * poll its view until it agrees or the deadline passes, and at least a few times (on
+	 * a loaded host one snapshot of a TCG guest can take longer than the deadline), then
+	 * record the verdict */
 	deadline = now_ms() + run_timeout(r, 15000);
 	for (int i = 0;; i++) {
-		int last = now_ms() >= deadline;
+		int last = now_ms() >= deadline && i >= RESIZE_MIN_POLLS;
 
 		snprintf(snap, sizeof(snap), "resize-%s-%s", d->name, sz);
 		if (!last) {
