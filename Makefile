@@ -1,6 +1,8 @@
-# hotplug-test — plain Makefile with per-arch variables (see README "Building").
+# hotplug-test — plain Makefile; every per-arch variable comes from the build table
+# kernels/arches.def (through kernels/arch.sh).
 #   make              controller + guest images for GUEST_ARCHES
-#   make check        unit tests (no VM), fuzz smoke, sanitizers, integration (real guests)
+#   make check        lint, unit tests (no VM), fuzz smoke, sanitizers, integration (real guests)
+#   make check-fresh  the quick start and make check in a fresh bookworm root (as CI does)
 #   make fuzz         libFuzzer targets, FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
 #   make sanitize     ASan+UBSan controller/agent and valgrind checks (tests/sanitizers/)
 #   make unit         unit tests only
@@ -10,37 +12,29 @@
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
 #                     page_owner, DEBUG_VM); make check-debug ARCH=… runs their checks
 
-# every arch by default: `make check` runs the matrix on all three (x86_64 alone: faster)
-GUEST_ARCHES ?= x86_64 ppc64le s390x
 B := build
 CACHE ?= .cache
 
+# The guest arches and their per-arch variables (ARCHES; CC_a: the agent's compiler,
+# KARCH_a, CROSS_a: the kernel's ARCH= and CROSS_COMPILE=, BOOT_a: the image booted),
+# generated from the build table: a new arch is one row there (kernels/arches.def).
+$(B)/arch.mk: kernels/arches.def kernels/arch.sh
+	@mkdir -p $(@D)
+	@kernels/arch.sh make >$@
+include $(B)/arch.mk
+
+# every arch by default: `make check` runs the matrix on all of them (x86_64 alone: faster)
+GUEST_ARCHES ?= $(ARCHES)
+
 CC ?= gcc
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla -Wno-format-truncation
+# -Wmissing-prototypes: a function used across files is declared in its unit's header
+# (tests/lint/prototypes.sh fails on a prototype written in a .c file instead)
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wvla -Wno-format-truncation \
+	-Wmissing-prototypes -Wstrict-prototypes
 CPPFLAGS_ALL := -D_GNU_SOURCE -Ilib -Ihost -MMD -MP
 VIRT_CFLAGS := $(shell pkg-config --cflags libvirt 2>/dev/null)
 VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu 2>/dev/null || echo -lvirt-qemu -lvirt)
-
-# Cross compilers for the static hp-agent, one per guest arch.
-CC_x86_64 := gcc
-CC_ppc64le := powerpc64le-linux-gnu-gcc
-CC_s390x := s390x-linux-gnu-gcc
-
-# The physical placement probe (guest/probe/), built against Debian's headers of each
-# guest kernel (cross for ppc64le and s390x; on s390x it proves where the memmap of boot
-# memory blocks offlined and onlined again lives: QEMU 7.2 offers no memory device there).
-PROBE_x86_64 := $(B)/x86_64/probe/hpt_probe.ko
-PROBE_ppc64le := $(B)/ppc64le/probe/hpt_probe.ko
-PROBE_s390x := $(B)/s390x/probe/hpt_probe.ko
-PROBE_DEBUG_x86_64 := $(B)/x86_64-debug/probe/hpt_probe.ko
-PROBE_DEBUG_ppc64le := $(B)/ppc64le-debug/probe/hpt_probe.ko
-PROBE_DEBUG_s390x := $(B)/s390x-debug/probe/hpt_probe.ko
-KARCH_x86_64 := x86_64
-KARCH_ppc64le := powerpc
-KARCH_s390x := s390
-CROSS_ppc64le := powerpc64le-linux-gnu-
-CROSS_s390x := s390x-linux-gnu-
 
 LIB_SRC := $(wildcard lib/*.c)
 HOST_SRC := $(wildcard host/*.c)
@@ -52,7 +46,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check-debug check unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel check-debug check check-fresh lint doc unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -60,10 +54,10 @@ all: host guests
 host: $(B)/hotplug-test
 
 # Debian packages (apt when root, else the command is printed); re-checked when the
-# script changes.
+# script changes. The controller's here; each arch's (QEMU, cross compiler) with its guest.
 $(B)/.deps: host/install-deps.sh
 	@mkdir -p $(B)
-	GUEST_ARCHES="$(GUEST_ARCHES)" host/install-deps.sh
+	@host/install-deps.sh host
 	@touch $@
 deps: $(B)/.deps
 $(HOST_OBJ) $(LIB_OBJ): | $(B)/.deps
@@ -78,8 +72,16 @@ $(B)/hotplug-test: $(HOST_OBJ) $(LIB_OBJ)
 	@$(CC) $(CFLAGS) -o $@ $^ $(VIRT_LIBS) -lpthread -lm
 
 # ---- guest side, per arch: hp-agent (static), Debian kernel, initramfs ----------------
+# The physical placement probe (guest/probe/) is built against Debian's headers of each
+# guest kernel (cross for foreign arches; on s390x it proves where the memmap of boot
+# memory blocks offlined and onlined again lives: QEMU 7.2 offers no memory device there).
 define GUEST_RULES
-$(B)/$(1)/obj/%.o: %.c
+$(B)/.deps-$(1): host/install-deps.sh
+	@mkdir -p $(B)
+	@host/install-deps.sh host $(1)
+	@touch $$@
+
+$(B)/$(1)/obj/%.o: %.c | $(B)/.deps-$(1)
 	@mkdir -p $$(@D)
 	@echo "  CC $(1) $$<"
 	@$(CC_$(1)) $(CPPFLAGS_ALL) -Os -g0 $(WARN) -c -o $$@ $$<
@@ -88,10 +90,10 @@ $(B)/$(1)/hp-agent: $(GUEST_SRC:%.c=$(B)/$(1)/obj/%.o) $(LIB_SRC:%.c=$(B)/$(1)/o
 	@echo "  LD      $$@"
 	@$(CC_$(1)) -static -s -o $$@ $$^
 
-$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/apt.sh kernels/extract-vmlinux.sh
+$(B)/$(1)/kernel.stamp: kernels/debian-kernel.sh kernels/apt.sh kernels/extract-vmlinux.sh | $(B)/.deps-$(1)
 	@mkdir -p $(B)/$(1)
 	kernels/debian-kernel.sh $(1) $(CACHE)/kernels $(B)/$(1)/kernel
-	$(if $(filter x86_64,$(1)),kernels/extract-vmlinux.sh $(B)/$(1)/kernel/vmlinuz $(B)/$(1)/kernel/vmlinux)
+	$(if $(filter vmlinux,$(BOOT_$(1))),kernels/extract-vmlinux.sh $(B)/$(1)/kernel/vmlinuz $(B)/$(1)/kernel/vmlinux)
 	@touch $$@
 
 # the placement probe module, built against Debian's headers of the guest kernel
@@ -104,12 +106,12 @@ $(B)/$(1)/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $(B)/$(
 		M=$$(abspath $$(@D)) modules >$$(@D)/build.log 2>&1 || { cat $$(@D)/build.log; false; }
 	@$(CROSS_$(1))strip --strip-debug $$@
 
-$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_$(1))
-	HPT_EXTRA_MODULES="$(PROBE_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+$(B)/$(1)/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(B)/$(1)/probe/hpt_probe.ko
+	HPT_EXTRA_MODULES="$(B)/$(1)/probe/hpt_probe.ko" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
 # the same with ndctl/daxctl (guest/tools.list), for scenarios that declare an nvdimm
-$(B)/$(1)/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(PROBE_$(1))
-	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(PROBE_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+$(B)/$(1)/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(B)/$(1)/probe/hpt_probe.ko
+	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(B)/$(1)/probe/hpt_probe.ko" guest/mkinitramfs.sh $(1) $(B)/$(1)/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
 guest-tools-$(1): $(B)/$(1)/initramfs-tools.cpio.gz
 .PHONY: guest-tools-$(1)
@@ -132,17 +134,17 @@ $(B)/$(1)-debug/probe/hpt_probe.ko: guest/probe/hpt_probe.c guest/probe/Kbuild $
 		{ cat $$(@D)/build.log; false; }
 	@$(CROSS_$(1))strip --strip-debug $$@
 
-$(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(PROBE_DEBUG_$(1))
-	HPT_EXTRA_MODULES="$(PROBE_DEBUG_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+$(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list kernels/apt.sh $(B)/$(1)-debug/probe/hpt_probe.ko
+	HPT_EXTRA_MODULES="$(B)/$(1)-debug/probe/hpt_probe.ko" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
-$(B)/$(1)-debug/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(PROBE_DEBUG_$(1))
-	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(PROBE_DEBUG_$(1))" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
+$(B)/$(1)-debug/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(B)/$(1)-debug/probe/hpt_probe.ko
+	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(B)/$(1)-debug/probe/hpt_probe.ko" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
 debug-kernel-$(1): $(B)/$(1)-debug/initramfs.cpio.gz
 debug-kernel-tools-$(1): $(B)/$(1)-debug/initramfs-tools.cpio.gz
 .PHONY: debug-kernel-$(1) debug-kernel-tools-$(1)
 endef
-$(foreach a,x86_64 ppc64le s390x,$(eval $(call GUEST_RULES,$(a))))
+$(foreach a,$(ARCHES),$(eval $(call GUEST_RULES,$(a))))
 
 guests: $(GUEST_ARCHES:%=guest-%)
 guest: guest-$(or $(ARCH),x86_64)
@@ -157,17 +159,48 @@ $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
 unit: $(UNIT_BIN)
 	@tests/unit/run-all.sh $(UNIT_BIN)
 
-integration: all
-	@tests/integration/run.sh
+# the integration tests' results.json reader (tests/integration/lib.sh)
+JGET := $(B)/tests/jget
+$(JGET): tests/integration/jget.c $(B)/host-obj/host/jsonr.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -o $@ $^ -lm
 
-check: unit fuzz-smoke sanitize integration
+# Every script is standalone TAP; run.sh runs them and sums up. HPT_IT_STRICT: a missing
+# prerequisite is a failure, not a SKIP, unless it is an arch left out of GUEST_ARCHES.
+IT_ENV = HPT_IT_STRICT=1 HPT_IT_ALLOW_SKIP="$(filter-out $(GUEST_ARCHES),x86_64 ppc64le s390x)"
+integration: all $(JGET)
+	@$(IT_ENV) tests/integration/run.sh
+
+# what needs no guest (tests/lint/): nothing dated in tests, the README's quick start is
+# what CI runs, no function prototype written in a .c file, doc/reference.md is what
+# `hotplug-test help --markdown` generates
+lint: $(B)/hotplug-test
+	@tests/lint/dated.sh --self-test
+	@tests/lint/dated.sh
+	@tests/lint/quickstart.sh
+	@tests/lint/prototypes.sh --self-test
+	@tests/lint/prototypes.sh
+	@tests/lint/reference.sh --self-test
+	@tests/lint/reference.sh $(B)/hotplug-test
+
+# doc/reference.md from the units' own tables (make lint checks it is up to date)
+doc: $(B)/hotplug-test
+	@$(B)/hotplug-test help --markdown >doc/reference.md
+
+check: lint unit fuzz-smoke sanitize integration
+
+# the README's two commands on a bare Debian bookworm root (mmdebstrap, private mount
+# namespace), as CI runs them: tests/fresh-root.sh
+check-fresh:
+	@tests/fresh-root.sh
 
 # opt-in: builds the debug kernel (~11 min the first time) and runs the kmemleak and
 # page_owner checks on it
-check-debug: all debug-kernel
-	@DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
+check-debug: all debug-kernel $(JGET)
+	@HPT_IT_STRICT=1 DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
 
-bench: all
+bench: all $(JGET)
 	@tests/bench.sh
 
 clean:
@@ -177,5 +210,6 @@ distclean: clean
 
 include tests/fuzz/fuzz.mk
 include tests/sanitizers/sanitizers.mk
+include tests/browser/browser.mk
 
 -include $(wildcard $(B)/host-obj/*/*.d $(B)/*/obj/*/*.d $(B)/tests/*.d)

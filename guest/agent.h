@@ -126,11 +126,18 @@ int v_events(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_page_owner(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* v_probe.c: the physical placement probe module. */
 int v_probe(struct agent *a, int argc, char **argv, struct strbuf *out);
+int v_frames(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* Loads /lib/hpt/hpt_probe.ko unless loaded; 0 or -errno with why in out. */
 int ag_load_probe(struct strbuf *out);
 
-/* child.c: runs fn(arg, out) in a forked child, sending beats while it runs; returns
- * its -errno result and appends what it wrote to out. */
+/* child.c: the agent's children. */
+/* Starts a child process that runs fn(wfd, arg) with wfd the write end of a fresh pipe
+ * (close-on-exec; the read end is closed in the child); fn must not return (it _exits).
+ * The parent gets the read end in *rfd. Returns the child's pid, or -errno with nothing
+ * left open (git's start_command()). */
+pid_t ag_spawn(int *rfd, void (*fn)(int wfd, void *arg), void *arg);
+/* Runs fn(arg, out) in a forked child, sending beats while it runs; returns its -errno
+ * result and appends what it wrote to out. */
 typedef int (*ag_child_fn)(void *arg, struct strbuf *out);
 int ag_run_child(struct agent *a, ag_child_fn fn, void *arg, struct strbuf *out);
 

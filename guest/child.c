@@ -9,15 +9,45 @@
 #include <unistd.h>
 #include "agent.h"
 
-/* Child side: run fn, stream its output into the pipe, exit with -ret. */
-static void __attribute__((noreturn)) child_main(int wfd, ag_child_fn fn, void *arg)
+pid_t ag_spawn(int *rfd, void (*fn)(int wfd, void *arg), void *arg)
 {
+	int fds[2], e;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		fn(fds[1], arg);
+		_exit(127);	/* fn must not return */
+	}
+	close(fds[1]);
+	*rfd = fds[0];
+	return pid;
+}
+
+struct child_call {
+	ag_child_fn fn;
+	void *arg;
+};
+
+/* Child side of ag_run_child(): run fn, stream its output into the pipe, exit with -ret. */
+static void __attribute__((noreturn)) child_main(int wfd, void *p)
+{
+	const struct child_call *c = p;
 	struct strbuf sb = STRBUF_INIT;
 	size_t off = 0;
 	int ret;
 
 	sb.cap = AG_REPLY_MAX;
-	ret = fn(arg, &sb);
+	ret = c->fn(c->arg, &sb);
 	while (off < sb.len) {
 		ssize_t n = write(wfd, sb.buf + off, sb.len - off);
 
@@ -32,26 +62,15 @@ static void __attribute__((noreturn)) child_main(int wfd, ag_child_fn fn, void *
 
 int ag_run_child(struct agent *a, ag_child_fn fn, void *arg, struct strbuf *out)
 {
-	int fds[2], status, ret = 0;
+	struct child_call call = { fn, arg };
+	int rfd, status, ret = 0;
 	char buf[16384];
-	pid_t pid;
+	pid_t pid = ag_spawn(&rfd, child_main, &call);
 
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child_main(fds[1], fn, arg);
-	}
-	close(fds[1]);
+	if (pid < 0)
+		return pid;
 	for (;;) {
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		struct pollfd p = { .fd = rfd, .events = POLLIN };
 		ssize_t n;
 		int r = poll(&p, 1, AG_BEAT_MS / 2);
 
@@ -62,7 +81,7 @@ int ag_run_child(struct agent *a, ag_child_fn fn, void *arg, struct strbuf *out)
 		}
 		if (r <= 0)
 			continue;
-		n = read(fds[0], buf, sizeof(buf));
+		n = read(rfd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -70,7 +89,7 @@ int ag_run_child(struct agent *a, ag_child_fn fn, void *arg, struct strbuf *out)
 		if (!ret)
 			ret = sb_add(out, buf, n);
 	}
-	close(fds[0]);
+	close(rfd);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return ret ? ret : -errno;

@@ -1,4 +1,7 @@
-/* Kernel log from /dev/kmsg: records since the previous read as "[sec.usec] msg" lines. */
+/* Kernel log from /dev/kmsg: records since the previous read as "[sec.usec] msg" lines.
+ * Records the kernel overwrote before they were read (EPIPE) are not dropped silently: a
+ * line "[hpt] kmsg: N gap(s) ..." says so, and the kernel-log oracle will not call such a
+ * log clean (KMSG_GAP_MARK, lib/proto.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +38,7 @@ int ag_kmsg_read(struct agent *a, struct strbuf *out)
 {
 	char rec[8192 + 2];	/* a record is at most CONSOLE_EXT_LOG_MAX (8192) bytes */
 	size_t start = out->len;
-	int ret = 0;
+	int ret = 0, gaps = 0;
 
 	if (a->kmsg_r < 0)
 		return -ENODEV;
@@ -43,7 +46,8 @@ int ag_kmsg_read(struct agent *a, struct strbuf *out)
 		ssize_t n = read(a->kmsg_r, rec, sizeof(rec) - 1);
 
 		if (n < 0) {
-			if (errno == EINTR || errno == EPIPE)	/* EPIPE: records overwritten */
+			gaps += errno == EPIPE;	/* records overwritten before we read them */
+			if (errno == EINTR || errno == EPIPE)
 				continue;
 			if (errno != EAGAIN && errno != EINVAL)	/* EINVAL: record too big */
 				ret = -errno;
@@ -56,5 +60,8 @@ int ag_kmsg_read(struct agent *a, struct strbuf *out)
 		if (ret)
 			break;
 	}
+	if (gaps && !ret)
+		ret = sb_addf(out, KMSG_GAP_MARK " %d gap(s): kernel log records were overwritten "
+			      "before the agent read them\n", gaps);
 	return ret;
 }

@@ -20,12 +20,8 @@ arch=$1 kdir=$2 agent=$3 cache=$4 out=$5
 here=$(dirname "$0")
 compress=${HPT_INITRAMFS_COMPRESS:-none}
 
-case $arch in
-x86_64) debarch=amd64 ;;
-ppc64le) debarch=ppc64el ;;
-s390x) debarch=s390x ;;
-*) die "unknown arch $arch (x86_64, ppc64le, s390x)" ;;
-esac
+. "$here/../kernels/arch.sh"
+arch_vars "$arch" || die "unknown arch $arch ($(arch_list))"
 case $compress in none|gzip) ;; *) die "HPT_INITRAMFS_COMPRESS=$compress: none or gzip" ;; esac
 
 [ -f "$agent" ] || die "$agent: no such file"

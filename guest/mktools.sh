@@ -14,12 +14,8 @@ die() { echo "mktools: $*" >&2; exit 1; }
 [ $# -eq 3 ] || die "usage: $0 ARCH CACHEDIR STAGE"
 arch=$1 cache=$2 stage=$3
 here=$(dirname "$0")
-case $arch in
-x86_64) debarch=amd64 ;;
-ppc64le) debarch=ppc64el ;;
-s390x) debarch=s390x ;;
-*) die "unknown arch $arch" ;;
-esac
+. "$here/../kernels/arch.sh"
+arch_vars "$arch" || die "unknown arch $arch ($(arch_list))"
 
 # "TOOL PACKAGE[,PACKAGE…] [ARCH,…]" lines for this arch
 tools=$(sed -e 's/#.*//' "$here/tools.list" | awk -v a="$arch" '

@@ -7,6 +7,22 @@
  *   garbage   bytes that are no frame at all on the channel
  *   kmemleak  not a fault of the guest: the probe module leaks 8 kmalloc objects, the
  *             negative control of the kmemleak check (debug kernels)
+ *   kmsg-burst
+ *             not a fault of the guest: writes so many info lines to /dev/kmsg at once
+ *             that the kernel overwrites records before the agent reads them (its
+ *             reader then says so in the log it returns)
+ *   kmsg-close
+ *             the agent closes its /dev/kmsg reader: it can no longer read the kernel
+ *             log (the next dmesg fails)
+ *   movable-pgtable
+ *             not a fault of the guest: the probe module types a page of ZONE_MOVABLE as
+ *             a page table and keeps it, the negative control of `blocks`' check that
+ *             no kernel-only page sits in ZONE_MOVABLE
+ *   leak BYTES offline|remove
+ *             not a fault of the guest: from now on the probe module takes BYTES (in
+ *             pages, accounted nowhere) on every memory block offline notification, or
+ *             on every removal of memory block devices, and never frees them: the
+ *             negative control of the no-leak and trend oracles
  *   flood     a printk storm: a child turns /dev/kmsg's rate limit off and writes
  *             critical lines to it for ever, which the kernel prints on the console;
  *             the agent goes on answering (the host must stop it by console size)
@@ -31,13 +47,19 @@
 #define AFTER_MAX 3600000
 
 static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
-				    "pin", "kmemleak", NULL };
-enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK };
+				    "pin", "kmemleak", "leak", "movable-pgtable", "kmsg-burst",
+				    "kmsg-close", NULL };
+enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK, F_LEAK,
+       F_MOVABLE_PGTABLE, F_KMSG_BURST, F_KMSG_CLOSE };
 
 #define LEAK_FILE "/sys/kernel/debug/hpt_probe/leak"
 #define LEAK_OBJECTS "8"	/* the last pointer may linger on a stack kmemleak scans */
+#define NOTIFY_LEAK_FILE "/sys/kernel/debug/hpt_probe/notify_leak"
+#define MISPLACE_FILE "/sys/kernel/debug/hpt_probe/misplace"
+#define NOTIFY_LEAK_MAX (64u << 20)
 
 #define PIN_MAX_MIB 65536
+#define BURST_LINES 4000	/* ~400 KiB of records: more than a 128 KiB log buffer */
 #define PIPE_BYTES (1 << 20)	/* per pipe, F_SETPIPE_SZ (fs.pipe-max-size default) */
 
 /* Writes raw bytes on the channel, bypassing the encoder. */
@@ -152,37 +174,31 @@ static int pin_child(void *arg, struct strbuf *out)
 	return sb_addf(out, "pinned %zu MiB in %u pipes\n", len >> 20, pipes);
 }
 
+/* The pinning process: reports once on wfd, then keeps the pins for ever. */
+static void __attribute__((noreturn)) pin_main(int wfd, void *mib)
+{
+	struct strbuf msg = STRBUF_INIT;
+	int ret = pin_child(mib, &msg);
+
+	if (write(wfd, sb_str(&msg), msg.len) < 0 || ret < 0)
+		_exit(1);
+	close(wfd);
+	for (;;)
+		pause();
+}
+
 /* Runs pin_child in a process of its own that outlives the request (it keeps the pins). */
 static int pin(struct agent *a, uint64_t mib, struct strbuf *out)
 {
-	int fds[2], ret;
 	char buf[256];
 	ssize_t n;
-	pid_t pid;
+	int rfd;
+	pid_t pid = ag_spawn(&rfd, pin_main, &mib);
 
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		struct strbuf msg = STRBUF_INIT;
-
-		close(fds[0]);
-		ret = pin_child(&mib, &msg);
-		if (write(fds[1], sb_str(&msg), msg.len) < 0 || ret < 0)
-			_exit(1);
-		close(fds[1]);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
-	n = read(fds[0], buf, sizeof(buf) - 1);	/* the child writes once, then sleeps */
-	close(fds[0]);
+	if (pid < 0)
+		return pid;
+	n = read(rfd, buf, sizeof(buf) - 1);	/* the child writes once, then sleeps */
+	close(rfd);
 	if (n <= 0)
 		return sb_adds(out, "inject pin: the child died"), -EIO;
 	buf[n] = 0;
@@ -214,6 +230,65 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 			return sb_addf(out, "inject kmemleak: %s: %s", LEAK_FILE, strerror(-ret)),
 			       ret;
 		return sb_addf(out, "leaked %s objects of 256 bytes in hpt_probe\n", LEAK_OBJECTS);
+	}
+	if (kind == F_KMSG_BURST) {
+		char line[128];
+		int fd, i, n;
+
+		ag_write_str("/proc/sys/kernel/printk_devkmsg", "on");
+		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return sb_addf(out, "inject kmsg-burst: /dev/kmsg: %s", strerror(errno)), -errno;
+		for (i = 0; i < BURST_LINES; i++) {
+			n = snprintf(line, sizeof(line), "<6>hpt inject kmsg-burst: line %d of %d, "
+				     "written faster than the agent reads them\n", i, BURST_LINES);
+			if (write(fd, line, (size_t)n) < 0 && errno != EINTR)
+				break;
+		}
+		close(fd);
+		return sb_addf(out, "wrote %d kernel log lines\n", i);
+	}
+	if (kind == F_KMSG_CLOSE) {
+		if (a->kmsg_r >= 0)
+			close(a->kmsg_r);
+		a->kmsg_r = -1;
+		return sb_addf(out, "closed the agent's /dev/kmsg reader\n");
+	}
+	if (kind == F_MOVABLE_PGTABLE) {
+		char buf[256];
+		int ret = ag_load_probe(out);
+
+		if (ret)
+			return ret;
+		ret = ag_write_str(MISPLACE_FILE, "1");
+		if (ret)
+			return sb_addf(out, "inject movable-pgtable: %s: %s (no free page in "
+				       "ZONE_MOVABLE?)", MISPLACE_FILE, strerror(-ret)), ret;
+		if (ag_read_str(MISPLACE_FILE, buf, sizeof(buf)) == 0)
+			sb_addf(out, "%s\n", buf);
+		return 0;
+	}
+	if (kind == F_LEAK) {
+		uint64_t bytes;
+		char cmd[64];
+		int ret;
+
+		if (argc != 4 || ag_parse_u64(argv[2], 1, NOTIFY_LEAK_MAX, &bytes) ||
+		    (strcmp(argv[3], "offline") && strcmp(argv[3], "remove"))) {
+			sb_addf(out, "inject: usage: inject leak BYTES offline|remove (BYTES <= %u)",
+				NOTIFY_LEAK_MAX);
+			return -EINVAL;
+		}
+		ret = ag_load_probe(out);
+		if (ret)
+			return ret;
+		snprintf(cmd, sizeof(cmd), "%llu %s", (unsigned long long)bytes, argv[3]);
+		ret = ag_write_str(NOTIFY_LEAK_FILE, cmd);
+		if (ret)
+			return sb_addf(out, "inject leak: %s: %s", NOTIFY_LEAK_FILE, strerror(-ret)),
+			       ret;
+		return sb_addf(out, "the probe module now leaks %llu bytes per memory %s\n",
+			       (unsigned long long)bytes, argv[3]);
 	}
 	if (kind == F_PIN) {
 		if (argc < 3 || ag_parse_u64(argv[2], 1, PIN_MAX_MIB, &after)) {

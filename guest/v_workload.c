@@ -256,6 +256,21 @@ static void finish(struct agent *a, struct wl_slot *s, struct strbuf *out)
 	s->reaped = 0;
 }
 
+/* What the workload process starts from (ag_spawn()). */
+struct wl_start {
+	struct agent *a;
+	const struct workload *w;
+	const struct wl_def *def;
+	const uint64_t *v;
+};
+
+static void __attribute__((noreturn)) wl_spawned(int wfd, void *p)
+{
+	const struct wl_start *st = p;
+
+	wl_main(st->a, st->w, st->def, st->v, wfd);
+}
+
 int v_workload_start(struct agent *a, int argc, char **argv, struct strbuf *out)
 {
 	const struct wl_def *def = wl_def_find(argv[1]);
@@ -263,7 +278,8 @@ int v_workload_start(struct agent *a, int argc, char **argv, struct strbuf *out)
 	struct wl_slot *s = NULL;
 	const struct workload *w = def ? find(argv[1], &s) : NULL;
 	char err[256];
-	int fds[2], rc = 0, got;
+	struct wl_start st;
+	int rc = 0, got, rfd;
 	pid_t pid;
 
 	if (!w) {
@@ -278,23 +294,13 @@ int v_workload_start(struct agent *a, int argc, char **argv, struct strbuf *out)
 		sb_addf(out, "workload-start: %s is already running (pid %d)", w->name, (int)s->pid);
 		return -EBUSY;
 	}
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return rc;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		wl_main(a, w, def, v, fds[1]);
-	}
-	close(fds[1]);
+	st = (struct wl_start){ a, w, def, v };
+	pid = ag_spawn(&rfd, wl_spawned, &st);
+	if (pid < 0)
+		return pid;
 	s->w = w;
 	s->pid = pid;
-	s->fd = fds[0];
+	s->fd = rfd;
 	s->reaped = 0;
 	s->t0 = ag_now_ms();
 	got = read_frame(a, s, 'S', s->t0 + START_MAX_MS, &rc, out);

@@ -19,6 +19,9 @@ static const struct ag_verb verbs[] = {
 	  "memory block uevents since the last call: SEQNUM MS ACTION memoryN, kernel order" },
 	{ "probe", v_probe, 2, 2, "probe PFN COUNT",
 	  "where the memmap of PFN..PFN+COUNT-1 physically lives (loads the probe module)" },
+	{ "frames", v_frames, 3, 31, "frames mark|hold PFN COUNT | frames check FPFN N VA [...]",
+	  "the memmap's own frames: mark those outside the range (freeing clears the mark), "
+	  "check recorded ones (freed, held, still in use), or hold one (self-test)" },
 	{ "page-owner", v_page_owner, 1, 1, "page-owner FUNC[,FUNC...]",
 	  "pages whose page_owner allocation stack names FUNC (debug kernels)" },
 	{ "drop-caches", v_drop_caches, 0, 0, "drop-caches", "sync; drop page cache and slabs" },
@@ -37,9 +40,11 @@ static const struct ag_verb verbs[] = {
 	{ "write", v_write, 2, 2, "write PATH VALUE", "write VALUE to a /sys or /proc/sys file" },
 	{ "dmesg", v_dmesg, 0, 0, "dmesg", "kernel log lines since the previous read" },
 	{ "poweroff", v_poweroff, 0, 0, "poweroff", "reply, sync and power off" },
-	{ "inject", v_inject, 1, 2, "inject panic|hang|exit|garbage|oversize [AFTER_MS] | pin MIB",
+	{ "inject", v_inject, 1, 3,
+	  "inject panic|hang|exit|garbage|oversize [AFTER_MS] | pin MIB | leak BYTES offline|remove",
 	  "testbed self-test: make the guest fail now (no reply) or AFTER_MS from now; "
-	  "pin MIB of memory so that offlining it never ends" },
+	  "pin MIB of memory so that offlining it never ends; make the probe module leak "
+	  "BYTES on every memory offline or removal" },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -13,7 +13,9 @@
  * state on every NUMA node: done before a node's ZONE_NORMAL memory is onlined, it does
  * not land there); the buffers are touched and pinned once the node has online
  * ZONE_NORMAL and ZONE_MOVABLE blocks, and the event "pinned" carries that report
- * (`workload wait pins pinned`). */
+ * (`workload wait pins pinned`). Where the pinned pages are is reported as
+ * pinned.zones/pinned.blocks/pinned.nodes ("NAME:PAGES,…"): `offline … pinned-by=pins`
+ * derives its expectation from it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -234,7 +236,7 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 		moved_at_pin += pfn != pw.pfn[i];
 		pw.pfn[i] = pfn;
 	}
-	wl_placement(c, pw.mem, pw.len, "pins.after", out);
+	wl_placement(c, pw.mem, pw.len, "pinned", out);
 	sb_addf(out, "movable_before=%llu\nmoved_at_pin=%llu\nmovable_after=%llu\n"
 		"pins_acquired=%llu\n", (unsigned long long)movable_before,
 		(unsigned long long)moved_at_pin, (unsigned long long)count_zone(c, "Movable"),
@@ -285,7 +287,7 @@ static int node_has_zone(struct wl_ctx *c, const char *zone)
 	return found;
 }
 
-static int setup(struct wl_ctx *c, struct strbuf *out)
+static int pins_setup(struct wl_ctx *c, struct strbuf *out)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	uint64_t node = wl_opt(c, "node");
@@ -350,7 +352,7 @@ static void io_round(struct wl_ctx *c, unsigned b)
 	pw.io_rounds++;
 }
 
-static int round_(struct wl_ctx *c)
+static int pins_round(struct wl_ctx *c)
 {
 	uint64_t pause = wl_opt(c, "io-ms");
 	unsigned b;
@@ -378,7 +380,7 @@ static int round_(struct wl_ctx *c)
 	return 0;
 }
 
-static int teardown(struct wl_ctx *c, struct strbuf *out)
+static int pins_teardown(struct wl_ctx *c, struct strbuf *out)
 {
 	int ret = 0;
 
@@ -412,5 +414,5 @@ static int teardown(struct wl_ctx *c, struct strbuf *out)
 }
 
 const struct workload wl_pins = {
-	.name = "pins", .setup = setup, .round = round_, .teardown = teardown,
+	.name = "pins", .setup = pins_setup, .round = pins_round, .teardown = pins_teardown,
 };

@@ -89,7 +89,7 @@ static void __attribute__((noreturn)) child(struct wl_ctx *c, int k, uint64_t ho
 	_exit(bad > 255 ? 255 : (int)bad);
 }
 
-static int setup(struct wl_ctx *c, struct strbuf *out)
+static int thp_setup(struct wl_ctx *c, struct strbuf *out)
 {
 	char scan[32];
 	int ret;
@@ -132,7 +132,7 @@ static int setup(struct wl_ctx *c, struct strbuf *out)
 	return 0;
 }
 
-static int round_(struct wl_ctx *c)
+static int thp_round(struct wl_ctx *c)
 {
 	uint64_t children = wl_opt(c, "children"), hold = wl_opt(c, "hold-ms");
 	pid_t pids[16];
@@ -183,7 +183,7 @@ static int round_(struct wl_ctx *c)
 	return 0;
 }
 
-static int teardown(struct wl_ctx *c, struct strbuf *out)
+static int thp_teardown(struct wl_ctx *c, struct strbuf *out)
 {
 	check_all(c, "at the end");
 	sb_addf(out, "forks=%llu\ncow_writes=%llu\ndropped=%llu\nchecked=%llu\nbad=%llu\n"
@@ -198,5 +198,5 @@ static int teardown(struct wl_ctx *c, struct strbuf *out)
 }
 
 const struct workload wl_thp = {
-	.name = "thp", .setup = setup, .round = round_, .teardown = teardown,
+	.name = "thp", .setup = thp_setup, .round = thp_round, .teardown = thp_teardown,
 };

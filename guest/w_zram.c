@@ -59,7 +59,7 @@ static void __attribute__((noreturn)) compactor(int idx, uint64_t pause_ms)
 	_exit(0);
 }
 
-static int setup(struct wl_ctx *c, struct strbuf *out)
+static int zram_setup(struct wl_ctx *c, struct strbuf *out)
 {
 	uint64_t size = wl_opt(c, "size");
 	int ret;
@@ -118,7 +118,7 @@ fail_dev:
  * every BATCH pages so that zs_malloc and zs_free keep interleaving with compaction. */
 #define BATCH 512
 
-static int round_(struct wl_ctx *c)
+static int zram_round(struct wl_ctx *c)
 {
 	uint64_t n = zw.npages * wl_opt(c, "touch") / 100;
 	int ret = 0;
@@ -137,7 +137,7 @@ static int round_(struct wl_ctx *c)
 	return ret ? ret : wl_pageout(zw.mem, zw.len);
 }
 
-static int teardown(struct wl_ctx *c, struct strbuf *out)
+static int zram_teardown(struct wl_ctx *c, struct strbuf *out)
 {
 	int ret = 0;
 
@@ -162,5 +162,5 @@ static int teardown(struct wl_ctx *c, struct strbuf *out)
 }
 
 const struct workload wl_zram = {
-	.name = "zram", .setup = setup, .round = round_, .teardown = teardown,
+	.name = "zram", .setup = zram_setup, .round = zram_round, .teardown = zram_teardown,
 };

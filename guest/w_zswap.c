@@ -144,7 +144,7 @@ static int share_init(struct wl_ctx *c, int k)
 	return wl_pageout(zs.mem, zs.share_len);
 }
 
-static int round_(struct wl_ctx *c)
+static int zswap_round(struct wl_ctx *c)
 {
 	uint64_t n = zs.share_pages * wl_opt(c, "touch") / 100;
 
@@ -187,7 +187,7 @@ static void share_end(struct wl_ctx *c)
 static void __attribute__((noreturn)) helper(struct wl_ctx *c, int k)
 {
 	if (share_init(c, k) == 0)
-		while (!wl_stopping && round_(c) == 0)
+		while (!wl_stopping && zswap_round(c) == 0)
 			;
 	while (!wl_stopping)
 		pause();
@@ -195,7 +195,7 @@ static void __attribute__((noreturn)) helper(struct wl_ctx *c, int k)
 	_exit(0);
 }
 
-static int setup(struct wl_ctx *c, struct strbuf *out)
+static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 {
 	static const char *const zpools[] = { "zsmalloc", "zbud", "z3fold" };
 	uint64_t size = wl_opt(c, "size"), procs = wl_opt(c, "procs"), dev_bytes = 0;
@@ -278,7 +278,7 @@ fail:
 	return ret;
 }
 
-static int teardown(struct wl_ctx *c, struct strbuf *out)
+static int zswap_teardown(struct wl_ctx *c, struct strbuf *out)
 {
 	struct share sum = { 0 };
 	uint64_t stored = 0, pool = 0;
@@ -318,5 +318,5 @@ static int teardown(struct wl_ctx *c, struct strbuf *out)
 }
 
 const struct workload wl_zswap = {
-	.name = "zswap", .setup = setup, .round = round_, .teardown = teardown,
+	.name = "zswap", .setup = zswap_setup, .round = zswap_round, .teardown = zswap_teardown,
 };

@@ -93,7 +93,8 @@ int wl_zram_remove(int idx, struct strbuf *out);
 void wl_zram_stats(int idx, const char *prefix, struct strbuf *out);
 
 /* Physical placement of [p, p+len): "PREFIX.zones=Movable:N,Normal:M",
- * "PREFIX.blocks=32:N,33:M" and "PREFIX.nopfn=K" (pages not present). */
+ * "PREFIX.blocks=32:N,33:M", "PREFIX.nodes=0:N,1:M" and "PREFIX.nopfn=K" (pages not
+ * present). */
 void wl_placement(struct wl_ctx *c, const char *p, size_t len, const char *prefix,
 		  struct strbuf *out);
 /* pfn of the page at p (0 if not present); -errno if pagemap cannot be read. */

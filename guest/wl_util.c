@@ -1,4 +1,5 @@
 /* Helpers of the busy-guest workloads: knobs, page patterns, swap, zram, placement. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -317,6 +318,40 @@ const char *wl_pfn_zone(const struct wl_ctx *c, uint64_t pfn, char *buf, size_t 
 	return buf;
 }
 
+/* The NUMA node of the memory block holding pfn ("?" if unknown): its sysfs dir links
+ * to its node ("memoryN/nodeX"). Cached like the zone. */
+static const char *pfn_node(const struct wl_ctx *c, uint64_t pfn, char *buf, size_t len)
+{
+	static uint64_t cached_block = UINT64_MAX;
+	static char cached[24];
+	uint64_t block;
+	char path[96];
+	struct dirent *e;
+	DIR *d;
+
+	if (!c->a->block_size) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	block = pfn * (uint64_t)c->page / c->a->block_size;
+	if (block != cached_block) {
+		snprintf(cached, sizeof(cached), "?");
+		snprintf(path, sizeof(path), AG_MEMDIR "/memory%llu", (unsigned long long)block);
+		d = opendir(path);
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "node", 4) && e->d_name[4] >= '0' &&
+			    e->d_name[4] <= '9') {
+				snprintf(cached, sizeof(cached), "%s", e->d_name + 4);
+				break;
+			}
+		if (d)
+			closedir(d);
+		cached_block = block;
+	}
+	snprintf(buf, len, "%s", cached);
+	return buf;
+}
+
 #define PLACE_MAX 64
 
 struct tally {
@@ -340,8 +375,8 @@ static void tally_add(struct tally *t, int *n, const char *name, uint64_t k)
 void wl_placement(struct wl_ctx *c, const char *p, size_t len, const char *prefix,
 		  struct strbuf *out)
 {
-	struct tally zones[PLACE_MAX], blocks[PLACE_MAX];
-	int nz = 0, nb = 0;
+	struct tally zones[PLACE_MAX], blocks[PLACE_MAX], nodes[PLACE_MAX];
+	int nz = 0, nb = 0, nn = 0;
 	uint64_t nopfn = 0;
 
 	for (size_t off = 0; off < len; off += (size_t)c->page) {
@@ -353,6 +388,7 @@ void wl_placement(struct wl_ctx *c, const char *p, size_t len, const char *prefi
 			continue;
 		}
 		tally_add(zones, &nz, wl_pfn_zone(c, pfn, z, sizeof(z)), 1);
+		tally_add(nodes, &nn, pfn_node(c, pfn, z, sizeof(z)), 1);
 		snprintf(b, sizeof(b), "%llu", c->a->block_size ? (unsigned long long)
 			 (pfn * (uint64_t)c->page / c->a->block_size) : 0ull);
 		tally_add(blocks, &nb, b, 1);
@@ -365,5 +401,9 @@ void wl_placement(struct wl_ctx *c, const char *p, size_t len, const char *prefi
 	for (int i = 0; i < nb; i++)
 		sb_addf(out, "%s%s:%llu", i ? "," : "", blocks[i].name,
 			(unsigned long long)blocks[i].n);
+	sb_addf(out, "\n%s.nodes=", prefix);
+	for (int i = 0; i < nn; i++)
+		sb_addf(out, "%s%s:%llu", i ? "," : "", nodes[i].name,
+			(unsigned long long)nodes[i].n);
 	sb_addf(out, "\n%s.nopfn=%llu\n", prefix, (unsigned long long)nopfn);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "accel.h"
 #include "arch.h"
 #include "guest.h"
 #include "virt.h"
@@ -51,9 +52,8 @@ static int probe(struct run *r)
 	return ok;
 }
 
-/* Returns 1 if this run should use KVM. */
-int kvm_usable(struct run *r);
-int kvm_usable(struct run *r)
+/* 1 if this run should use KVM. */
+static int kvm_usable(struct run *r)
 {
 	static int decided = -1;
 	const char *accel = r->opts->accel ? r->opts->accel : "auto";
@@ -91,4 +91,9 @@ int kvm_usable(struct run *r)
 		fclose(f);
 	}
 	return decided;
+}
+
+const char *accel_choose(struct run *r)
+{
+	return kvm_usable(r) ? "kvm" : "tcg";
 }

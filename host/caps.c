@@ -9,6 +9,7 @@
 const char *const cap_names[CAP__COUNT] = {
 	[CAP_PLUG] = "plug", [CAP_KERNEL_ONLINES] = "kernel-onlines",
 	[CAP_OFFLINE] = "offline", [CAP_MEMMAP_ON_MEMORY] = "memmap-on-memory",
+	[CAP_VMEMMAP_RESERVED] = "vmemmap-reserved",
 };
 
 struct cap_row {
@@ -96,6 +97,14 @@ static const struct cap_row rows[] = {
 	  "offer" },
 	{ CAP_MEMMAP_ON_MEMORY, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "{arch} has no memmap_on_memory for hot-added memory" },
+
+	/* ---- how memmap pages on the range read in /proc/kpageflags -------------------- */
+	{ CAP_VMEMMAP_RESERVED, NULL, NULL, 0, K(6, 10), 0, 0, NULL, CAP_YES, 0,
+	  "{kernel}: memmap pages on the range are PageReserved (RESERVED|OWNER_PRIVATE, "
+	  "seen on 6.1)" },
+	{ CAP_VMEMMAP_RESERVED, NULL, NULL, K(6, 12), 0, 0, 0, NULL, CAP_NO, 0,
+	  "{kernel}: memmap pages on the range are no longer PageReserved, only "
+	  "PG_vmemmap_self_hosted (OWNER_PRIVATE, seen on 6.12 and 7.2)" },
 };
 
 int caps_config_has(const char *config, const char *option)
@@ -168,7 +177,8 @@ static void fill(char *out, size_t n, const char *tmpl, const struct cap_query *
 enum cap_answer caps_ask(enum cap_kind k, const struct cap_query *q, struct cap_fact *f)
 {
 	memset(f, 0, sizeof(*f));
-	if (k == CAP_MEMMAP_ON_MEMORY && !q->kernel) {	/* every fact of it is per version */
+	if ((k == CAP_MEMMAP_ON_MEMORY || k == CAP_VMEMMAP_RESERVED) && !q->kernel) {
+		/* every fact of them is per version */
 		f->a = CAP_UNKNOWN;
 		snprintf(f->why, sizeof(f->why), "the guest kernel's version is not known");
 		return f->a;

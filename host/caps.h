@@ -14,6 +14,8 @@ enum cap_kind {
 	CAP_OFFLINE,		/* memory blocks can be offlined/onlined through sysfs */
 	CAP_MEMMAP_ON_MEMORY,	/* YES: the memmap goes on the range with the parameter, when
 				 * the range is exactly one memory block (5.12–6.4 semantics) */
+	CAP_VMEMMAP_RESERVED,	/* YES: memmap pages on the range are PageReserved (kpageflags
+				 * RESERVED); NO: only PG_vmemmap_self_hosted (OWNER_PRIVATE) */
 	CAP__COUNT
 };
 extern const char *const cap_names[CAP__COUNT];

@@ -9,6 +9,7 @@
 #include <libvirt/libvirt.h>
 #include "arch.h"
 #include "caps.h"
+#include "kernels.h"
 #include "guest.h"
 #include "hpt.h"
 #include "virt.h"
@@ -79,16 +80,6 @@ int kimage_release(const char *path, char *rel, size_t n)
 	return found ? 0 : -ENOENT;
 }
 
-/* The image the run boots (the same choice as guest_prepare). */
-static void kernel_path(const struct run *r, char *buf, size_t n)
-{
-	if (r->opts && r->opts->kernel)
-		snprintf(buf, n, "%s", r->opts->kernel);
-	else
-		snprintf(buf, n, "%s/build/%s/kernel/%s", hpt_top(), r->arch->name,
-			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
-}
-
 /* Reads the .config next to the image: DIR/config (ours), DIR/.config (a build tree's
  * vmlinux), DIR/../../../.config (arch/X/boot/IMAGE). Cached per path. */
 static const char *kernel_config(const char *image)
@@ -139,14 +130,15 @@ void caps_query_for(struct run *r, const char *kind, struct cap_query *q)
 	memset(q, 0, sizeof(*q));
 	q->arch = r->arch->name;
 	q->kind = kind;
-	kernel_path(r, image, sizeof(image));
+	guest_kernel_image(r, image, sizeof(image));
 	if (r->guest.major) {
 		q->kernel = CAP_VER(r->guest.major, r->guest.minor);
 	} else {
 		/* ours: the version file written with the kernel; else the image itself */
 		snprintf(path, sizeof(path), "%s", image);
 		snprintf(path + strlen(dirname(path)), 16, "/version");
-		f = r->opts && r->opts->kernel ? NULL : fopen(path, "r");
+		f = r->opts && r->opts->kernels && kernels_for(r->opts->kernels, r->arch) ? NULL :
+		    fopen(path, "r");
 		if (f) {
 			if (fgets(rel, sizeof(rel), f))
 				q->kernel = release_version(rel);

@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "chan.h"
-#include "hpt.h"
+#include "clock.h"
 #include "size.h"
 
 void chan_init(struct chan *c)

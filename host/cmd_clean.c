@@ -5,7 +5,7 @@
 #include "cmd.h"
 #include "virt.h"
 
-static int cmd(int argc, char **argv)
+static int clean_cmd(int argc, char **argv)
 {
 	int n;
 
@@ -23,5 +23,5 @@ static int cmd(int argc, char **argv)
 	return 0;
 }
 
-const struct command cmd_clean = { "clean", cmd,
+const struct command cmd_clean = { "clean", clean_cmd,
 	"destroy guests and libvirt roots left by killed runs" };

@@ -34,7 +34,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int cmd(int argc, char **argv)
+static int list_cmd(int argc, char **argv)
 {
 	char dir[4096], path[4200];
 	struct dirent **ents;
@@ -72,4 +72,4 @@ static int cmd(int argc, char **argv)
 	return 0;
 }
 
-const struct command cmd_list = { "list", cmd, "list scenarios with their arches" };
+const struct command cmd_list = { "list", list_cmd, "list scenarios with their arches" };

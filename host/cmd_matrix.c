@@ -19,6 +19,7 @@
 #include "hpt.h"
 #include "matrix.h"
 #include "opts.h"
+#include "report.h"
 #include "runner.h"
 #include "size.h"
 #include "virt.h"
@@ -27,14 +28,11 @@
 #define STOP_GRACE_MS 60000	/* after SIGTERM, how long a job may take to clean up */
 
 struct matrix_cli {
+	struct job_cli job;	/* what run and matrix share (cli_job.c) */
 	const char *arch, *out;
 	uint64_t jobs;
-	char kernel[4096], modules[4096];
-	int accel, verbose;
-	const char *console_max;
+	int verbose;
 };
-
-static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
 
 static const struct opt matrix_opts[] = {
 	{ "arch", OPT_STR, offsetof(struct matrix_cli, arch), 0, 0, 0, NULL,
@@ -43,28 +41,20 @@ static const struct opt matrix_opts[] = {
 	  "guests at a time (-j N; default: what the host's cores and memory allow)" },
 	{ "out", OPT_STR, offsetof(struct matrix_cli, out), 0, 0, 0, NULL,
 	  "output dir: a run dir per job, junit.xml, results.json (default runs/matrix-<time>)" },
-	{ "kernel", OPT_LIST, offsetof(struct matrix_cli, kernel),
-	  sizeof(((struct matrix_cli *)0)->kernel), 0, 0, NULL,
-	  "[ARCH=]IMAGE: boot your kernel on ARCH (repeatable; no ARCH= with one --arch)" },
-	{ "modules", OPT_LIST, offsetof(struct matrix_cli, modules),
-	  sizeof(((struct matrix_cli *)0)->modules), 0, 0, NULL,
-	  "[ARCH=]DIR: its modules: lib/modules/RELEASE or an INSTALL_MOD_PATH root" },
-	{ "accel", OPT_ENUM, offsetof(struct matrix_cli, accel), 0, 0, 0, accels,
-	  "auto = TCG unless a short KVM boot probe succeeds" },
-	{ "console-max", OPT_STR, offsetof(struct matrix_cli, console_max), 0, 0, 0, NULL,
-	  "passed to each job's run: console.log size that is a console flood (default 64M)" },
+	{ "", OPT_TABLE, offsetof(struct matrix_cli, job), .sub = job_opts },
 	{ "verbose", OPT_FLAG, offsetof(struct matrix_cli, verbose), 0, 0, 0, NULL,
 	  "log each step into the jobs' run.log (-v)" },
 	{ 0 }
 };
 
-static void usage(FILE *f)
+static void matrix_usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test matrix [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, matrix_opts, 1);
 	fprintf(f, "\nruns each scenario on each arch (a process and a libvirt root per job), prints "
 		   "a table\n(PASS/FAIL/ERROR/SKIP and time), writes junit.xml and results.json.\n"
-		   "exit status: 1 if a job failed, else 2 if one errored, else 0\n");
+		   "exit status: 1 if a job failed (or, with --strict, any check SKIPped), else 2 "
+		   "if one errored, else 0\n");
 }
 
 /* -j N / -jN become --jobs N (the options table speaks long options). */
@@ -102,29 +92,6 @@ static int default_parallel(void)
 	if (cpus > by_mem)
 		cpus = by_mem;
 	return cpus < 1 ? 1 : (int)cpus;
-}
-
-static int pick_arches(struct matrix *m, const char *list)
-{
-	char buf[256], *save, *tok;
-
-	if (!list) {
-		for (int i = 0; arches[i] && m->n_arches < MATRIX_ARCHES_MAX; i++)
-			m->arches[m->n_arches++] = arches[i];
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct arch *a = arch_find(tok);
-
-		if (!a) {
-			fprintf(stderr, "hotplug-test matrix: --arch: unknown arch '%s'\n", tok);
-			return -EINVAL;
-		}
-		if (m->n_arches < MATRIX_ARCHES_MAX)
-			m->arches[m->n_arches++] = a;
-	}
-	return 0;
 }
 
 static int out_dir(struct matrix *m, const char *out)
@@ -231,11 +198,10 @@ static void run_jobs(struct matrix *m)
 		printf("\r\033[K");
 }
 
-static int cmd(int argc, char **argv)
+static int matrix_cmd(int argc, char **argv)
 {
 	struct matrix_cli cli = { 0 };
 	struct matrix m = { 0 };
-	uint64_t sz;
 	struct scenario *scns = NULL;
 	char err[1024], jbuf[32], **args;
 	int first, n_scn, code = 2;
@@ -243,38 +209,31 @@ static int cmd(int argc, char **argv)
 	args = long_jobs(argc, argv, jbuf, sizeof(jbuf));
 	if (!args)
 		return 2;
-	first = opts_cli(matrix_opts, &cli, argc - 1, args + 1, err, sizeof(err));
+	first = job_cli_parse("matrix", matrix_opts, &cli, argc, args, matrix_usage, &code);
 	free(args);
-	if (first == -EAGAIN) {
-		usage(stdout);
-		return 0;
-	}
-	if (first < 0) {
-		fprintf(stderr, "hotplug-test matrix: %s\n", err);
-		usage(stderr);
-		return 2;
-	}
-	first++;
+	if (first < 0)
+		return code;
 	n_scn = argc - first;
-	if (n_scn <= 0) {
-		fprintf(stderr, "hotplug-test matrix: name at least one scenario file\n");
-		usage(stderr);
-		return 2;
-	}
 	hpt_verbosity = 0;
 	m.verbose = cli.verbose;
-	m.console_max = cli.console_max;
-	if (cli.console_max && (parse_size(cli.console_max, &sz) < 0 || sz < 4096)) {
-		fprintf(stderr, "hotplug-test matrix: --console-max: not a size of at least 4K: %s\n",
-			cli.console_max);
-		return 2;
-	}
-	m.accel = cli.accel ? accels[cli.accel] : NULL;
+	m.job = &cli.job;
 	m.tty = isatty(1);
 	m.t0 = now_ms();
-	if (pick_arches(&m, cli.arch) < 0 || (cli.kernel[0] && matrix_own_list(&m, cli.kernel, 0) < 0) ||
-	    (cli.modules[0] && matrix_own_list(&m, cli.modules, 1) < 0))
+	if (job_cli_check(&cli.job, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
 		return 2;
+	}
+	if (!cli.arch)	/* all of them */
+		for (int i = 0; arches[i] && m.n_arches < MATRIX_ARCHES_MAX; i++)
+			m.arches[m.n_arches++] = arches[i];
+	else if ((m.n_arches = job_cli_arches("matrix", cli.arch, m.arches,
+					       MATRIX_ARCHES_MAX)) < 0)
+		return 2;
+	if (kernels_parse(&m.kernels, cli.job.kernel, cli.job.modules, m.arches, m.n_arches, err,
+			  sizeof(err)) < 0 || kernels_absolute(&m.kernels, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hotplug-test matrix: %s\n", err);
+		return 2;
+	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
 	m.jobs = calloc((size_t)n_scn * (size_t)m.n_arches, sizeof(*m.jobs));
 	if (!scns || !m.jobs)
@@ -309,7 +268,7 @@ static int cmd(int argc, char **argv)
 	run_jobs(&m);
 	code = matrix_exit_code(&m);
 	matrix_table(stdout, &m);
-	if (matrix_write_junit(&m) < 0 || matrix_write_json(&m, code) < 0) {
+	if (report_matrix_files(&m, code) < 0) {
 		fprintf(stderr, "hotplug-test matrix: cannot write the reports into %s\n", m.out);
 		code = 2;
 	}
@@ -325,5 +284,5 @@ cleanup:
 	return code;
 }
 
-const struct command cmd_matrix = { "matrix", cmd,
+const struct command cmd_matrix = { "matrix", matrix_cmd,
 	"every scenario on every arch in parallel: table, junit.xml, results.json" };

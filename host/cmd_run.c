@@ -8,6 +8,7 @@
 #include "chan.h"
 #include "cmd.h"
 #include "guest.h"
+#include "kernels.h"
 #include <sys/stat.h>
 #include "opts.h"
 #include "report.h"
@@ -16,73 +17,28 @@
 #include "virt.h"
 
 struct run_cli {
-	const char *arch, *out, *connect, *kernel, *initrd;
-	int accel, keep, verbose, debug_kernel;
-	uint64_t console_max;
+	struct job_cli job;	/* what run and matrix share (cli_job.c) */
+	const char *arch, *out;
+	int verbose;
 };
-
-static const char *const accels[] = { "auto", "tcg", "kvm", NULL };
 
 static const struct opt run_opts_tab[] = {
 	{ "arch", OPT_STR, offsetof(struct run_cli, arch), 0, 0, 0, NULL,
 	  "comma-separated arches (default: this host's, if the scenario allows it)" },
 	{ "out", OPT_STR, offsetof(struct run_cli, out), 0, 0, 0, NULL,
 	  "run dir (one run) or parent dir (several); default runs/<time>-<scenario>-<arch>" },
-	{ "connect", OPT_STR, offsetof(struct run_cli, connect), 0, 0, 0, NULL,
-	  "libvirt URI (default: embedded driver, no daemon)" },
-	{ "accel", OPT_ENUM, offsetof(struct run_cli, accel), 0, 0, 0, accels,
-	  "auto = TCG unless a short KVM boot probe succeeds" },
-	{ "kernel", OPT_STR, offsetof(struct run_cli, kernel), 0, 0, 0, NULL,
-	  "guest kernel image instead of the Debian one" },
-	{ "initrd", OPT_STR, offsetof(struct run_cli, initrd), 0, 0, 0, NULL,
-	  "guest initramfs instead of the built one (must run hp-agent as /init)" },
-	{ "debug-kernel", OPT_FLAG, offsetof(struct run_cli, debug_kernel), 0, 0, 0, NULL,
-	  "boot the debug kernel (kmemleak, page_owner, DEBUG_VM; `make debug-kernel ARCH=…`, 11–45 min "
-	  "per arch the first time)" },
-	{ "console-max", OPT_SIZE, offsetof(struct run_cli, console_max), 0, 4096, 1ull << 40, NULL,
-	  "console.log size that ends the run as a console flood (default 64M)" },
+	{ "", OPT_TABLE, offsetof(struct run_cli, job), .sub = job_opts },
 	{ "verbose", OPT_FLAG, offsetof(struct run_cli, verbose), 0, 0, 0, NULL,
 	  "log each step (-v)" },
 	{ 0 }
 };
 
-static void usage(FILE *f)
+static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: hotplug-test run [options] SCENARIO.scn…\n\noptions:\n");
 	opts_usage(f, run_opts_tab, 1);
-	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs)\n");
-}
-
-/* Splits a comma list of arches, validating each. */
-static int pick_arches(const char *list, const struct arch **out, int max)
-{
-	char buf[128], *save, *tok;
-	int n = 0;
-
-	if (strlen(list) >= sizeof(buf)) {
-		fprintf(stderr, "hotplug-test: --arch: list longer than %zu bytes\n", sizeof(buf) - 1);
-		return -EINVAL;
-	}
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct arch *a = arch_find(tok);
-
-		if (!a) {
-			fprintf(stderr, "hotplug-test: --arch: unknown arch '%s'\n", tok);
-			return -EINVAL;
-		}
-		for (int i = 0; i < n; i++)
-			if (out[i] == a) {
-				fprintf(stderr, "hotplug-test: --arch: %s named twice\n", tok);
-				return -EINVAL;
-			}
-		if (n == max) {
-			fprintf(stderr, "hotplug-test: --arch: more than %d arches\n", max);
-			return -EINVAL;
-		}
-		out[n++] = a;
-	}
-	return n;
+	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 error, 4 skip (the worst of all runs; with "
+		   "--strict a SKIP is 1)\n");
 }
 
 /* Paths, URI and counts, before anything starts (validate.h). */
@@ -93,9 +49,7 @@ static int check_values(const struct run_cli *c, int n_scn, char *err, size_t n)
 		return -E2BIG;
 	}
 	if ((c->out && validate_out("--out", c->out, err, n) < 0) ||
-	    (c->connect && validate_uri("--connect", c->connect, err, n) < 0) ||
-	    (c->kernel && validate_input_file("--kernel", c->kernel, err, n) < 0) ||
-	    (c->initrd && validate_input_file("--initrd", c->initrd, err, n) < 0))
+	    job_cli_check(&c->job, err, n) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -108,43 +62,43 @@ static int worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
-static int cmd(int argc, char **argv)
+static int run_cmd(int argc, char **argv)
 {
 	struct run_cli cli = { 0 };
 	struct run_opts o = { 0 };
 	const struct arch *list[8];
+	struct kernel_list kernels = { 0 };
 	struct scenario *scns = NULL;
 	struct virt *v = NULL;
 	struct run *runs = NULL;
-	char err[1024], kernel_abs[PATH_MAX], initrd_abs[PATH_MAX];
+	char err[1024], initrd_abs[PATH_MAX];
 	int first, n_scn, n_arch = 0, n_runs = 0, code = 0, rc;
 
-	first = opts_cli(run_opts_tab, &cli, argc - 1, argv + 1, err, sizeof(err));
-	if (first == -EAGAIN) {
-		usage(stdout);
-		return 0;
-	}
-	if (first < 0) {
-		fprintf(stderr, "hotplug-test run: %s\n", err);
-		usage(stderr);
-		return 2;
-	}
-	first++;
+	first = job_cli_parse("run", run_opts_tab, &cli, argc, argv, run_usage, &rc);
+	if (first < 0)
+		return rc;
 	n_scn = argc - first;
-	if (n_scn <= 0) {
-		fprintf(stderr, "hotplug-test run: name at least one scenario file\n");
-		usage(stderr);
-		return 2;
-	}
 	hpt_verbosity = cli.verbose;
 	if (check_values(&cli, n_scn, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hotplug-test run: %s\n", err);
 		return 2;
 	}
 	if (cli.arch) {
-		n_arch = pick_arches(cli.arch, list, 8);
+		n_arch = job_cli_arches("run", cli.arch, list, 8);
 		if (n_arch <= 0)
 			return 2;
+	}
+	{
+		/* a kernel image without ARCH= is for the --arch, or this host's */
+		const struct arch *host = arch_find(arch_host());
+		const struct arch *const *for_arches = n_arch ? list : &host;
+
+		if (kernels_parse(&kernels, cli.job.kernel, cli.job.modules, for_arches,
+				  n_arch ? n_arch : !!host, err, sizeof(err)) < 0 ||
+		    kernels_absolute(&kernels, err, sizeof(err)) < 0) {
+			fprintf(stderr, "hotplug-test run: %s\n", err);
+			return 2;
+		}
 	}
 	scns = calloc((size_t)n_scn, sizeof(*scns));
 	runs = calloc((size_t)n_scn * 8, sizeof(*runs));
@@ -163,20 +117,21 @@ static int cmd(int argc, char **argv)
 		}
 	}
 	o.out = cli.out;
-	o.connect = cli.connect;
-	o.accel = accels[cli.accel];
+	o.connect = cli.job.connect;
+	o.accel = accel_names[cli.job.accel];
+	o.kernels = &kernels;
 	/* QEMU does not run in our directory: hand it absolute paths */
-	o.kernel = cli.kernel ? realpath(cli.kernel, kernel_abs) : NULL;
-	o.initrd = cli.initrd ? realpath(cli.initrd, initrd_abs) : NULL;
-	if ((cli.kernel && !o.kernel) || (cli.initrd && !o.initrd)) {
-		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.kernel && !o.kernel ? cli.kernel :
-			cli.initrd, strerror(errno));
+	o.initrd = cli.job.initrd ? realpath(cli.job.initrd, initrd_abs) : NULL;
+	if (cli.job.initrd && !o.initrd) {
+		fprintf(stderr, "hotplug-test run: %s: %s\n", cli.job.initrd, strerror(errno));
 		code = 2;
 		goto cleanup;
 	}
 	o.verbose = cli.verbose;
-	o.debug_kernel = cli.debug_kernel;
-	o.console_max = cli.console_max ? cli.console_max : CHAN_CONSOLE_MAX;
+	o.debug_kernel = cli.job.debug_kernel;
+	o.console_max = cli.job.console_max;
+	o.no_probe = cli.job.no_probe;
+	o.strict = cli.job.strict;
 	for (int i = 0; i < n_scn; i++) {
 		const struct arch *mine[8];
 		int n = n_arch;
@@ -233,16 +188,18 @@ static int cmd(int argc, char **argv)
 			runner_run(r);
 		report_ktap.one(stdout, i + 1, r);
 		code = worse(code, verdict_exit_code(result_overall(&r->res)));
+		if (o.strict && result_count(&r->res, V_SKIP)) {
+			printf("# strict: %zu SKIP check(s) in %s.%s count as a failure\n",
+			       result_count(&r->res, V_SKIP), r->scn->name, r->arch->name);
+			code = worse(code, 1);
+		}
 	}
 	report_ktap.end(stdout);
 cleanup:
 	if (v)
 		virt_close(v);
-	for (int i = 0; runs && i < n_runs; i++) {
-		for (int k = 0; k < runs[i].n_snaps; k++)
-			snapshot_free(&runs[i].snaps[k].snap);
-		results_free(&runs[i].res);
-	}
+	for (int i = 0; runs && i < n_runs; i++)
+		run_release(&runs[i]);
 	for (int i = 0; scns && i < n_scn; i++)
 		scenario_free(&scns[i]);
 	free(scns);
@@ -251,4 +208,4 @@ cleanup:
 	return code;
 }
 
-const struct command cmd_run = { "run", cmd, "run scenarios on real guests" };
+const struct command cmd_run = { "run", run_cmd, "run scenarios on real guests" };

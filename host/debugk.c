@@ -2,7 +2,8 @@
  * read at every `expect no-leak` with syzkaller's discipline (scan, wait out the 5 s
  * minimum object age, scan again, read, clear), and page_owner: the pages allocated on
  * memory hotplug paths (a memmap placed off the device, sections) must be back to their
- * count at boot. Kernels without them get no such checks (not a SKIP: nothing to run). */
+ * count at boot. Kernels without them get no such checks (not a SKIP: nothing to run),
+ * unless --debug-kernel asked for them: then a missing one is an ERROR at every no-leak. */
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,8 +137,18 @@ static void page_owner_check(struct run *r, unsigned lineno)
 
 void debugk_noleak(struct run *r, unsigned lineno)
 {
+	int asked = r->opts && r->opts->debug_kernel;
+
 	if (r->dbg_kmemleak)
 		kmemleak_check(r, lineno);
+	else if (asked)
+		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "--debug-kernel, but "
+			   "the guest kernel (%s) has no usable %s: kmemleak off or not built in "
+			   "(CONFIG_DEBUG_KMEMLEAK, kmemleak=on)", r->guest.kernel, KMEMLEAK);
 	if (r->dbg_page_owner_base >= 0)
 		page_owner_check(r, lineno);
+	else if (asked)
+		result_add(&r->res, V_ERROR, "no-leak page_owner", lineno, NULL, "--debug-kernel, but "
+			   "the guest kernel (%s) has no readable page_owner "
+			   "(CONFIG_PAGE_OWNER and page_owner=on)", r->guest.kernel);
 }

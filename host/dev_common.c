@@ -7,6 +7,21 @@
 #include "devkind.h"
 #include "hpt.h"
 
+int dev_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= 16 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+struct hpt_dev *dev_of_kind(struct run *r, const char *name, const struct devkind *k)
+{
+	struct hpt_dev *d = run_dev(r, name);
+
+	return d && d->kind == k ? d : NULL;
+}
+
 int live_memory_element(struct run *r, const char *alias, char **elem)
 {
 	char *xml = virDomainGetXMLDesc(r->dom, 0), needle[80];

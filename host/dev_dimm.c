@@ -31,9 +31,9 @@ static int dimm_plug(struct run *r, struct hpt_dev *d, char *err, size_t errlen)
 	int rc;
 
 	snprintf(xml, sizeof(xml),
-		 "<memory model='dimm'><target><size unit='KiB'>%llu</size><node>%d</node>"
+		 "<memory model='dimm'><target><size unit='KiB'>%llu</size><node>%llu</node>"
 		 "</target><alias name='%s'/></memory>",
-		 (unsigned long long)(d->size >> 10), d->node, d->alias);
+		 (unsigned long long)(d->size >> 10), (unsigned long long)d->node, d->alias);
 	if (virDomainAttachDeviceFlags(r->dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		snprintf(err, errlen, "vm %s: attach dimm %s: %s", r->vm_name, d->name,
 			 virt_lasterr());

@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "devkind.h"
 #include "guest.h"
+#include "kernels.h"
 #include "size.h"
 #include "virt.h"
 
@@ -44,55 +45,80 @@ static int file_ok(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
+/* Ours: Debian's kernel of the arch (or the debug kernel), its agent and initramfs, made
+ * by make (which decides what is stale: downloads, builds); only the stages that have
+ * something to do are announced. */
+static int prepare_ours(const struct run *r, int tools, char *kernel, char *initrd, size_t n,
+			char *err, size_t errlen)
+{
+	const char *top = hpt_top(), *dbg = r->opts->debug_kernel ? "-debug" : "";
+	char target[64], file[PATH_MAX], stage[128];
+	char *q[] = { "make", "-q", "--no-print-directory", "-C", (char *)top, file, NULL };
+	char *mk[] = { "make", "-s", "--no-print-directory", "-C", (char *)top, target, NULL };
+
+	snprintf(target, sizeof(target), "%s%s-%s", r->opts->debug_kernel ? "debug-kernel" :
+		 "guest", tools ? "-tools" : "", r->arch->name);
+	snprintf(kernel, n, "%s/build/%s%s/kernel/%s", top, r->arch->name, dbg,
+		 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
+	snprintf(initrd, n, "%s/build/%s%s/initramfs%s.cpio.gz", top, r->arch->name, dbg,
+		 tools ? "-tools" : "");
+	/* up to date (make -q): nothing to say, nothing to run */
+	snprintf(file, sizeof(file), "build/%s%s/initramfs%s.cpio.gz", r->arch->name, dbg,
+		 tools ? "-tools" : "");
+	if (prep_quiet(q) == 0)
+		return 0;
+	snprintf(stage, sizeof(stage), "preparing the %s%s guest (kernel, agent%s, initramfs%s)",
+		 r->arch->name, r->opts->debug_kernel ? " debug" : "",
+		 r->opts->debug_kernel ? "" : ", probe", tools ? " with ndctl/daxctl" : "");
+	if (prep_tool(mk, stage) < 0) {
+		snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
+			 r->arch->name, top, target);
+		return -EIO;
+	}
+	return 0;
+}
+
+void guest_kernel_image(const struct run *r, char *buf, size_t n)
+{
+	const struct kernel_sel *k = r->opts && r->opts->kernels ?
+				     kernels_for(r->opts->kernels, r->arch) : NULL;
+
+	if (k)
+		snprintf(buf, n, "%s", k->image);
+	else
+		snprintf(buf, n, "%s/build/%s%s/kernel/%s", hpt_top(), r->arch->name,
+			 r->opts && r->opts->debug_kernel ? "-debug" : "",
+			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
+}
+
 int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, char *err,
 		  size_t errlen)
 {
-	const char *top = hpt_top();
-	char target[64];
-	int status = 0, tools = 0;
-	pid_t pid;
+	const struct kernel_sel *k = r->opts->kernels ? kernels_for(r->opts->kernels, r->arch) :
+				     NULL;
+	int tools = 0;
 
-	/* NVDIMM scenarios need ndctl/daxctl: the initramfs-tools image (Makefile) */
+	/* kinds that need ndctl/daxctl in the guest: the initramfs-tools image (Makefile) */
 	for (int i = 0; i < r->n_devs; i++)
-		if (r->devs[i].kind && !strcmp(r->devs[i].kind->name, "nvdimm"))
+		if (r->devs[i].kind && r->devs[i].kind->needs_tools)
 			tools = 1;
 
-	if (r->opts->kernel && r->opts->initrd) {
-		snprintf(kernel, n, "%s", r->opts->kernel);
+	if (k && r->opts->initrd) {
+		snprintf(kernel, n, "%s", k->image);
 		snprintf(initrd, n, "%s", r->opts->initrd);
-	} else {
-		snprintf(target, sizeof(target), "%s%s-%s", r->opts->debug_kernel ? "debug-kernel" :
-			 "guest", tools ? "-tools" : "", r->arch->name);
-		/* make decides what is stale: downloads the kernel, builds agent + initramfs */
-		pid = fork();
-		if (pid == 0) {
-			int fd = open("/dev/null", O_RDONLY);
-			sigset_t none;
+	} else if (k) {
+		/* a kernel the user brought: its initramfs, from its modules, in the run dir */
+		struct prepared_kernel p;
+		char dir[PATH_MAX];
 
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);	/* main.c blocks SIGCHLD */
-			if (fd >= 0)
-				dup2(fd, 0);
-			dup2(2, 1);	/* keep stdout for KTAP */
-			execlp("make", "make", "-s", "--no-print-directory", "-C", top, target,
-			       (char *)NULL);
-			_exit(127);
-		}
-		while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			snprintf(err, errlen, "preparing the %s guest failed (make -C %s %s)",
-				 r->arch->name, top, target);
+		snprintf(dir, sizeof(dir), "%s/kernel", r->dir);
+		if (kernel_prepare_own(k, dir, &p, err, errlen) < 0)
 			return -EIO;
-		}
-		snprintf(kernel, n, "%s/build/%s%s/kernel/%s", top, r->arch->name,
-			 r->opts->debug_kernel ? "-debug" : "",
-			 r->arch->kernel_image ? r->arch->kernel_image : "vmlinuz");
-		snprintf(initrd, n, "%s/build/%s%s/initramfs%s.cpio.gz", top, r->arch->name,
-			 r->opts->debug_kernel ? "-debug" : "",
-			 tools ? "-tools" : "");
-		if (r->opts->kernel)
-			snprintf(kernel, n, "%s", r->opts->kernel);
+		snprintf(kernel, n, "%s", p.image);
+		snprintf(initrd, n, "%s", p.initrd);
+	} else {
+		if (prepare_ours(r, tools, kernel, initrd, n, err, errlen) < 0)
+			return -EIO;
 		if (r->opts->initrd)
 			snprintf(initrd, n, "%s", r->opts->initrd);
 	}
@@ -141,6 +167,13 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	add_esc(sb, initrd);
 	sb_adds(sb, "</initrd>\n<cmdline>");
 	add_esc(sb, a->base_cmdline);
+	/* TCG on a busy host starves the vCPU thread while the guest's clock runs on: the
+	 * default 20 s soft-lockup and 21 s RCU-stall limits then measure the host, not the
+	 * kernel (seen at load 20: "BUG: soft lockup" in correct runs). Six times longer
+	 * keeps both detectors on; a kernel that really stops answering is caught sooner
+	 * anyway, by the agent's missing heartbeat (15 s, fault.c). */
+	if (!strcmp(type, "qemu"))
+		sb_adds(sb, " watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120");
 	if (r->opts->debug_kernel)
 		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
 	if (b->cmdline[0]) {
@@ -175,7 +208,7 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		sb_adds(sb, "/scratch.img'/><target dev='vda' bus='virtio'/>"
 			    "<serial>hpt-scratch</serial></disk>\n");
 	}
-	for (int i = 0; i < r->n_devs; i++)	/* boot-time memory devices (virtio-mem) */
+	for (int i = 0; i < r->n_devs; i++)	/* devices declared before boot */
 		if (r->devs[i].kind && r->devs[i].kind->boot_xml)
 			r->devs[i].kind->boot_xml(sb, r, &r->devs[i]);
 	sb_adds(sb, "<memballoon model='none'/>\n</devices>\n</domain>\n");
@@ -220,8 +253,6 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
-int kvm_usable(struct run *r);
-
 int guest_boot(struct run *r, char *err, size_t errlen)
 {
 	struct strbuf xml = STRBUF_INIT, reply = STRBUF_INIT;
@@ -235,7 +266,8 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	t1 = now_ms();
-	r->accel_used = kvm_usable(r) ? "kvm" : "tcg";
+	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
+		r->accel_used = "tcg";
 	virt_sock_path(r->virt, r->vm_name, sock, sizeof(sock));
 	unlink(sock);
 	if (r->boot.disk) {	/* the scratch disk: sparse, removed in guest_stop() */

@@ -14,6 +14,8 @@ void guest_stop(struct run *r);
  * paths. */
 int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, char *err,
 		  size_t errlen);
+/* The kernel image the run boots (the one guest_prepare() picks, before it exists). */
+void guest_kernel_image(const struct run *r, char *buf, size_t n);
 /* Domain XML for the run (type "qemu" or "kvm"). */
 void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		      const char *kernel, const char *initrd, const char *sock);

@@ -7,17 +7,42 @@
 #include "snapshot.h"
 #include "result.h"
 #include "chan.h"
+#include "clock.h"
 
 struct arch;
 struct devkind;
 struct virt;
+struct frame_run;
 
 #define HPT_DEVS_MAX 32
 #define HPT_SNAPS_MAX 512
 #define HPT_JOURNAL_MAX 4096
 #define HPT_GUEST_BYTES_MAX (1u << 30)	/* snapshot bytes a run keeps from the guest */
+#define HPT_WL_MAX 8			/* workloads whose latest report a run keeps */
 
 enum dev_state { DEV_PLUGGED, DEV_ONLINE, DEV_OFFLINE, DEV_REMOVED };
+
+/* The private state of the device kinds that keep some (hpt_dev.u, one member each). */
+struct vmem_state {		/* dev_virtio_mem.c */
+	uint64_t block;		/* device block size, bytes */
+	uint64_t requested;	/* requested size, bytes */
+	uint64_t plugged;	/* plugged size as the host (QEMU/libvirt) last said */
+	uint64_t base_plugged;	/* plugged size when the region was first read */
+};
+#define NVDIMM_NS_MAX 8
+struct nvdimm_ns {		/* a namespace `dax create` made */
+	char name[32], dev[32], chardev[32];
+	uint64_t start, raw, usable, align, eff_align;
+	int map_dev, kmem;
+};
+struct nvdimm_state {		/* dev_nvdimm.c */
+	uint64_t pmem;		/* size=: what the guest sees, the namespace size */
+	uint64_t label;		/* label area, bytes (the backing file is pmem + label) */
+	int labels_done;	/* the label area was initialised in the guest */
+	int n_tool_runs;	/* ndctl/daxctl runs, numbering their output files */
+	struct nvdimm_ns ns[NVDIMM_NS_MAX];
+	int n_ns;
+};
 
 /* A memory device the scenario plugged, named by the scenario ("d0"). */
 struct hpt_dev {
@@ -25,7 +50,7 @@ struct hpt_dev {
 	const struct devkind *kind;
 	char alias[48];		/* libvirt user alias, "ua-<name>" */
 	uint64_t size, base;	/* bytes; base read back from the live domain XML */
-	int node;
+	uint64_t node;
 	uint32_t first_block, n_blocks;
 	enum dev_state state;
 	char zone[16];		/* zone the blocks were onlined into */
@@ -34,13 +59,12 @@ struct hpt_dev {
 	uint64_t vmemmap_pages;	/* memmap pages found on the device (0 = elsewhere) */
 	int kernel_onlined;	/* the guest kernel onlined it when it arrived (pseries) */
 	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
+	uint64_t vmemmap_kpf;	/* the model's kpageflags bits of those pages */
 	uint64_t unplug_timeout_ms;	/* `unplug … timeout=S`; 0 = the kind's default */
-	/* virtio-mem (dev_virtio_mem.c): base/size are the device region, found in the
-	 * guest's /proc/iomem (base 0 until then) */
-	uint64_t vm_block;		/* device block size, bytes */
-	uint64_t vm_requested;		/* requested size, bytes */
-	uint64_t vm_plugged;		/* plugged size as the host (QEMU/libvirt) last said */
-	uint64_t vm_base_plugged;	/* plugged size when the region was first read */
+	union {			/* the kind's own state (its declaration options parse here) */
+		struct vmem_state vmem;
+		struct nvdimm_state nvdimm;
+	} u;
 };
 
 /* Boot parameters (the `boot` step; defaults from the arch back-end). */
@@ -70,6 +94,13 @@ struct named_snap {
 	struct snapshot snap;
 };
 
+/* A workload's latest report ("key=value" lines, guest/wl.h), kept for steps that
+ * derive what they expect from it (offline pinned-by=). */
+struct wl_report {
+	char name[16];
+	char *text;
+};
+
 /* The order of things as the host saw them, for the teardown oracle. */
 enum jkind { J_PLUG, J_ONLINE, J_OFFLINE, J_UNPLUG_REQ, J_UNPLUGGED, J_BLOCK_GONE };
 struct jentry {
@@ -83,15 +114,20 @@ struct jentry {
 enum phase { PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_VERIFY, PHASE_TEARDOWN, PHASE__COUNT };
 extern const char *const phase_names[PHASE__COUNT];
 
+struct kernel_list;
+
 struct run_opts {
 	const char *out;		/* --out: run dir (single job) or parent (several) */
 	const char *connect;		/* --connect URI; NULL = embedded */
 	const char *accel;		/* tcg|kvm|auto */
-	const char *kernel, *initrd;	/* overrides */
+	const struct kernel_list *kernels;	/* --kernel/--modules (kernels.h); NULL = none */
+	const char *initrd;		/* --initrd: boot this initramfs */
 	int debug_kernel;		/* --debug-kernel: build/<arch>-debug (make debug-kernel) */
 	uint64_t console_max;		/* --console-max: console.log bytes before a flood fault */
 	int keep;			/* keep the domain running on failure (debug) */
 	int verbose;
+	int no_probe;			/* --no-probe: placement inferred, memmap frames unknown */
+	int strict;			/* --strict: any SKIP makes the exit status a failure */
 };
 
 /* One scenario on one arch. */
@@ -128,14 +164,27 @@ struct run {
 	 * nothing talks to the agent afterwards */
 	const char *fault;
 	uint64_t guest_bytes;		/* snapshot bytes kept from the guest (bounded) */
+	struct wl_report wl[HPT_WL_MAX];
+	int n_wl;
+	/* the memmap frames the probe marked at each plug (memmap_frames.c) */
+	struct frame_run *frames;
+	size_t n_frames, alloc_frames;
+	int frames_missing;		/* plugs whose frames could not be recorded */
+	char frames_err[320];		/* why, for the first of them */
 };
 
-uint64_t now_ms(void);
 /* A deadline length for the guest: base (sized for TCG) times $HPT_TIMEOUT_SCALE. */
 uint64_t run_timeout(const struct run *r, uint64_t base_ms);
 void journal_add(struct run *r, enum jkind k, int dev, uint32_t block);
 struct hpt_dev *run_dev(struct run *r, const char *name);
 const struct snapshot *run_snap(const struct run *r, const char *name);
+/* Keeps text as workload name's latest report (and writes it to
+ * <dir>/workloads/<name>-<what>.report). */
+void run_wl_report(struct run *r, const char *name, const char *what, const char *text);
+/* Workload name's latest report, NULL if it gave none. */
+const char *run_wl_last(const struct run *r, const char *name);
+/* Frees what a run holds (snapshots, results, reports). */
+void run_release(struct run *r);
 /* Takes a snapshot through the agent (optionally with the kpage ranges of devs),
  * stores its files in <dir>/snapshots/<name>/ and keeps it under name. */
 int run_snapshot(struct run *r, const char *name, int with_kpage, const struct snapshot **out);

@@ -1,24 +1,41 @@
 #!/bin/sh
-# Installs the Debian packages hotplug-test needs for the host controller and the guest
-# arches in $GUEST_ARCHES (default x86_64). As root with packages missing: apt-get
-# install. Otherwise: prints the exact command and fails.
-# $EXTRA_PKGS adds packages: make fuzz passes "clang-14 libclang-rt-14-dev" (libFuzzer),
-# make sanitize "valgrind cpio" (tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
+# Installs the Debian packages hotplug-test needs:
+#   host/install-deps.sh [SET…]     SET: host (the default) or an arch (x86_64, ppc64le,
+#                                   s390x: the rows of kernels/arches.def)
+# host: the controller's build and libvirt; an arch: its QEMU and, for a foreign arch, the
+# cross compiler of its guest agent (the table's qemu and cross columns). $EXTRA_PKGS adds packages (make fuzz: clang,
+# make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
+# $GUEST_ARCHES (older callers) adds those arches' sets.
+# As root with packages missing: apt-get install, quietly: one line on the terminal (with
+# progress on a TTY), apt's output in $HPT_LOG (default .cache/log/setup.log), whose path
+# and tail are printed when it fails. Without root: prints the exact command and fails.
 # Also makes libvirt's QEMU user and group, as libvirt-daemon-system's postinst would.
 set -u
-arches=${GUEST_ARCHES:-x86_64}
-pkgs="gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu
-      libxml2-utils kmod passwd
-      busybox-static cpio gzip xz-utils"
-for a in $arches; do
-	case $a in
-	x86_64) pkgs="$pkgs qemu-system-x86" ;;
-	ppc64le) pkgs="$pkgs qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
-	s390x) pkgs="$pkgs qemu-system-misc gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
-	*) echo "install-deps: unknown arch $a" >&2; exit 2 ;;
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=${HPT_LOG:-$top/.cache/log/setup.log}
+die() { echo "install-deps: $*" >&2; exit 2; }
+arch_def=$top/kernels/arches.def
+. "$top/kernels/arch.sh"
+
+[ $# -gt 0 ] || set -- host
+pkgs=
+for set in "$@" ${GUEST_ARCHES:-}; do
+	case $set in
+	host) pkgs="$pkgs gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon
+		libvirt-daemon-driver-qemu libxml2-utils kmod passwd procps busybox-static cpio
+		gzip xz-utils zstd" ;;
+	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g'))"
+	   pkgs="$pkgs $qemu_pkg $cross_pkgs" ;;
 	esac
 done
-for p in ${EXTRA_PKGS:-}; do pkgs="$pkgs $p"; done
+pkgs="$pkgs ${EXTRA_PKGS:-}"
+
+say() { echo "hotplug-test: $*" >&2; }
+failed() {	# failed WHAT: the log's tail and its path
+	say "$1 failed; the last lines of $log:"
+	tail -n 15 "$log" | sed 's/^/    /' >&2
+	exit 1
+}
 
 # The privileged embedded driver resolves its default QEMU user and group (libvirt-qemu)
 # before it reads our qemu.conf: they must exist even though QEMU runs as root here.
@@ -39,28 +56,61 @@ libvirt_user() {
 	fi
 }
 
+# apt-get, its output into the log; on a TTY its progress ("NN%") after the stage line,
+# read from its status fd (a file polled while it runs: only the display waits on it).
+apt_quiet() {	# apt_quiet WHAT apt-get-args…
+	what=$1; shift
+	if [ ! -t 2 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >>"$log" 2>&1
+		return
+	fi
+	st=$(mktemp "${TMPDIR:-/tmp}/hpt-apt.XXXXXX")
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o APT::Status-Fd=3 \
+		"$@" 3>"$st" >>"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		pct=$(tail -n 1 "$st" | cut -d: -f3)
+		printf '\rhotplug-test: %s… %s%%\033[K' "$what" "$(echo "${pct:-0}" | cut -d. -f1)" >&2
+		sleep 0.3
+	done
+	wait "$pid"
+	rc=$?
+	printf '\r\033[K' >&2
+	rm -f "$st"
+	return "$rc"
+}
+
 missing=
+n=0
 for p in $pkgs; do
+	case " $missing " in *" $p "*) continue ;; esac
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		missing="$missing $p"
+		{ missing="$missing $p"; n=$((n + 1)); }
 done
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "hotplug-test: missing Debian packages; install them with:" >&2
+		say "missing Debian packages; install them with:"
 		echo "  sudo apt-get install --no-install-recommends$missing" >&2
 		exit 1
 	fi
-	echo "hotplug-test: installing$missing" >&2
-	apt-get update -qq >&2 || exit 1
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
-		exit 1
+	mkdir -p "$(dirname "$log")"
+	echo "=== $(date -u +%FT%TZ) install-deps: installing$missing" >>"$log"
+	say "installing $n Debian package$([ $n = 1 ] || echo s) (log: $log)…"
+	# fresh lists: a new machine may have none (mmdebstrap removes them), old ones may
+	# name versions the archive no longer serves
+	apt_quiet "updating the package lists" update || failed "apt-get update"
+	# shellcheck disable=SC2086
+	apt_quiet "installing $n Debian packages" install -y --no-install-recommends $missing ||
+		failed "apt-get install"
 fi
+case " $* ${GUEST_ARCHES:-} " in *" host "*) ;; *) exit 0 ;; esac
 if ! getent passwd libvirt-qemu >/dev/null || ! getent group libvirt-qemu >/dev/null; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "hotplug-test: libvirt needs the user and group libvirt-qemu; as root, install" \
-			"libvirt-daemon-system or run $0" >&2
+		say "libvirt needs the user and group libvirt-qemu; as root, run $0"
 		exit 1
 	fi
-	libvirt_user || { echo "hotplug-test: cannot create the libvirt-qemu user and group" >&2; exit 1; }
+	mkdir -p "$(dirname "$log")"
+	say "creating the libvirt-qemu user and group (as libvirt-daemon-system would)"
+	libvirt_user >>"$log" 2>&1 || failed "creating the libvirt-qemu user and group"
 fi
 exit 0

@@ -314,3 +314,33 @@ double jr_num(const struct jr_val *v, const char *key, double def)
 
 	return m && m->type == JR_NUM ? m->num : def;
 }
+
+void jr_write(struct json *j, const char *key, const struct jr_val *v)
+{
+	switch (v->type) {
+	case JR_NULL:
+		json_null(j, key);
+		break;
+	case JR_BOOL:
+		json_bool(j, key, v->num != 0);
+		break;
+	case JR_NUM:
+		json_double(j, key, v->num);
+		break;
+	case JR_STR:
+		json_strn(j, key, v->str, v->len);
+		break;
+	case JR_OBJ:
+		json_obj_begin(j, key);
+		for (size_t i = 0; i < v->len; i++)
+			jr_write(j, v->keys[i], &v->items[i]);
+		json_obj_end(j);
+		break;
+	case JR_ARR:
+		json_arr_begin(j, key);
+		for (size_t i = 0; i < v->len; i++)
+			jr_write(j, NULL, &v->items[i]);
+		json_arr_end(j);
+		break;
+	}
+}

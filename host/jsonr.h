@@ -4,6 +4,7 @@
 #ifndef HPT_JSONR_H
 #define HPT_JSONR_H
 #include <stddef.h>
+#include "json.h"
 
 #define JSONR_DEPTH_MAX 64
 
@@ -27,5 +28,7 @@ const struct jr_val *jr_get(const struct jr_val *v, const char *key);
 const char *jr_str(const struct jr_val *v, const char *key, const char *def);
 /* The number value of member key, or def. */
 double jr_num(const struct jr_val *v, const char *key, double def);
+/* Writes v back as JSON through j (member `key` inside an object, NULL in an array). */
+void jr_write(struct json *j, const char *key, const struct jr_val *v);
 
 #endif

@@ -4,10 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "reaper.h"
 #include "virt.h"
-
-void help_main(FILE *f);
-void reaper_start(void);
 
 static int stop_pipe[2] = { -1, -1 };
 

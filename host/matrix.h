@@ -11,6 +11,8 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "cmd.h"
+#include "kernels.h"
 #include "result.h"
 
 struct arch;
@@ -32,15 +34,6 @@ struct job {
 	char *json;			/* the results.json text, NULL if unusable */
 };
 
-/* A kernel the user brought for an arch (--kernel/--modules). */
-struct own_kernel {
-	const struct arch *arch;
-	char image[PATH_MAX], modules[PATH_MAX];
-	char release[96];
-	char kernel[PATH_MAX], initrd[PATH_MAX];	/* prepared: what the jobs boot */
-	char err[512];				/* why it could not be prepared */
-};
-
 #define MATRIX_ARCHES_MAX 8
 
 struct matrix {
@@ -48,22 +41,19 @@ struct matrix {
 	size_t n;
 	int parallel;			/* -j */
 	char out[PATH_MAX];
-	const char *accel;
-	const char *console_max;	/* --console-max, passed on to every run */
+	const struct job_cli *job;	/* the options every job's run gets (cli_job.c) */
 	int verbose;
 	int tty;			/* stdout is a terminal: live progress line */
 	const struct arch *arches[MATRIX_ARCHES_MAX];
 	int n_arches;
-	struct own_kernel own[MATRIX_ARCHES_MAX];
-	int n_own;
+	struct kernel_list kernels;	/* --kernel/--modules */
+	struct prepared_kernel own[MATRIX_ARCHES_MAX];	/* per arch: prepared kernels[] */
 	char arch_err[MATRIX_ARCHES_MAX][512];	/* the arch's guest could not be prepared */
 	uint64_t t0;
 	char started[32];		/* ISO 8601 local time */
 };
 
 /* matrix_prep.c */
-/* Splits "[ARCH=]VALUE,…" of --kernel (modules=0) or --modules into m->own[]. */
-int matrix_own_list(struct matrix *m, const char *list, int modules);
 /* Builds what every arch's jobs boot; an arch that cannot be prepared gets arch_err. */
 void matrix_prepare(struct matrix *m);
 
@@ -76,7 +66,8 @@ void job_collect(struct matrix *m, struct job *j, int status);
 void job_not_run(struct job *j, enum verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void job_free(struct job *j);
-const struct own_kernel *matrix_own(const struct matrix *m, const struct arch *a);
+/* The prepared kernel arch a's jobs boot, NULL = Debian's. */
+const struct prepared_kernel *matrix_own(const struct matrix *m, const struct arch *a);
 
 /* matrix_report.c */
 void matrix_progress(const struct matrix *m, int final);
@@ -84,7 +75,7 @@ void matrix_job_done(const struct matrix *m, const struct job *j);
 void matrix_table(FILE *f, const struct matrix *m);
 int matrix_write_junit(const struct matrix *m);
 int matrix_write_json(const struct matrix *m, int exit_code);
-/* 1 FAIL > 2 ERROR > 0 (PASS and SKIP). */
+/* 1 FAIL > 2 ERROR > 0 (PASS and SKIP; with --strict a SKIP check anywhere is 1). */
 int matrix_exit_code(const struct matrix *m);
 
 #endif

@@ -18,10 +18,12 @@
 
 #define RESULTS_MAX (64u << 20)
 
-const struct own_kernel *matrix_own(const struct matrix *m, const struct arch *a)
+const struct prepared_kernel *matrix_own(const struct matrix *m, const struct arch *a)
 {
-	for (int i = 0; i < m->n_own; i++)
-		if (m->own[i].arch == a)
+	if (!kernels_for(&m->kernels, a))
+		return NULL;
+	for (int i = 0; i < m->n_arches; i++)
+		if (m->arches[i] == a && m->own[i].image[0])
 			return &m->own[i];
 	return NULL;
 }
@@ -34,10 +36,11 @@ static void log_path(const struct matrix *m, const struct job *j, const char *ex
 
 int job_start(struct matrix *m, struct job *j)
 {
-	const struct own_kernel *own = matrix_own(m, j->arch);
-	char ktap[PATH_MAX + 64], log[PATH_MAX + 64];
-	char *argv[24];
-	int argc = 0;
+	const struct prepared_kernel *own = matrix_own(m, j->arch);
+	char ktap[PATH_MAX + 64], log[PATH_MAX + 64], words[16384];
+	struct job_cli opts = *m->job;
+	char *argv[48];
+	int argc = 0, n;
 	pid_t pid;
 
 	log_path(m, j, "ktap", ktap, sizeof(ktap));
@@ -48,22 +51,19 @@ int job_start(struct matrix *m, struct job *j)
 	argv[argc++] = (char *)j->arch->name;
 	argv[argc++] = "--out";
 	argv[argc++] = j->dir;
+	/* the shared options as given, but the kernel the matrix prepared for the arch */
+	opts.kernel[0] = opts.modules[0] = 0;
 	if (own) {
-		argv[argc++] = "--kernel";
-		argv[argc++] = (char *)own->kernel;
-		argv[argc++] = "--initrd";
-		argv[argc++] = (char *)own->initrd;
+		snprintf(opts.kernel, sizeof(opts.kernel), "%s", own->image);
+		opts.initrd = own->initrd;
 	}
-	if (m->accel) {
-		argv[argc++] = "--accel";
-		argv[argc++] = (char *)m->accel;
-	}
+	n = opts_argv(job_opts, &opts, argv + argc, 40, words, sizeof(words));
+	if (n < 0)
+		return -E2BIG;
+	argc += n;
 	if (m->verbose)
 		argv[argc++] = "-v";
-	if (m->console_max) {
-		argv[argc++] = "--console-max";
-		argv[argc++] = (char *)m->console_max;
-	}
+	argv[argc++] = "--";
 	argv[argc++] = (char *)j->path;
 	argv[argc] = NULL;
 	fflush(NULL);

@@ -73,6 +73,32 @@ void matrix_job_done(const struct matrix *m, const struct job *j)
 	fflush(stdout);
 }
 
+/* How many checks really ran (PASS, FAIL, ERROR) and how many SKIPped, per (arch,
+ * kernel): a column of green jobs whose checks all SKIPped proved nothing. */
+static void matrix_checks(FILE *f, const struct matrix *m)
+{
+	fprintf(f, "\nchecks per arch and kernel (ran = PASS + FAIL + ERROR):\n");
+	for (size_t i = 0; i < m->n; i++) {
+		const struct job *j = &m->jobs[i];
+		size_t count[V__COUNT] = { 0 }, k;
+
+		for (k = 0; k < i; k++)
+			if (m->jobs[k].arch == j->arch && !strcmp(m->jobs[k].kernel, j->kernel))
+				break;
+		if (k < i)
+			continue;	/* this (arch, kernel) is counted already */
+		for (k = i; k < m->n; k++)
+			if (m->jobs[k].arch == j->arch && !strcmp(m->jobs[k].kernel, j->kernel))
+				for (int v = 0; v < V__COUNT; v++)
+					count[v] += result_count(&m->jobs[k].res, (enum verdict)v);
+		fprintf(f, "  %-8s %-28s %4zu ran (%zu PASS, %zu FAIL, %zu ERROR), %zu SKIP%s\n",
+			j->arch->name, j->kernel[0] ? j->kernel : "(no guest booted)",
+			count[V_PASS] + count[V_FAIL] + count[V_ERROR], count[V_PASS],
+			count[V_FAIL], count[V_ERROR], count[V_SKIP],
+			m->job->strict && count[V_SKIP] ? " (--strict: failures)" : "");
+	}
+}
+
 void matrix_table(FILE *f, const struct matrix *m)
 {
 	size_t w = 8, count[V__COUNT] = { 0 };
@@ -119,10 +145,11 @@ void matrix_table(FILE *f, const struct matrix *m)
 			fprintf(f, "      run dir %s\n", j->dir);
 		shown++;
 	}
+	matrix_checks(f, m);
 	fprintf(f, "%smatrix: %zu jobs: %zu PASS, %zu FAIL, %zu ERROR, %zu SKIP in %.1f s (-j %d); "
-		"junit.xml and results.json in %s\n", shown ? "\n" : "", m->n, count[V_PASS],
-		count[V_FAIL], count[V_ERROR], count[V_SKIP], (double)(now_ms() - m->t0) / 1000.0,
-		m->parallel, m->out);
+		"junit.xml, results.json and index.html in %s\n", shown ? "\n" : "", m->n,
+		count[V_PASS], count[V_FAIL], count[V_ERROR], count[V_SKIP],
+		(double)(now_ms() - m->t0) / 1000.0, m->parallel, m->out);
 }
 
 int matrix_exit_code(const struct matrix *m)
@@ -132,6 +159,8 @@ int matrix_exit_code(const struct matrix *m)
 	for (size_t i = 0; i < m->n; i++) {
 		fail |= m->jobs[i].v == V_FAIL;
 		error |= m->jobs[i].v == V_ERROR;
+		fail |= m->job->strict && (m->jobs[i].v == V_SKIP ||
+				      result_count(&m->jobs[i].res, V_SKIP));
 	}
 	return fail ? 1 : error ? 2 : 0;
 }
@@ -179,12 +208,15 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, NULL, m->arches[a]->name);
 	json_arr_end(&j);
 	json_arr_begin(&j, "kernels");
-	for (int k = 0; k < m->n_own; k++) {
+	for (int k = 0; k < m->kernels.n; k++) {
+		const struct kernel_sel *ks = &m->kernels.k[k];
+		const struct prepared_kernel *p = matrix_own(m, ks->arch);
+
 		json_obj_begin(&j, NULL);
-		json_str(&j, "arch", m->own[k].arch->name);
-		json_str(&j, "image", m->own[k].image);
-		json_str(&j, "release", m->own[k].release[0] ? m->own[k].release : NULL);
-		json_str(&j, "modules", m->own[k].modules[0] ? m->own[k].modules : NULL);
+		json_str(&j, "arch", ks->arch->name);
+		json_str(&j, "image", ks->image);
+		json_str(&j, "release", p && p->release[0] ? p->release : NULL);
+		json_str(&j, "modules", ks->modules[0] ? ks->modules : NULL);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "caps.h"
 #include "model.h"
+#include "snapshot.h"
 
 const char *const placement_names[PLACE__COUNT] = {
 	[PLACE_ELSEWHERE] = "elsewhere", [PLACE_ON_BLOCK] = "on-block",
@@ -51,6 +52,11 @@ void model_placement(const struct placement_in *in, struct placement_pred *o)
 
 	memset(o, 0, sizeof(*o));
 	o->vmemmap_pages = in->size / in->page_size * MODEL_STRUCT_PAGE / in->page_size;
+	switch (caps_ask(CAP_VMEMMAP_RESERVED, &q, &f)) {
+	case CAP_YES: o->vmemmap_kpf = KPF_BIT(KPF_RESERVED); break;
+	case CAP_NO: o->vmemmap_kpf = KPF_BIT(KPF_OWNER_PRIVATE); break;
+	default: o->vmemmap_kpf = KPF_BIT(KPF_RESERVED) | KPF_BIT(KPF_OWNER_PRIVATE); break;
+	}
 	o->p = PLACE_ELSEWHERE;
 	switch (caps_ask(CAP_MEMMAP_ON_MEMORY, &q, &f)) {
 	case CAP_UNKNOWN:

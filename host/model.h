@@ -21,6 +21,9 @@ struct placement_in {
 struct placement_pred {
 	enum placement p;
 	uint64_t vmemmap_pages;	/* memmap pages of the range if on-block */
+	/* /proc/kpageflags bits of which a memmap page on the range carries at least one
+	 * (KPF_RESERVED up to 6.10, KPF_OWNER_PRIVATE later: CAP_VMEMMAP_RESERVED) */
+	uint64_t vmemmap_kpf;
 	char why[320];
 };
 

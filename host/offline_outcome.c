@@ -149,10 +149,23 @@ void offline_classify(int rc, const char *reply, const char *dmesg, struct offli
 		/* refused without a per-block line: the agent's child died */
 		o->outcome = OFF_ERROR;
 		line_from(reply ? reply : "", o->agent_msg, sizeof(o->agent_msg));
+	} else if (!o->blocks) {
+		/* "ok" about nothing: no block was offlined that we know of */
+		o->outcome = OFF_ERROR;
+		snprintf(o->agent_msg, sizeof(o->agent_msg), "the reply lists no memory block");
 	}
 	scan_log(dmesg, o);
 	if (o->kernel_error[0])
 		o->outcome = OFF_ERROR;
+}
+
+void offline_expect_blocks(struct offline_obs *o, uint32_t n)
+{
+	if (o->outcome != OFF_OK || o->blocks == n)
+		return;
+	o->outcome = OFF_ERROR;
+	snprintf(o->agent_msg, sizeof(o->agent_msg), "the reply lists %u of the %u memory "
+		 "blocks asked for", o->blocks, n);
 }
 
 enum verdict offline_judge(int expected, const struct offline_obs *o, char *summary, size_t n)
@@ -211,9 +224,11 @@ static void pair(struct json *j, const char *key, uint64_t b, uint64_t a)
 }
 
 void offline_evidence(struct json *j, const struct offline_obs *o, int expected,
-		      const struct snapshot *before, const struct snapshot *after)
+		      const char *extra, const struct snapshot *before, const struct snapshot *after)
 {
 	json_obj_begin(j, NULL);
+	if (extra)
+		json_raw(j, "pinned_by", extra);
 	json_str(j, "outcome", offline_outcome_names[o->outcome]);
 	json_str(j, "expected", expected < 0 ? "ok (plain offline)" :
 		 offline_outcome_names[expected]);
@@ -263,4 +278,37 @@ void offline_evidence(struct json *j, const struct offline_obs *o, int expected,
 		json_obj_end(j);
 	}
 	json_obj_end(j);
+}
+
+int pins_on_blocks(const char *report, uint32_t first, uint32_t count, uint64_t *on,
+		   uint64_t *total)
+{
+	static const char key[] = "pinned.blocks=";
+	const char *p = report;
+
+	*on = *total = 0;
+	/* the key at the start of a line (not the "pins.before.blocks" of the same report) */
+	while (p && strncmp(p, key, sizeof(key) - 1))
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (!p)
+		return -ENOENT;
+	p += sizeof(key) - 1;
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long long b, n;
+
+		errno = 0;
+		b = strtoull(p, &end, 10);
+		if (end == p || *end != ':' || errno)
+			return -EINVAL;
+		p = end + 1;
+		n = strtoull(p, &end, 10);
+		if (end == p || (*end && *end != ',' && *end != '\n') || errno || n > (1ull << 52))
+			return -EINVAL;
+		p = *end == ',' ? end + 1 : end;
+		*total += n;
+		if (b >= first && b < (uint64_t)first + count)
+			*on += n;
+	}
+	return 0;
 }

@@ -5,11 +5,24 @@
 #include "opts.h"
 #include "size.h"
 
-static const struct opt *find(const struct opt *tab, const char *key, size_t klen)
+/* The option named key (in tab or a table it includes) and the offset of the struct its
+ * field is relative to. */
+static const struct opt *find_in(const struct opt *tab, const char *key, size_t klen,
+				 size_t *base)
 {
-	for (; tab->name; tab++)
-		if (strlen(tab->name) == klen && !strncmp(tab->name, key, klen))
+	for (; tab->name; tab++) {
+		if (tab->type == OPT_TABLE) {
+			size_t b = *base + tab->off;
+			const struct opt *o = find_in(tab->sub, key, klen, &b);
+
+			if (o) {
+				*base = b;
+				return o;
+			}
+		} else if (strlen(tab->name) == klen && !strncmp(tab->name, key, klen)) {
 			return tab;
+		}
+	}
 	return NULL;
 }
 
@@ -67,6 +80,8 @@ static int set(const struct opt *o, void *dst, const char *val, char *err, size_
 			return -EINVAL;
 		}
 		return 0;
+	case OPT_TABLE:
+		break;
 	case OPT_ENUM:
 		for (int i = 0; o->choices[i]; i++)
 			if (!strcmp(o->choices[i], val)) {
@@ -88,13 +103,14 @@ int opts_kv(const struct opt *tab, void *dst, const char *word, char *err, size_
 {
 	const char *eq = strchr(word, '=');
 	const struct opt *o;
+	size_t base = 0;
 
 	if (!eq)
 		return -ENOENT;
-	o = find(tab, word, (size_t)(eq - word));
+	o = find_in(tab, word, (size_t)(eq - word), &base);
 	if (!o)
 		return -ENOENT;
-	return set(o, dst, eq + 1, err, errlen);
+	return set(o, (char *)dst + base, eq + 1, err, errlen);
 }
 
 int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err, size_t errlen)
@@ -104,13 +120,14 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq;
 		const struct opt *o;
+		size_t base = 0;
 
 		if (!strcmp(a, "--"))
 			return i + 1;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return -EAGAIN;
-		if (!strcmp(a, "-v") && find(tab, "verbose", 7)) {
-			set(find(tab, "verbose", 7), dst, "1", err, errlen);
+		if (!strcmp(a, "-v") && (o = find_in(tab, "verbose", 7, &base))) {
+			set(o, (char *)dst + base, "1", err, errlen);
 			continue;
 		}
 		if (a[0] != '-' || a[1] != '-') {
@@ -122,13 +139,13 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 		}
 		a += 2;
 		eq = strchr(a, '=');
-		o = find(tab, a, eq ? (size_t)(eq - a) : strlen(a));
+		o = find_in(tab, a, eq ? (size_t)(eq - a) : strlen(a), &base);
 		if (!o) {
 			snprintf(err, errlen, "unknown option --%.*s", (int)(eq ? eq - a : (long)strlen(a)), a);
 			return -EINVAL;
 		}
 		if (o->type == OPT_FLAG && !eq) {
-			if (set(o, dst, "1", err, errlen) < 0)
+			if (set(o, (char *)dst + base, "1", err, errlen) < 0)
 				return -EINVAL;
 			continue;
 		}
@@ -136,31 +153,149 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 			snprintf(err, errlen, "option --%s needs a value", o->name);
 			return -EINVAL;
 		}
-		if (set(o, dst, eq ? eq + 1 : argv[++i], err, errlen) < 0)
+		if (set(o, (char *)dst + base, eq ? eq + 1 : argv[++i], err, errlen) < 0)
 			return -EINVAL;
 	}
 	return i;
 }
 
-void opts_usage(FILE *f, const struct opt *tab, int cli)
+const char *opts_value(const struct opt *o, char *buf, size_t n)
 {
 	static const char *const meta[] = {
 		[OPT_SIZE] = "SIZE", [OPT_UINT] = "N", [OPT_STR] = "S", [OPT_FLAG] = "",
-		[OPT_ENUM] = "", [OPT_LIST] = "S",
+		[OPT_ENUM] = "", [OPT_LIST] = "S", [OPT_TABLE] = "",
 	};
+	size_t len = 0;
 
+	buf[0] = 0;
+	if (o->type != OPT_ENUM)
+		snprintf(buf, n, "%s", meta[o->type]);
+	for (int i = 0; o->type == OPT_ENUM && o->choices[i] && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "|" : "", o->choices[i]);
+	return buf;
+}
+
+void opts_usage(FILE *f, const struct opt *tab, int cli)
+{
 	for (; tab->name; tab++) {
-		char lhs[96];
-		int n = snprintf(lhs, sizeof(lhs), "%s%s", cli ? "--" : "", tab->name);
+		char lhs[96], val[80];
 
-		if (tab->type == OPT_ENUM) {
-			n += snprintf(lhs + n, sizeof(lhs) - (size_t)n, "=");
-			for (int i = 0; tab->choices[i] && n < (int)sizeof(lhs); i++)
-				n += snprintf(lhs + n, sizeof(lhs) - (size_t)n, "%s%s", i ? "|" : "",
-					      tab->choices[i]);
-		} else if (tab->type != OPT_FLAG) {
-			snprintf(lhs + n, sizeof(lhs) - (size_t)n, "=%s", meta[tab->type]);
+		if (tab->type == OPT_TABLE) {
+			opts_usage(f, tab->sub, cli);
+			continue;
 		}
-		fprintf(f, "  %-28s %s\n", lhs, tab->help);
+		opts_value(tab, val, sizeof(val));
+		snprintf(lhs, sizeof(lhs), "%s%s%s%s", cli ? "--" : "", tab->name, val[0] ? "=" : "",
+			 val);
+		if (tab->def)
+			fprintf(f, "  %-28s %s (default %s)\n", lhs, tab->help, tab->def);
+		else
+			fprintf(f, "  %-28s %s\n", lhs, tab->help);
 	}
+}
+
+int opts_defaults(const struct opt *tab, void *dst, char *err, size_t errlen)
+{
+	for (; tab->name; tab++) {
+		if (tab->type == OPT_TABLE) {
+			if (opts_defaults(tab->sub, (char *)dst + tab->off, err, errlen) < 0)
+				return -EINVAL;
+		} else if (tab->def && set(tab, dst, tab->def, err, errlen) < 0) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The value of o in src as text into buf; 0 if it is unset (zero or its default). */
+static int opt_text(const struct opt *o, const char *field, char *buf, size_t n)
+{
+	uint64_t v;
+	const char *s;
+
+	switch (o->type) {
+	case OPT_SIZE:
+	case OPT_UINT:
+		memcpy(&v, field, sizeof(v));
+		if (!v)
+			return 0;
+		if (o->def) {	/* the default, compared as a value ("64M" is 67108864) */
+			uint64_t d;
+
+			if ((o->type == OPT_SIZE ? parse_size(o->def, &d) :
+			     parse_u64(o->def, 0, UINT64_MAX, &d)) == 0 && d == v)
+				return 0;
+		}
+		snprintf(buf, n, "%llu", (unsigned long long)v);
+		return 1;
+	case OPT_STR:
+		if (o->len)
+			s = field;
+		else
+			memcpy(&s, field, sizeof(s));
+		if (!s || !s[0])
+			return 0;
+		snprintf(buf, n, "%s", s);
+		break;
+	case OPT_LIST:
+		return 0;	/* the caller writes each value (see opts_argv) */
+	case OPT_FLAG:
+		if (!*(const int *)field)
+			return 0;
+		snprintf(buf, n, "yes");
+		break;
+	case OPT_ENUM:
+		snprintf(buf, n, "%s", o->choices[*(const int *)field]);
+		break;
+	case OPT_TABLE:
+		return 0;
+	}
+	return !o->def || strcmp(buf, o->def);
+}
+
+/* Appends "--name=value" to argv, its text in *buf. */
+static int argv_add(char **argv, int *argc, int max, char **buf, size_t *n, const char *name,
+		    const char *val, int vlen)
+{
+	int len = snprintf(*buf, *n, "--%s=%.*s", name, vlen, val);
+
+	if (*argc >= max || len < 0 || (size_t)len >= *n)
+		return -E2BIG;
+	argv[(*argc)++] = *buf;
+	*buf += len + 1;
+	*n -= (size_t)len + 1;
+	return 0;
+}
+
+static int argv_of(const struct opt *tab, const char *src, char **argv, int *argc, int max,
+		   char **buf, size_t *n)
+{
+	for (; tab->name; tab++) {
+		const char *field = src + tab->off;
+		char val[4096];
+
+		if (tab->type == OPT_TABLE) {
+			if (argv_of(tab->sub, field, argv, argc, max, buf, n) < 0)
+				return -E2BIG;
+		} else if (tab->type == OPT_LIST) {	/* each value on its own */
+			for (const char *p = field; *p;) {
+				size_t len = strcspn(p, ",");
+
+				if (argv_add(argv, argc, max, buf, n, tab->name, p, (int)len) < 0)
+					return -E2BIG;
+				p += len + (p[len] == ',');
+			}
+		} else if (opt_text(tab, field, val, sizeof(val)) &&
+			   argv_add(argv, argc, max, buf, n, tab->name, val, (int)strlen(val)) < 0) {
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+int opts_argv(const struct opt *tab, const void *src, char **argv, int max, char *buf, size_t n)
+{
+	int argc = 0;
+
+	return argv_of(tab, src, argv, &argc, max, &buf, &n) < 0 ? -E2BIG : argc;
 }

@@ -7,8 +7,9 @@
 #include <stdio.h>
 
 /* OPT_LIST: may be given several times; each value is appended, comma-separated, to a
- * char[len] field. */
-enum opt_type { OPT_SIZE, OPT_UINT, OPT_STR, OPT_FLAG, OPT_ENUM, OPT_LIST };
+ * char[len] field. OPT_TABLE: no option of its own: the options of `sub` (a table shared
+ * by several commands) parse into the struct at `off`. */
+enum opt_type { OPT_SIZE, OPT_UINT, OPT_STR, OPT_FLAG, OPT_ENUM, OPT_LIST, OPT_TABLE };
 
 struct opt {
 	const char *name;
@@ -18,6 +19,8 @@ struct opt {
 	uint64_t min, max;	/* OPT_SIZE/OPT_UINT bounds (max 0 = none) */
 	const char *const *choices;	/* OPT_ENUM: NULL-terminated; field is int */
 	const char *help;
+	const char *def;	/* the default, as it would be written (opts_defaults(); help) */
+	const struct opt *sub;	/* OPT_TABLE */
 };
 
 /* Parses one "key=value" word into dst. -ENOENT if key is not in the table, -EINVAL with
@@ -27,6 +30,16 @@ int opts_kv(const struct opt *tab, void *dst, const char *word, char *err, size_
  * index of the first positional argument, or -EINVAL with err filled. "-h"/"--help" make it
  * return -EAGAIN. */
 int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err, size_t errlen);
+/* One line per option: --name=VALUE (cli) or name=VALUE, its help and default. */
 void opts_usage(FILE *f, const struct opt *tab, int cli);
+/* What o's value looks like: "SIZE", "N", "S", "a|b|c" (OPT_ENUM), "" (OPT_FLAG). */
+const char *opts_value(const struct opt *o, char *buf, size_t n);
+/* Sets every option of tab that has a default to it (before parsing). 0 or -EINVAL. */
+int opts_defaults(const struct opt *tab, void *dst, char *err, size_t errlen);
+/* Writes the options of tab set in src (not zero, not the default) as --name=value words
+ * into argv (at most max; their strings in buf); returns the count or -E2BIG. For a
+ * command that runs another one with the same options. */
+int opts_argv(const struct opt *tab, const void *src, char **argv, int max, char *buf,
+	      size_t n);
 
 #endif

@@ -3,10 +3,12 @@
  * scenario with the excerpt. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "oracle.h"
 #include "oracles.h"
+#include "proto.h"
 #include "step.h"
 
 static const char *const patterns[] = {
@@ -60,19 +62,40 @@ long kernlog_find(const char *text, const char **pattern)
 	return best;
 }
 
-/* Appends the dmesg of every snapshot, then what the agent still has, to sb. */
-static void gather(struct run *r, struct strbuf *sb)
+/* Appends the dmesg of every snapshot, then what the agent still has, to sb. Returns 0,
+ * or -1 with why in err when the rest could not be read. */
+static int gather(struct run *r, struct strbuf *sb, char *err, size_t errlen)
 {
 	struct strbuf reply = STRBUF_INIT;
+	int rc = 0;
 
 	for (int i = 0; i < r->n_snaps; i++)
 		sb_adds(sb, r->snaps[i].snap.dmesg ? r->snaps[i].snap.dmesg : "");
-	if (r->booted && chan_call(&r->chan, run_timeout(r, 10000), &reply, "dmesg") == 0)
-		sb_add(sb, reply.buf ? reply.buf : "", reply.len);
+	if (r->booted) {
+		rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "dmesg");
+		if (rc == 0)
+			sb_add(sb, reply.buf ? reply.buf : "", reply.len);
+		else
+			snprintf(err, errlen, "%.300s", rc == 1 ? sb_str(&reply) : r->chan.err);
+	}
 	sb_release(&reply);
+	return rc ? -1 : 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+/* How many gaps the agent found in the kernel log (records overwritten unread). */
+static long gaps(const char *log)
+{
+	long n = 0;
+
+	for (const char *p = log; (p = strstr(p, KMSG_GAP_MARK)); p++) {
+		long g = strtol(p + sizeof(KMSG_GAP_MARK), NULL, 10);
+
+		n += g > 0 ? g : 1;
+	}
+	return n;
+}
+
+static int kernel_log_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 2) {
 		snprintf(err, errlen, "expect kernel-log: takes no arguments");
@@ -81,16 +104,17 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int kernel_log_run(struct run *r, const struct scn_line *l)
 {
 	struct strbuf log = STRBUF_INIT, console = STRBUF_INIT, ev = STRBUF_INIT;
 	const char *pat = NULL, *where = "guest dmesg", *text;
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[320] = "";
 	unsigned lineno = l ? l->lineno : 0;
-	long at;
-	int fd;
+	long at, lost;
+	int fd, unread;
 
-	gather(r, &log);
+	unread = gather(r, &log, err, sizeof(err)) < 0;
+	lost = gaps(sb_str(&log));
 	snprintf(path, sizeof(path), "%s/dmesg.log", r->dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd >= 0) {
@@ -124,6 +148,15 @@ static int run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_FAIL, "kernel log", lineno, sb_str(&ev),
 			   "\"%s\" in the %s: %.*s", pat, where,
 			   (int)strcspn(text + at, "\n"), text + at);
+	} else if (unread) {	/* what was not read may hold the BUG */
+		result_add(&r->res, V_ERROR, "kernel log", lineno, NULL, "the last of the guest's "
+			   "kernel log could not be read (%s): nothing found in the %zu bytes read, "
+			   "which proves nothing about the rest", err, log.len);
+	} else if (lost) {
+		result_add(&r->res, V_ERROR, "kernel log", lineno, NULL, "the guest's kernel log is "
+			   "incomplete: records were overwritten before the agent read them (%ld "
+			   "gap(s)); nothing found in the %zu bytes read, a problem among the lost "
+			   "ones would go unseen", lost, log.len);
 	} else {
 		result_add(&r->res, V_PASS, "kernel log", lineno, NULL,
 			   "no BUG/WARNING/Oops/bad page state in %zu bytes of guest kernel log",
@@ -139,6 +172,6 @@ const struct oracle oracle_kernel_log = {
 	.name = "kernel-log",
 	.usage = "expect kernel-log",
 	.proves = "the guest kernel logged no BUG, WARNING, Oops, bad page state, lockup or "
-		  "corruption report (runs at the end of every scenario too)",
-	.check = check, .run = run, .automatic = 1,
+		  "corruption report",
+	.check = kernel_log_check, .run = kernel_log_run, .automatic = 1,
 };

@@ -1,6 +1,8 @@
 /* `expect no-leak since=SNAP [memfree-tolerance=SIZE]`: after drop_caches + compaction
  * the guest is back to SNAP (memory blocks, System RAM in /proc/iomem, every zone's
- * present/spanned/managed, MemTotal exactly, MemFree within the tolerance), and the
+ * present/spanned/managed, MemTotal exactly, memory neither free nor accounted to a user
+ * within a tolerance calibrated from the run's noise (noleak_free.c), every frame of a
+ * removed memmap freed (memmap_frames.c)), and the
  * teardown ran in order: blocks offline before removal, devices removed in reverse order
  * of plugging. For the subsystems busy-guest workloads used (zram, zsmalloc, zswap, swap,
  * long-term pins, THP) their counters are back to SNAP too (noleak_mm.c). */
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent.h"
+#include "caps.h"
 #include "oracle.h"
 #include "debugk.h"
 #include "oracles.h"
@@ -26,6 +29,11 @@ static void blocks_check(const struct snapshot *b, const struct snapshot *f,
 	size_t len = 0;
 	int bad = 0;
 
+	if (!b->n_blocks || !f->n_blocks) {	/* a missing file proves nothing */
+		T(res, V_ERROR, cfg, NULL, "no memory blocks in the %s snapshot (its blocks file "
+		  "is missing or empty)", !b->n_blocks ? "baseline" : "final");
+		return;
+	}
 	for (size_t i = 0; i < f->n_blocks; i++) {
 		const struct mem_block *fb = &f->blocks[i], *bb = snap_block(b, fb->index);
 
@@ -60,6 +68,11 @@ static void iomem_check(const struct snapshot *b, const struct snapshot *f,
 	uint64_t tb = snap_iomem_bytes(b, "System RAM", 0, UINT64_MAX);
 	uint64_t tf = snap_iomem_bytes(f, "System RAM", 0, UINT64_MAX);
 
+	if (!tb || !tf) {	/* every guest has System RAM: the file is missing */
+		T(res, V_ERROR, cfg, NULL, "no System RAM in the %s snapshot's /proc/iomem (the "
+		  "file is missing or empty)", !tb ? "baseline" : "final");
+		return;
+	}
 	for (int i = 0; i < n_devs; i++) {
 		const struct hpt_dev *d = &devs[i];
 		uint64_t left;
@@ -90,6 +103,11 @@ static void zones_check(const struct snapshot *b, const struct snapshot *f,
 	struct json j;
 	int bad = 0;
 
+	if (!b->n_zones || !f->n_zones) {
+		T(res, V_ERROR, cfg, NULL, "no zones in the %s snapshot (its zoneinfo is missing "
+		  "or empty)", !b->n_zones ? "baseline" : "final");
+		return;
+	}
 	json_init(&j, &ev, 0);
 	json_arr_begin(&j, NULL);
 	for (size_t i = 0; i < f->n_zones; i++) {
@@ -116,6 +134,19 @@ static void zones_check(const struct snapshot *b, const struct snapshot *f,
 		json_u64(&j, "baseline_spanned", bz->spanned);
 		json_obj_end(&j);
 	}
+	for (size_t i = 0; i < b->n_zones; i++) {	/* a zone that vanished */
+		const struct zone_stat *bz = &b->zones[i];
+
+		if (snap_zone(f, bz->node, bz->name) || !bz->present)
+			continue;
+		bad++;
+		json_obj_begin(&j, NULL);
+		json_i64(&j, "node", bz->node);
+		json_str(&j, "zone", bz->name);
+		json_str(&j, "final", "absent");
+		json_u64(&j, "baseline_present", bz->present);
+		json_obj_end(&j);
+	}
 	json_arr_end(&j);
 	if (bad)
 		T(res, V_FAIL, cfg, sb_str(&ev), "%d zones differ from the baseline in present/"
@@ -129,12 +160,11 @@ static void zones_check(const struct snapshot *b, const struct snapshot *f,
 static void meminfo_check(const struct snapshot *b, const struct snapshot *f,
 			  const struct noleak_cfg *cfg, struct results *res)
 {
-	uint64_t tb = 0, tf = 0, fb = 0, ff = 0, pb = 0, pf = 0;
+	uint64_t tb = 0, tf = 0;
 	const char *check_name = "no-leak MemTotal";
 
-	if (snap_meminfo(b, "MemTotal", &tb) || snap_meminfo(f, "MemTotal", &tf) ||
-	    snap_free_kb(b, &fb, &pb) || snap_free_kb(f, &ff, &pf)) {
-		T(res, V_ERROR, cfg, NULL, "MemTotal, MemFree or page_size missing from a snapshot");
+	if (snap_meminfo(b, "MemTotal", &tb) || snap_meminfo(f, "MemTotal", &tf)) {
+		T(res, V_ERROR, cfg, NULL, "MemTotal missing from a snapshot");
 		return;
 	}
 	if (tb != tf)
@@ -142,135 +172,18 @@ static void meminfo_check(const struct snapshot *b, const struct snapshot *f,
 		  (unsigned long long)tf, (unsigned long long)tb, (long long)tf - (long long)tb);
 	else
 		T(res, V_PASS, cfg, NULL, "MemTotal back to exactly %llu kB", (unsigned long long)tb);
-	/* pages on the per-cpu lists are free but not in MemFree: count them on both sides */
-	check_name = "no-leak MemFree";
-	if (ff + cfg->memfree_tolerance_kb < fb)
-		T(res, V_FAIL, cfg, NULL, "MemFree+pcp %llu kB (%llu on per-cpu lists) is %lld kB "
-		  "below the baseline %llu kB (%llu on per-cpu lists; tolerance %llu kB)",
-		  (unsigned long long)ff, (unsigned long long)pf, (long long)fb - (long long)ff,
-		  (unsigned long long)fb, (unsigned long long)pb,
-		  (unsigned long long)cfg->memfree_tolerance_kb);
-	else
-		T(res, V_PASS, cfg, NULL, "MemFree+pcp %llu kB vs baseline %llu kB (%+lld kB, "
-		  "tolerance %llu kB; per-cpu lists %llu and %llu kB)", (unsigned long long)ff,
-		  (unsigned long long)fb, (long long)ff - (long long)fb,
-		  (unsigned long long)cfg->memfree_tolerance_kb, (unsigned long long)pf,
-		  (unsigned long long)pb);
-}
-
-/* For the unplug request at jr[i]: blocks the testbed offlined since the device was last
- * plugged or onlined, blocks the guest saw go and whether the removal completed, before the device
- * was plugged again. */
-static void around_unplug(const struct jentry *jr, int n, int i, uint32_t *offl, uint32_t *gone,
-			  int *done)
-{
-	*offl = *gone = 0;
-	*done = 0;
-	/* since it was last plugged or onlined: blocks onlined again count afresh */
-	for (int k = i - 1; k >= 0 && !((jr[k].kind == J_PLUG || jr[k].kind == J_ONLINE) &&
-					jr[k].dev == jr[i].dev); k--)
-		*offl += jr[k].kind == J_OFFLINE && jr[k].dev == jr[i].dev;
-	for (int k = i + 1; k < n && !(jr[k].kind == J_PLUG && jr[k].dev == jr[i].dev); k++) {
-		*gone += jr[k].kind == J_BLOCK_GONE && jr[k].dev == jr[i].dev;
-		*done |= jr[k].kind == J_UNPLUGGED && jr[k].dev == jr[i].dev;
-	}
-}
-
-static void order_evidence(struct json *j, const struct hpt_dev *devs, const struct jentry *jr,
-			   int n, const struct noleak_cfg *cfg)
-{
-	static const char *const kind[] = {
-		[J_PLUG] = "plug", [J_ONLINE] = "online", [J_OFFLINE] = "offline",
-		[J_UNPLUG_REQ] = "unplug", [J_UNPLUGGED] = "removed", [J_BLOCK_GONE] = "gone",
-	};
-
-	json_obj_begin(j, NULL);
-	json_str(j, "rule", cfg->order_rule && cfg->order_rule[0] ? cfg->order_rule : "reverse");
-	json_arr_begin(j, "sequence");
-	for (int i = 0; i < n; i++) {
-		char e[64];
-
-		if (jr[i].kind == J_OFFLINE || jr[i].kind == J_BLOCK_GONE)
-			snprintf(e, sizeof(e), "%s memory%u (%s)", kind[jr[i].kind], jr[i].block,
-				 devs[jr[i].dev].name);
-		else
-			snprintf(e, sizeof(e), "%s %s", kind[jr[i].kind], devs[jr[i].dev].name);
-		json_str(j, NULL, e);
-	}
-	json_arr_end(j);
-	json_obj_end(j);
-}
-
-static void order_check(const struct hpt_dev *devs, int n_devs, const struct jentry *jr,
-			int n, const struct noleak_cfg *cfg, struct results *res)
-{
-	static const char check_name[] = "teardown order";
-	struct strbuf ev = STRBUF_INIT;
-	char why[320] = "";
-	int removed = 0, seen = 0, plugged = 0;
-	struct json j;
-
-	for (int i = 0; i < n; i++)
-		plugged += jr[i].kind == J_PLUG || jr[i].kind == J_UNPLUG_REQ;
-	if (!plugged)	/* boot memory only (offline/online): no teardown exists to order */
-		return;
-	json_init(&j, &ev, 0);
-	order_evidence(&j, devs, jr, n, cfg);
-	for (int i = 0; i < n && !why[0]; i++) {
-		const struct hpt_dev *d = &devs[jr[i].dev];
-		uint32_t offl, gone;
-		int done;
-
-		if (jr[i].kind != J_UNPLUG_REQ)
-			continue;
-		around_unplug(jr, n, i, &offl, &gone, &done);
-		if (jr[i].online_at_unplug || offl < d->n_blocks)
-			snprintf(why, sizeof(why), "%s: removal was requested with %u of its %u blocks "
-				 "offlined by the testbed%s", d->name, offl, d->n_blocks,
-				 jr[i].online_at_unplug ? " and blocks still online in the guest" : "");
-		else if (done && gone != d->n_blocks)
-			snprintf(why, sizeof(why), "%s was removed but the guest reported %u of its %u "
-				 "memory blocks going", d->name, gone, d->n_blocks);
-		if (cfg->n_planned && !why[0]) {
-			if (seen >= cfg->n_planned || cfg->planned[seen] != jr[i].dev)
-				snprintf(why, sizeof(why), "%s left as #%d, but %s order planned %s there",
-					 d->name, seen + 1, cfg->order_rule,
-					 seen < cfg->n_planned ? devs[cfg->planned[seen]].name : "nothing");
-			seen++;
-		}
-	}
-	for (int a = 0; a < n_devs && !why[0] && !cfg->n_planned; a++)
-		for (int b = 0; b < n_devs && !why[0]; b++) {
-			const struct hpt_dev *x = &devs[a], *y = &devs[b];
-
-			if (x->unplug_order && y->unplug_order && x->plug_order < y->plug_order &&
-			    x->unplug_order < y->unplug_order)
-				snprintf(why, sizeof(why), "%s (plugged #%d) was removed before %s "
-					 "(plugged #%d): not reverse order", x->name, x->plug_order,
-					 y->name, y->plug_order);
-		}
-	for (int i = 0; i < n; i++)
-		removed += jr[i].kind == J_UNPLUG_REQ;
-	if (why[0])
-		T(res, V_FAIL, cfg, sb_str(&ev), "%s", why);
-	else if (!removed)
-		T(res, V_SKIP, cfg, sb_str(&ev), "no device was removed: no teardown to order");
-	else
-		T(res, V_PASS, cfg, sb_str(&ev), "%d removal(s), each after offlining all its blocks, "
-		  "seen by the guest, in %s order", removed,
-		  cfg->n_planned ? cfg->order_rule : "reverse plugging");
-	sb_release(&ev);
 }
 
 void noleak_eval(const struct snapshot *base, const struct snapshot *final,
 		 const struct hpt_dev *devs, int n_devs, const struct jentry *journal,
 		 int n_journal, const struct noleak_cfg *cfg, struct results *res)
 {
-	order_check(devs, n_devs, journal, n_journal, cfg, res);
+	teardown_order_check(devs, n_devs, journal, n_journal, cfg, res);
 	blocks_check(base, final, cfg, res);
 	iomem_check(base, final, devs, n_devs, cfg, res);
 	zones_check(base, final, cfg, res);
 	meminfo_check(base, final, cfg, res);
+	noleak_free_eval(base, final, cfg, res);
 }
 
 struct noleak_args {
@@ -281,16 +194,17 @@ struct noleak_args {
 static const struct opt noleak_opts[] = {
 	{ "since", OPT_STR, offsetof(struct noleak_args, since), 32, 0, 0, NULL,
 	  "the baseline snapshot" },
-	{ "memfree-tolerance", OPT_SIZE, offsetof(struct noleak_args, tolerance), 0, 0,
-	  1ull << 34, NULL, "how far MemFree may stay below the baseline (default: 4M or "
-	  "256 pages, whichever is more: per-CPU page lists scale with the page size)" },
+	{ "memfree-tolerance", OPT_SIZE, offsetof(struct noleak_args, tolerance), 0, 4096,
+	  1ull << 34, NULL, "how much more memory may be neither free nor accounted to a user "
+	  "than at the baseline (default: calibrated, 4 x this run's measured noise, at least "
+	  "256K and 4 pages)" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
+static int no_leak_parse(const struct scn_line *l, struct noleak_args *a, char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
-	a->tolerance = UINT64_MAX;	/* = auto, see run() */
+	a->tolerance = UINT64_MAX;	/* = auto, see no_leak_run() */
 	if (l->argc < 3 || step_opts(noleak_opts, a, l, 2, err, n) < 0)
 		return l->argc < 3 ? (snprintf(err, n, "expect no-leak: want since=SNAP"), -1) : -1;
 	if (!a->since[0]) {
@@ -300,22 +214,24 @@ static int parse(const struct scn_line *l, struct noleak_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int no_leak_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct noleak_args a;
 
-	return parse(l, &a, err, errlen);
+	return no_leak_parse(l, &a, err, errlen);
 }
 
 
-static int run(struct run *r, const struct scn_line *l)
+#define NOISE_SAMPLES 3
+
+static int no_leak_run(struct run *r, const struct scn_line *l)
 {
-	const struct snapshot *base, *final;
+	const struct snapshot *base, *final, *noise[NOISE_SAMPLES];
 	struct noleak_args a;
 	struct noleak_cfg cfg;
 	char err[320] = "";
 
-	parse(l, &a, err, sizeof(err));
+	no_leak_parse(l, &a, err, sizeof(err));
 	err[0] = 0;
 	base = run_snap(r, a.since);
 	if (!base) {
@@ -323,18 +239,29 @@ static int run(struct run *r, const struct scn_line *l)
 			   "no snapshot named %s was taken before this line", a.since);
 		return 0;
 	}
-	if (agent_simple(r, run_timeout(r, 60000), "drop-caches", err, sizeof(err)) < 0 ||
-	    agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0 ||
-	    run_snapshot(r, "no-leak-final", 0, &final) < 0) {
-		result_add(&r->res, V_ERROR, "no-leak", l->lineno, NULL, "%s",
-			   err[0] ? err : r->chan.err);
-		return STEP_STOP;
+	/* the final state, then the same quiet state again: the run's own noise */
+	for (int i = 0; i <= NOISE_SAMPLES; i++) {
+		char snap[32];
+
+		snprintf(snap, sizeof(snap), i ? "no-leak-noise-%d" : "no-leak-final", i);
+		if (agent_simple(r, run_timeout(r, 60000), "drop-caches", err, sizeof(err)) < 0 ||
+		    agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0 ||
+		    run_snapshot(r, snap, 0, i ? &noise[i - 1] : &final) < 0) {
+			result_add(&r->res, V_ERROR, "no-leak", l->lineno, NULL, "%s",
+				   err[0] ? err : r->chan.err);
+			return STEP_STOP;
+		}
 	}
 	memset(&cfg, 0, sizeof(cfg));
-	if (a.tolerance == UINT64_MAX)	/* 4 MiB on 4K pages, 16 MiB on 64K pages */
-		a.tolerance = r->guest.page_size * 256 > (4u << 20) ? r->guest.page_size * 256
-								      : (4u << 20);
-	cfg.memfree_tolerance_kb = a.tolerance >> 10;
+	cfg.memfree_tolerance_kb = a.tolerance == UINT64_MAX ? 0 : a.tolerance >> 10;
+	cfg.noise = noise;
+	cfg.n_noise = NOISE_SAMPLES;
+	{
+		struct cap_query q;
+
+		caps_query_for(r, NULL, &q);
+		cfg.stacks_in_vmalloc = caps_config_has(q.config, "CONFIG_VMAP_STACK");
+	}
 	cfg.lineno = l->lineno;
 	cfg.planned = r->planned;
 	cfg.n_planned = r->n_planned;
@@ -347,6 +274,7 @@ static int run(struct run *r, const struct scn_line *l)
 			used |= noleak_mm_used(base, &r->snaps[i].snap);
 		noleak_mm_eval(base, final, used, &cfg, &r->res);
 	}
+	frames_noleak(r, l->lineno);	/* the removed memmaps' own frames, freed */
 	debugk_noleak(r, l->lineno);	/* kmemleak, page_owner: debug kernels only */
 	return 0;
 }
@@ -355,7 +283,8 @@ const struct oracle oracle_no_leak = {
 	.name = "no-leak",
 	.usage = "expect no-leak since=SNAP [memfree-tolerance=SIZE]",
 	.proves = "teardown ran in order (offline before removal, reverse of plugging) and left "
-		  "blocks, iomem, zones, MemTotal exactly and MemFree within tolerance as at SNAP; "
+		  "blocks, iomem, zones, MemTotal exactly and unaccounted memory within the run's "
+		  "calibrated noise as at SNAP, every frame of a removed memmap freed; "
 		  "zram reset, zsmalloc/zswap drained, swap off, pins released, no THP left",
-	.check = check, .run = run,
+	.opts = noleak_opts, .check = no_leak_check, .run = no_leak_run,
 };

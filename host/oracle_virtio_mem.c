@@ -12,184 +12,23 @@
 #include "step.h"
 #include "vmem.h"
 
-#define MIB(x) ((double)(x) / 1048576.0)
-
-static const char *ram_name = "System RAM (virtio_mem)";
-
-static uint64_t region_iomem(const struct snapshot *s, uint64_t region, uint64_t size)
-{
-	uint64_t sum = 0, end = region + size - 1;
-
-	for (size_t i = 0; i < s->n_iomem; i++) {
-		const struct iomem_range *g = &s->iomem[i];
-
-		if (strcmp(g->name, ram_name) || g->end < region || g->start > end)
-			continue;
-		sum += (g->end < end ? g->end : end) - (g->start > region ? g->start : region) + 1;
-	}
-	return sum;
-}
-
-static void zone_sums(const struct snapshot *s, uint64_t *present, uint64_t *managed)
-{
-	*present = *managed = 0;
-	for (size_t i = 0; i < s->n_zones; i++) {
-		*present += s->zones[i].present;
-		*managed += s->zones[i].managed;
-	}
-}
-
-void ram_observe(const struct snapshot *base, const struct snapshot *now, uint64_t region,
-		 uint64_t size, uint64_t page_size, const char *iomem_name, struct vmem_obs *o)
-{
-	ram_name = iomem_name;
-	vmem_observe(base, now, region, size, page_size, o);
-	ram_name = "System RAM (virtio_mem)";
-}
-
-void vmem_observe(const struct snapshot *base, const struct snapshot *now, uint64_t region,
-		  uint64_t size, uint64_t page_size, struct vmem_obs *o)
-{
-	uint64_t bs = now->block_size ? now->block_size : 1, p0, m0, p1, m1, t0 = 0, t1 = 0;
-
-	memset(o, 0, sizeof(*o));
-	o->ram = ram_name;
-	o->who = "host";
-	o->region = region;
-	o->size = size;
-	o->block_size = now->block_size;
-	o->page_size = page_size;
-	o->iomem_bytes = region_iomem(now, region, size);
-	o->iomem_base = region_iomem(base, region, size);
-	for (size_t i = 0; i < now->n_blocks; i++) {
-		const struct mem_block *b = &now->blocks[i];
-
-		if ((uint64_t)b->index < region / bs || (uint64_t)b->index >= (region + size) / bs)
-			continue;
-		o->present++;
-		if (b->state != BLOCK_ONLINE)
-			continue;
-		o->online++;
-		if (!strstr(o->zones, b->zone) && strlen(o->zones) + strlen(b->zone) + 2 <
-		    sizeof(o->zones))
-			snprintf(o->zones + strlen(o->zones), sizeof(o->zones) - strlen(o->zones),
-				 "%s%s", o->zones[0] ? "," : "", b->zone);
-	}
-	zone_sums(base, &p0, &m0);
-	zone_sums(now, &p1, &m1);
-	/* the guest's counts may be anything: differences in unsigned, never signed overflow */
-	o->present_delta_pages = (int64_t)(p1 - p0);
-	o->managed_delta_pages = (int64_t)(m1 - m0);
-	snap_meminfo(base, "MemTotal", &t0);
-	snap_meminfo(now, "MemTotal", &t1);
-	o->memtotal_delta_kb = (int64_t)(t1 - t0);
-}
-
-/* n units in bytes; INT64_MIN (matching no plugged delta) if the guest's count is that big */
-static int64_t bytes_of(int64_t n, int64_t unit)
-{
-	int64_t b;
-
-	return __builtin_mul_overflow(n, unit, &b) ? INT64_MIN : b;
-}
-
-enum verdict vmem_judge(const struct vmem_obs *o, uint64_t plugged, uint64_t base_plugged,
-			uint64_t memmap_on_device, char *why, size_t n)
-{
-	int64_t delta = (int64_t)plugged - (int64_t)base_plugged;
-	int64_t want = delta - (int64_t)memmap_on_device;
-	int64_t pg = (int64_t)(o->page_size ? o->page_size : 4096);
-	int64_t managed = bytes_of(o->managed_delta_pages, pg);
-	int64_t present = bytes_of(o->present_delta_pages, pg);
-	int64_t memtotal = bytes_of(o->memtotal_delta_kb, 1024);
-	int64_t added = (int64_t)(o->iomem_bytes - o->iomem_base);
-
-	if (plugged > o->iomem_bytes) {
-		snprintf(why, n, "%s: %.1f MiB plugged, but the guest has only %.1f MiB "
-			 "of %s in the region", o->who, MIB(plugged), MIB(o->iomem_bytes), o->ram);
-		return V_FAIL;
-	}
-	if (!plugged && o->iomem_bytes) {
-		snprintf(why, n, "nothing is plugged, but %.1f MiB of %s and %u memory blocks "
-			 "are still in the guest", MIB(o->iomem_bytes), o->ram, o->present);
-		return V_FAIL;
-	}
-	if (o->iomem_bytes != (uint64_t)o->present * o->block_size) {
-		snprintf(why, n, "%s spans %.1f MiB but %u memory blocks of %.0f MiB are present",
-			 o->ram, MIB(o->iomem_bytes), o->present, MIB(o->block_size));
-		return V_FAIL;
-	}
-	if (o->online != o->present) {
-		snprintf(why, n, "%u of the region's %u memory blocks are not online",
-			 o->present - o->online, o->present);
-		return V_FAIL;
-	}
-	if (managed != want) {
-		snprintf(why, n, "zone managed pages grew by %.1f MiB, the host's plugged size by "
-			 "%.1f MiB (memmap on the device expected: %.1f MiB)%s",
-			 MIB(managed), MIB(delta), MIB(memmap_on_device),
-			 managed == delta - delta / 64 && delta ?
-			 ": exactly as if the memmap were on the device" : "");
-		return V_FAIL;
-	}
-	if (memtotal != want) {
-		snprintf(why, n, "MemTotal grew by %.1f MiB, the host's plugged size by %.1f MiB",
-			 MIB(memtotal), MIB(delta));
-		return V_FAIL;
-	}
-	if (present != added) {
-		snprintf(why, n, "zone present pages grew by %.1f MiB, the added memory blocks by "
-			 "%.1f MiB", MIB(present), MIB(added));
-		return V_FAIL;
-	}
-	snprintf(why, n, "plugged %.1f MiB (%s) = guest: %u memory block(s) online in %s, "
-		 "%.1f MiB %s%s, MemTotal %+.1f MiB and zone managed %+.1f MiB "
-		 "= plugged delta%s", MIB(plugged), o->who, o->present, o->present ? o->zones : "-",
-		 MIB(o->iomem_bytes), o->ram, o->iomem_bytes > plugged ? " (sub-block plugged: the rest of "
-		 "the blocks stays fake-offline, present but not managed)" : "",
-		 MIB(memtotal), MIB(managed),
-		 memmap_on_device ? " minus the memmap on the device" : ", memmap elsewhere");
-	return V_PASS;
-}
-
-void vmem_evidence(struct json *j, const struct vmem_obs *o, uint64_t requested,
-		   uint64_t plugged, uint64_t base_plugged, const struct placement_pred *pred)
-{
-	json_u64(j, "region", o->region);
-	json_u64(j, "region_size", o->size);
-	json_u64(j, "requested", requested);
-	json_u64(j, "host_plugged", plugged);
-	json_u64(j, "host_plugged_at_base", base_plugged);
-	json_obj_begin(j, "guest");
-	json_u64(j, "memory_blocks_present", o->present);
-	json_u64(j, "memory_blocks_online", o->online);
-	json_str(j, "zones", o->zones);
-	json_u64(j, "iomem_virtio_mem_bytes", o->iomem_bytes);
-	json_u64(j, "iomem_virtio_mem_bytes_at_base", o->iomem_base);
-	json_i64(j, "memtotal_delta_kb", o->memtotal_delta_kb);
-	json_i64(j, "managed_delta_pages", o->managed_delta_pages);
-	json_i64(j, "present_delta_pages", o->present_delta_pages);
-	json_obj_end(j);
-	if (pred) {
-		json_str(j, "memmap_model", placement_names[pred->p]);
-		json_str(j, "model_says", pred->why);
-	}
-}
-
 struct vm_args {
 	char since[32];
 };
 
 static const struct opt vm_opts[] = {
 	{ "since", OPT_STR, offsetof(struct vm_args, since), 32, 0, 0, NULL,
-	  "snapshot to measure from, taken after boot and before any resize (default baseline)" },
+	  "snapshot to measure from, taken after boot and before any resize",
+	  .def = "baseline" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct vm_args *a, char *err, size_t errlen)
+static int virtio_mem_parse(const struct scn_line *l, struct vm_args *a,
+			    char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	snprintf(a->since, sizeof(a->since), "baseline");
+	if (opts_defaults(vm_opts, a, err, errlen) < 0)
+		return -1;
 	if (l->argc < 3) {
 		snprintf(err, errlen, "expect virtio-mem: want NAME");
 		return -1;
@@ -204,27 +43,28 @@ static int parse(const struct scn_line *l, struct vm_args *a, char *err, size_t 
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int virtio_mem_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct vm_args a;
 
 	err[0] = 0;
-	return parse(l, &a, err, errlen);
+	return virtio_mem_parse(l, &a, err, errlen);
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int virtio_mem_run(struct run *r, const struct scn_line *l)
 {
-	struct hpt_dev *d = run_dev(r, l->argv[2]);
+	struct hpt_dev *d = dev_of_kind(r, l->argv[2], &dev_virtio_mem);
 	char err[512], snap[48];
 	struct vm_args a;
 
 	err[0] = 0;
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (virtio_mem_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
-	if (!d || strcmp(d->kind->name, "virtio-mem"))
+	if (!d)
 		return step_stop(r, l, V_ERROR, NULL, "expect virtio-mem: no virtio-mem device %s",
 				 l->argv[2]);
-	if (vmem_ready(r, d, "online_movable", err, sizeof(err)) < 0)
+	/* judge the blocks as they are: onlining them here would hide an offline one */
+	if (vmem_locate(r, d, NULL, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "expect virtio-mem %s: %s", d->name, err);
 	snprintf(snap, sizeof(snap), "expect-%s", d->name);
 	if (vmem_prove(r, l->lineno, d, a.since, snap, "view", 0, err, sizeof(err)) == V_ERROR)
@@ -237,5 +77,5 @@ const struct oracle oracle_virtio_mem = {
 	.usage = "expect virtio-mem NAME [since=SNAP]",
 	.proves = "the guest's memory blocks, System RAM (virtio_mem) ranges, zone pages and "
 		  "MemTotal agree with the host's plugged size; the memmap is where the model says",
-	.check = check, .run = run,
+	.opts = vm_opts, .check = virtio_mem_check, .run = virtio_mem_run,
 };

@@ -11,18 +11,15 @@
 #define BAD (KPF_BIT(KPF_BUDDY) | KPF_BIT(KPF_LRU) | KPF_BIT(KPF_SLAB) | \
 	     KPF_BIT(KPF_PGTABLE) | KPF_BIT(KPF_NOPAGE))
 
-int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
-		 struct placement_pred *pred, char *err, size_t errlen);
-
 uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
-			  uint64_t *first_bad, uint64_t *bad_flags)
+			  uint64_t vmemmap_kpf, uint64_t *first_bad, uint64_t *bad_flags)
 {
 	uint64_t bad = 0, flags, cnt;
 
 	for (uint64_t i = 0; i < n; i++) {
 		int have = snap_kpage(s, pfn + i, &flags, &cnt) == 0;
 
-		if (have && (flags & KPF_BIT(KPF_RESERVED)) && !(flags & BAD))
+		if (have && (flags & vmemmap_kpf) && !(flags & BAD))
 			continue;
 		if (!bad++) {
 			*first_bad = pfn + i;
@@ -53,7 +50,7 @@ static void evidence(struct strbuf *sb, const struct hpt_dev *d, uint64_t pfn, u
 	json_obj_end(&j);
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int vmemmap_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 3) {
 		snprintf(err, errlen, "expect vmemmap: want DEV");
@@ -62,7 +59,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int run(struct run *r, const struct scn_line *l)
+static int vmemmap_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[2]);
 	struct strbuf ev = STRBUF_INIT;
@@ -100,7 +97,8 @@ static int run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "%s", r->chan.err);
 		return STEP_STOP;
 	}
-	bad = vmemmap_bad_pfns(s, pfn, (uint64_t)o.memmap_pages, &first_bad, &bad_flags);
+	bad = vmemmap_bad_pfns(s, pfn, (uint64_t)o.memmap_pages, pred.vmemmap_kpf, &first_bad,
+			       &bad_flags);
 	evidence(&ev, d, pfn, (uint64_t)o.memmap_pages, bad, first_bad, bad_flags,
 		 "after compaction + pressure + compaction");
 	if (bad)
@@ -116,13 +114,11 @@ static int run(struct run *r, const struct scn_line *l)
 			   (long long)o.memmap_pages, d->name, (unsigned long long)(avail * 7 / 10 >> 10));
 	d->vmemmap_watch = 1;
 	d->vmemmap_pages = (uint64_t)o.memmap_pages;
+	d->vmemmap_kpf = pred.vmemmap_kpf;
 	sb_release(&ev);
 	return 0;
 }
 
-/* Called by `offline DEV` for a watched device: pre-offline flags and the outcome. */
-int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
-			  int offline_rc, const char *reply);
 int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_dev *d,
 			  int offline_rc, const char *reply)
 {
@@ -138,7 +134,7 @@ int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_de
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "no pre-offline snapshot");
 		return -1;
 	}
-	bad = vmemmap_bad_pfns(s, pfn, d->vmemmap_pages, &first_bad, &bad_flags);
+	bad = vmemmap_bad_pfns(s, pfn, d->vmemmap_pages, d->vmemmap_kpf, &first_bad, &bad_flags);
 	evidence(&ev, d, pfn, d->vmemmap_pages, bad, first_bad, bad_flags, "just before offline");
 	if (bad)
 		result_add(&r->res, V_FAIL, name, l->lineno, sb_str(&ev),
@@ -161,5 +157,5 @@ const struct oracle oracle_vmemmap = {
 	.usage = "expect vmemmap DEV",
 	.proves = "DEV's vmemmap pages stay reserved (never buddy/LRU/slab) through compaction "
 		  "and memory pressure, and DEV offlines with them in place",
-	.check = check, .run = run,
+	.check = vmemmap_check, .run = vmemmap_run,
 };

@@ -6,24 +6,24 @@
 #include "json.h"
 #include "model.h"
 
-/* --- placement ------------------------------------------------------------------- */
+/* --- placement (placement.c, probe.c) --------------------------------------------- */
 struct placement_obs {
 	enum placement p;
+	uint64_t npages;			/* pages of the range */
 	int64_t present_delta, managed_delta;	/* pages, summed over zones */
 	int64_t memmap_pages;			/* present_delta - managed_delta */
 	int64_t memtotal_delta_kb;
+	int have_memtotal;
 	uint64_t leading_reserved;	/* pfns from the start that look like vmemmap */
 	uint64_t first_flags, next_flags;	/* flags of pfn and of pfn+leading */
 	int have_kpage;
 	char why[256];
 };
+/* vmemmap_kpf: the kpageflags bits of which a self-hosted vmemmap pfn carries at least
+ * one (the model's placement_pred.vmemmap_kpf). */
 void placement_observe(const struct snapshot *before, const struct snapshot *after,
-		       uint64_t pfn, uint64_t npages, struct placement_obs *o);
-/* PASS/FAIL/SKIP of expected vs observed, summary filled. */
-enum verdict placement_judge(enum placement expected, const char *expected_why,
-			     const struct placement_obs *o, char *summary, size_t n);
-void placement_evidence(struct json *j, const struct placement_pred *pred, int overridden,
-			const struct placement_obs *o);
+		       uint64_t pfn, uint64_t npages, uint64_t vmemmap_kpf,
+		       struct placement_obs *o);
 
 /* The placement probe's report (guest/probe/hpt_probe.c). */
 struct probe_result {
@@ -38,30 +38,106 @@ int probe_parse(const char *text, struct probe_result *pr);
  * unknown otherwise (mixed, unmapped, unsupported). */
 enum placement probe_placement(const struct probe_result *pr);
 
+/* What the probe gave for a placement: proof, or why there is none. */
+enum probe_state {
+	PROBE_OK,	/* it answered: pr holds the proof */
+	PROBE_OFF,	/* the user asked for inference (--no-probe) */
+	PROBE_ABSENT,	/* no probe module for this kernel in the guest */
+	PROBE_FAILED,	/* it is there but could not load or answer (err says why) */
+	PROBE__COUNT
+};
+extern const char *const probe_state_names[PROBE__COUNT];
+struct placement_proof {
+	enum probe_state state;
+	struct probe_result pr;
+	char err[256];
+};
+/* Proof or FAIL. ERROR when the probe is absent (the summary says how to get it, or
+ * --no-probe) or could not answer; FAIL when the observation is inconsistent, the probe
+ * finds a mixed or partly unmapped memmap, the probe and accounting disagree, the counts
+ * disagree (the model's memmap pages, present - managed, the leading vmemmap pfns, the
+ * probe's memmap pages and inside count, MemTotal vs managed and vs the device less its
+ * memmap), or the expectation differs from what was observed; SKIP without an
+ * expectation; PASS otherwise, "[proven …]" or, with PROBE_OFF, "[inferred …]". */
+enum verdict placement_decide(enum placement expected, const char *expected_why,
+			      const struct placement_pred *pred, const struct placement_obs *o,
+			      const struct placement_proof *pf, uint64_t page_size,
+			      char *summary, size_t n);
+void placement_evidence(struct json *j, const struct placement_pred *pred, int overridden,
+			const struct placement_obs *o, const struct placement_proof *pf);
+struct run;
+struct hpt_dev;
+/* Placement of d observed from its pre-online and online snapshots (oracle_placement.c;
+ * the vmemmap oracle uses it too). 0, or -1 with err. */
+int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o,
+		 struct placement_pred *pred, char *err, size_t errlen);
+
 /* --- PageVmemmap ----------------------------------------------------------------- */
-/* Checks that every pfn of [pfn, pfn+n) reads RESERVED and none of BUDDY, LRU, SLAB,
- * PGTABLE, NOPAGE in s. Returns the number of bad pfns (0 = fine); first_bad and its
- * flags describe the first. */
+/* Checks that every pfn of [pfn, pfn+n) reads one of vmemmap_kpf (the model's: RESERVED
+ * on 6.1) and none of BUDDY, LRU, SLAB, PGTABLE, NOPAGE in s. Returns the number of bad
+ * pfns (0 = fine); first_bad and its flags describe the first. */
 uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
-			  uint64_t *first_bad, uint64_t *bad_flags);
+			  uint64_t vmemmap_kpf, uint64_t *first_bad, uint64_t *bad_flags);
 
 /* --- no-leak / teardown ---------------------------------------------------------- */
 struct noleak_cfg {
-	uint64_t memfree_tolerance_kb;
+	uint64_t memfree_tolerance_kb;	/* 0: calibrated from the noise samples */
+	const struct snapshot *const *noise;	/* more samples of the final state */
+	size_t n_noise;
+	int stacks_in_vmalloc;		/* CONFIG_VMAP_STACK: 1 yes, 0 no, -1 not known */
 	unsigned lineno;
 	const int *planned;	/* device indexes in the order `teardown` planned, or NULL */
 	int n_planned;		/* 0: devices must leave in reverse order of plugging */
 	const char *order_rule;	/* "forward", "random seed=N", … */
 };
+/* The check "teardown order" over the journal (teardown_order.c). */
+void teardown_order_check(const struct hpt_dev *devs, int n_devs, const struct jentry *jr,
+			  int n, const struct noleak_cfg *cfg, struct results *res);
 /* Compares final with base and checks the teardown order in the journal; adds one check
  * per property to res. */
 void noleak_eval(const struct snapshot *base, const struct snapshot *final,
 		 const struct hpt_dev *devs, int n_devs, const struct jentry *journal,
 		 int n_journal, const struct noleak_cfg *cfg, struct results *res);
 
-/* --- trend ---------------------------------------------------------------------- */
+/* --- no-leak memmap frames (memmap_frames.c) ----------------------------------------- */
+/* Frames FPFN..FPFN+N-1 outside device dev backed its memmap at VA.. while it was plugged
+ * (as its plug_order-th plug). */
+struct frame_run {
+	int dev;
+	unsigned plug;
+	uint64_t pfn, n, va;
+};
+#define FRAMES_SHOWN 8
+/* What the probe found of recorded frames after teardown (guest/probe/hpt_probe.c). */
+struct frames_tally {
+	uint64_t frames, freed, held, inuse, stale, free_now, gone;
+	uint64_t shown_pfn[FRAMES_SHOWN], shown_flags[FRAMES_SHOWN];
+	int shown_ref[FRAMES_SHOWN], n_shown;
+};
+/* Appends the "frame FPFN N VA" runs of a `frames mark` report to *runs (growing it);
+ * -EPROTO without its summary line. */
+int frames_parse_mark(const char *text, int dev, unsigned plug, struct frame_run **runs,
+		      size_t *n, size_t *alloc);
+/* Adds up the "check …" and "held …" lines of `frames check` reports; -EPROTO if none. */
+int frames_parse_check(const char *text, struct frames_tally *t);
+/* FAIL if a recorded frame was never freed (held) or still maps memmap of memory that is
+ * gone (stale); PASS otherwise. devs names the removed devices. */
+enum verdict frames_judge(const struct frames_tally *t, const char *devs, char *why,
+			  size_t n);
+/* After d is plugged: has the probe mark and report its memmap frames, into r->frames
+ * (nothing with --no-probe; a failure is kept for frames_noleak()). */
+void frames_record(struct run *r, const struct hpt_dev *d);
+/* The check `no-leak memmap frames` over the removed devices' recorded frames. */
+void frames_noleak(struct run *r, unsigned lineno);
+
+/* --- trend (trend.c, oracle_trend.c) ------------------------------------------------ */
+/* Noise model: y_i = a + b*i + e_i, the e_i independent draws of one continuous
+ * distribution of any shape (blips and heavy tails allowed), no drift but b. */
 struct trend {
-	double slope, se, intercept;	/* least squares of y over the cycle number */
+	double slope;		/* Theil–Sen: the median of all pairwise slopes */
+	double lo, hi;		/* Sen's 99.9% confidence interval of the slope */
+	double intercept;	/* median of y - slope * i */
+	double noise;		/* 1.4826 x the median absolute residual: one sample's sigma */
 	double min, max;
 	size_t n;
 };
@@ -71,14 +147,18 @@ struct trend_metric {
 	int exact;		/* must not move at all */
 };
 extern const struct trend_metric trend_metrics[];	/* NULL-terminated */
-/* Fits y[0..n) against 0..n-1; -1 if n < 3. */
+/* Fits y[0..n) against 0..n-1; -1 if n < 3 (or no memory). */
 int trend_fit(const double *y, size_t n, struct trend *t);
-/* FAIL if an exact metric moved, or the slope in the leaking direction exceeds both
- * max_slope and 3 standard errors. */
+/* FAIL if an exact metric moved, or if the whole confidence interval of the slope lies
+ * beyond max_slope in the leaking direction (a leak beyond noise); why says how much per
+ * cycle with the interval and the noise. */
 enum verdict trend_judge(const struct trend *t, const struct trend_metric *m,
 			 double max_slope, char *why, size_t n);
+/* A metric's value in s (kB or pages, as its unit says); -1 if s lacks it. */
+int trend_sample(const struct snapshot *s, const char *metric, int stacks_in_vmalloc,
+		 double *v);
 
-/* --- virtio-mem ------------------------------------------------------------------ */
+/* --- virtio-mem (vmem_view.c) ----------------------------------------------------- */
 /* The guest's view of a virtio-mem region [base, base+size) in `now`, relative to `base`. */
 struct vmem_obs {
 	uint64_t region, size, block_size, page_size;
@@ -93,6 +173,10 @@ struct vmem_obs {
 };
 void vmem_observe(const struct snapshot *base, const struct snapshot *now, uint64_t region,
 		  uint64_t size, uint64_t page_size, struct vmem_obs *o);
+/* The guest physical base of d's region: the n-th top-level "virtioN" range of d's size
+ * in s's /proc/iomem for the n-th virtio-mem device of that size. 0 or -ENOENT. */
+int vmem_find_region(const struct snapshot *s, const struct hpt_dev *devs, int n_devs,
+		     const struct hpt_dev *d, uint64_t *base);
 /* PASS if the guest's view agrees with the host's plugged size (and base_plugged at
  * `base`): every plugged byte is in a "System RAM (virtio_mem)" range of whole memory
  * blocks (sub-block plugging leaves at most the unplugged rest of those blocks), every
@@ -134,13 +218,40 @@ struct offline_obs {
 /* Classifies an offline from the agent's reply to `offline` (rc 0 = OK, 1 = refused) and
  * the kernel log written meanwhile. */
 void offline_classify(int rc, const char *reply, const char *dmesg, struct offline_obs *o);
+/* A success whose reply does not list exactly n blocks becomes an error (it proves
+ * nothing about the blocks it left out). */
+void offline_expect_blocks(struct offline_obs *o, uint32_t n);
 /* PASS/FAIL against the scenario's expect= (an outcome index, or -1 for a plain offline,
  * which must succeed). A surprise success fails too. */
 enum verdict offline_judge(int expected, const struct offline_obs *o, char *summary, size_t n);
 /* The observation and, when both snapshots are given, the counters that changed (vmstat:
- * pgmigrate_*, compact_*, thp_*, nr_zspages, nr_foll_pin_*; the mm file: zram, zswap). */
+ * pgmigrate_*, compact_*, thp_*, nr_zspages, nr_foll_pin_*; the mm file: zram, zswap).
+ * extra: the JSON object of `pinned-by=` (what decided the expectation), or NULL. */
 void offline_evidence(struct json *j, const struct offline_obs *o, int expected,
-		      const struct snapshot *before, const struct snapshot *after);
+		      const char *extra, const struct snapshot *before,
+		      const struct snapshot *after);
+
+/* Where a workload's long-term pinned pages lie, from its report's
+ * "pinned.blocks=BLOCK:PAGES,…" line (guest/w_pins.c): the pages on memory blocks
+ * [first, first + count) into *on, all of them into *total. 0, -ENOENT without such a
+ * line, -EINVAL if it is garbled. */
+int pins_on_blocks(const char *report, uint32_t first, uint32_t count, uint64_t *on,
+		   uint64_t *total);
+
+/* --- no-leak MemFree (noleak_free.c) ------------------------------------------------ */
+/* The tolerance's floor: unaccounted memory moved by -40..+88 kB between baseline and
+ * final in recorded correct 6.1 runs (tests/fixtures); a 128 MiB block's memmap is 2 MiB. */
+#define NOLEAK_FLOOR_KB 256
+/* MemTotal - (MemFree + per-cpu lists) - the meminfo users (page cache, anon, slab, page
+ * tables, per-cpu, vmalloc, hugetlb, zsmalloc, kernel stacks unless stacks_in_vmalloc):
+ * memory nothing accounts for, in kB. -1 if s lacks MemTotal/MemFree/page_size. */
+int noleak_unaccounted_kb(const struct snapshot *s, int stacks_in_vmalloc, int64_t *kb);
+/* FAIL if unaccounted memory grew from b to f by more than the tolerance: cfg's, or
+ * max(4 x noise, NOLEAK_FLOOR_KB, 4 pages) where noise is the spread of unaccounted memory
+ * over f and cfg->noise[] (the same quiet state sampled again). The evidence has the
+ * noise, the tolerance and every user's delta. */
+void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
+		      const struct noleak_cfg *cfg, struct results *res);
 
 /* --- no-leak: the subsystems of the busy-guest workloads (noleak_mm.c) ----------- */
 enum { MM_ZRAM = 1, MM_ZSMALLOC = 2, MM_ZSWAP = 4, MM_SWAP = 8, MM_PINS = 16, MM_THP = 32 };

@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "reaper.h"
 
 /* Reaps our zombie children named qemu-system-* that libvirt daemonized (setsid: another
  * session). QEMUs libvirt runs directly to probe capabilities stay in our session and are
@@ -66,7 +67,6 @@ static void *reaper(void *arg)
 	return NULL;
 }
 
-void reaper_start(void);
 void reaper_start(void)
 {
 	static int fd;

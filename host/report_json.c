@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "arch.h"
 #include "json.h"
+#include "matrix.h"
 #include "report.h"
 #include "hpt.h"
 
@@ -77,3 +78,7 @@ int report_json_write(const struct run *r)
 	sb_release(&sb);
 	return rc;
 }
+
+const struct reporter report_json = { .name = "json", .writes = "results.json",
+				      .run_files = report_json_write,
+				      .matrix_files = matrix_write_json };

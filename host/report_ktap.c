@@ -49,4 +49,5 @@ static void end(FILE *f)
 	fflush(f);
 }
 
-const struct reporter report_ktap = { .name = "ktap", .begin = begin, .one = one, .end = end };
+const struct reporter report_ktap = { .name = "ktap", .writes = "KTAP on stdout", .begin = begin,
+				       .one = one, .end = end };

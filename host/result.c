@@ -61,6 +61,15 @@ int verdict_exit_code(enum verdict v)
 	return code[v];
 }
 
+size_t result_count(const struct results *res, enum verdict v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->n; i++)
+		n += res->checks[i].v == v;
+	return n;
+}
+
 void results_free(struct results *res)
 {
 	for (size_t i = 0; i < res->n; i++) {

@@ -28,6 +28,7 @@ struct check *result_add(struct results *res, enum verdict v, const char *name,
  * (an empty list is ERROR: a run that checked nothing proved nothing). */
 enum verdict result_overall(const struct results *res);
 int verdict_exit_code(enum verdict v);	/* 0 pass, 1 fail, 2 error, 4 skip */
+size_t result_count(const struct results *res, enum verdict v);	/* checks with verdict v */
 void results_free(struct results *res);
 
 #endif

@@ -19,14 +19,6 @@ const char *const phase_names[PHASE__COUNT] = {
 
 int hpt_verbosity;
 
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void hpt_log(const char *fmt, ...)
 {
 	va_list ap;
@@ -71,6 +63,55 @@ struct hpt_dev *run_dev(struct run *r, const char *name)
 		if (!strcmp(r->devs[i].name, name))
 			return &r->devs[i];
 	return NULL;
+}
+
+void run_wl_report(struct run *r, const char *name, const char *what, const char *text)
+{
+	struct wl_report *w = NULL;
+	char path[PATH_MAX];
+	FILE *f;
+
+	for (int i = 0; i < r->n_wl && !w; i++)
+		if (!strcmp(r->wl[i].name, name))
+			w = &r->wl[i];
+	if (!w && r->n_wl < HPT_WL_MAX) {
+		w = &r->wl[r->n_wl++];
+		snprintf(w->name, sizeof(w->name), "%s", name);
+	}
+	if (w) {
+		free(w->text);
+		w->text = strdup(text);
+	}
+	snprintf(path, sizeof(path), "%s/workloads", r->dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/workloads/%s-%s.report", r->dir, name, what);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+const char *run_wl_last(const struct run *r, const char *name)
+{
+	for (int i = 0; i < r->n_wl; i++)
+		if (!strcmp(r->wl[i].name, name))
+			return r->wl[i].text;
+	return NULL;
+}
+
+void run_release(struct run *r)
+{
+	for (int k = 0; k < r->n_snaps; k++)
+		snapshot_free(&r->snaps[k].snap);
+	r->n_snaps = 0;
+	results_free(&r->res);
+	for (int i = 0; i < r->n_wl; i++)
+		free(r->wl[i].text);
+	r->n_wl = 0;
+	free(r->frames);
+	r->frames = NULL;
+	r->n_frames = r->alloc_frames = 0;
 }
 
 const struct snapshot *run_snap(const struct run *r, const char *name)

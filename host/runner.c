@@ -17,9 +17,6 @@
 #include "step.h"
 #include "virt.h"
 
-void boot_defaults(struct run *r);
-enum step_rc boot_now(struct run *r, const struct scn_line *l);
-
 int runner_validate(const struct scenario *s, char *err, size_t errlen)
 {
 	char msg[400];
@@ -223,11 +220,11 @@ void runner_run(struct run *r)
 	if (!runner_wants_arch(r->scn, r->arch->name)) {
 		result_add(&r->res, V_SKIP, "arch", 0, NULL, "%s is not among the scenario's arches",
 			   r->arch->name);
-		report_json_write(r);
+		report_run_files(r);
 		return;
 	}
 	if (needs_unmet(r)) {	/* no guest boots for a scenario that cannot run here */
-		report_json_write(r);
+		report_run_files(r);
 		return;
 	}
 	run_lines(r);
@@ -242,6 +239,5 @@ void runner_run(struct run *r)
 	t = now_ms();
 	guest_stop(r);
 	r->phase_ms[PHASE_TEARDOWN] += now_ms() - t;
-	if (report_json_write(r) < 0)
-		hpt_log("%s: cannot write results.json", r->dir);
+	report_run_files(r);	/* results.json, report.html (failures logged) */
 }

@@ -22,6 +22,7 @@ struct step {
 	int kernel_op;
 	const char *usage;	/* "plug dimm NAME size=SIZE|block [node=N]" */
 	const char *help;
+	const struct opt *opts;	/* its key=value options, with help and defaults (or NULL) */
 	/* Syntax check before the run; err gets the message (no file:line). */
 	int (*check)(const struct scn_line *l, char *err, size_t errlen);
 	/* What the line needs of the arch, kernel and QEMU (the capability model, caps.h):
@@ -31,8 +32,18 @@ struct step {
 	enum step_rc (*run)(struct run *r, const struct scn_line *l);
 };
 
+/* The step of a line's first word: one of steps[], or step_declare for the name of a
+ * boot-time device kind (devkind.h). */
 const struct step *step_find(const char *name);
 extern const struct step *const steps[];	/* NULL-terminated, registry.c */
+
+/* The boot step (step_boot.c), for the runner. */
+/* Defaults for a run, before any boot line: the boot options' defaults (boot_opts), the
+ * arch's memory. A boot line changes only what it names. */
+void boot_defaults(struct run *r);
+/* Boots with r->boot (the accelerator chosen first), then waits for the devices declared
+ * before boot to be ready; shared with steps that need a guest. */
+enum step_rc boot_now(struct run *r, const struct scn_line *l);
 
 /* Helpers for steps. */
 /* Records an ERROR/FAIL/SKIP check named after the line and returns STEP_STOP. */

@@ -5,7 +5,7 @@
 #include "arch.h"
 #include "step.h"
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int arch_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc < 2) {
 		snprintf(err, errlen, "arch: name at least one arch");
@@ -23,7 +23,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc arch_run(struct run *r, const struct scn_line *l)
 {
 	(void)r; (void)l;
 	return STEP_OK;
@@ -32,6 +32,6 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 const struct step step_arch = {
 	.name = "arch", .phase = PHASE_VERIFY, .header = 1,
 	.usage = "arch ARCH…",
-	.help = "arches the scenario runs on (x86_64 ppc64le s390x); default all",
-	.check = check, .run = run,
+	.help = "arches the scenario runs on (`hotplug-test help steps` lists them); default all",
+	.check = arch_check, .run = arch_run,
 };

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "accel.h"
 #include "arch.h"
 #include "caps.h"
 #include "devkind.h"
@@ -17,26 +18,28 @@ struct boot_args {
 
 static const struct opt boot_opts[] = {
 	{ "memory", OPT_SIZE, offsetof(struct boot_args, memory), 0, 64ull << 20, 64ull << 30,
-	  NULL, "boot memory (default 512M)" },
+	  NULL, "boot memory (default: the arch's, see Arches)" },
 	{ "maxmem", OPT_SIZE, offsetof(struct boot_args, maxmem), 0, 64ull << 20, 1ull << 40,
-	  NULL, "maximum memory including hot-plugged (default 4G)" },
+	  NULL, "maximum memory including hot-plugged (raised to fit the devices declared "
+	  "before boot)", .def = "4G" },
 	{ "slots", OPT_UINT, offsetof(struct boot_args, slots), 0, 0, 256, NULL,
-	  "memory device slots (default 8)" },
+	  "memory device slots (none where no device kind can be hot-plugged)", .def = "8" },
 	{ "cpus", OPT_UINT, offsetof(struct boot_args, cpus), 0, 1, 64, NULL,
-	  "virtual CPUs (default 1)" },
+	  "virtual CPUs", .def = "1" },
 	{ "cmdline", OPT_STR, offsetof(struct boot_args, cmdline),
 	  sizeof(((struct boot_args *)0)->cmdline), 0, 0, NULL,
 	  "appended to the arch's kernel command line" },
 	{ "timeout", OPT_UINT, offsetof(struct boot_args, timeout), 0, 1, 3600, NULL,
-	  "seconds from start to the agent's hello (default 60)" },
+	  "seconds from start to the agent's hello (times $HPT_TIMEOUT_SCALE)",
+	  .def = "60" },
 	{ "nodes", OPT_UINT, offsetof(struct boot_args, nodes), 0, 1, 8, NULL,
-	  "NUMA nodes: boot memory split evenly, every CPU on node 0 (default 1)" },
+	  "NUMA nodes: boot memory split evenly, every CPU on node 0", .def = "1" },
 	{ "disk", OPT_SIZE, offsetof(struct boot_args, disk), 0, 1ull << 20, 64ull << 30, NULL,
 	  "a scratch virtio disk of this size (serial hpt-scratch; zswap's swap device)" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct boot_args *a, char *err, size_t errlen)
+static int boot_parse(const struct scn_line *l, struct boot_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	if (step_argc(l, 0, 0, err, errlen) < 0 || step_opts(boot_opts, a, l, 1, err, errlen) < 0)
@@ -48,11 +51,11 @@ static int parse(const struct scn_line *l, struct boot_args *a, char *err, size_
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int boot_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct boot_args a;
 
-	return parse(l, &a, err, errlen);
+	return boot_parse(l, &a, err, errlen);
 }
 
 /* 1 if some device kind can be hot-plugged on this arch (capability model). */
@@ -69,44 +72,50 @@ static int can_plug(struct run *r)
 	return 0;
 }
 
-/* Defaults for a run, before any boot line. */
-void boot_defaults(struct run *r);
 void boot_defaults(struct run *r)
 {
+	struct boot_args a;
+	char err[128];
+
+	memset(&a, 0, sizeof(a));
+	if (opts_defaults(boot_opts, &a, err, sizeof(err)) < 0)
+		hpt_log("boot: %s", err);	/* a bad .def: the table's bug */
 	memset(&r->boot, 0, sizeof(r->boot));
-	r->boot.memory = r->arch->default_memory;
-	r->boot.maxmem = 4ull << 30;
-	r->boot.slots = can_plug(r) ? 8 : 0;	/* no <maxMemory> where nothing plugs (s390x) */
-	r->boot.cpus = 1;
-	r->boot.timeout_ms = run_timeout(r, 60000);
+	r->boot.memory = a.memory ? a.memory : r->arch->default_memory;
+	r->boot.maxmem = a.maxmem;
+	r->boot.slots = can_plug(r) ? a.slots : 0;	/* no <maxMemory> where nothing plugs */
+	r->boot.cpus = a.cpus;
+	r->boot.timeout_ms = run_timeout(r, a.timeout * 1000);
+	r->boot.nodes = a.nodes;
 }
 
-int vmem_boot_ready(struct run *r, char *err, size_t errlen);	/* vmem.c */
-
-/* Boots with r->boot; shared with steps that need a guest. */
-enum step_rc boot_now(struct run *r, const struct scn_line *l);
 enum step_rc boot_now(struct run *r, const struct scn_line *l)
 {
 	char err[512];
 
+	r->accel_used = accel_choose(r);
 	if (guest_boot(r, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	debugk_boot(r);
-	if (vmem_boot_ready(r, err, sizeof(err)) < 0)	/* virtio-mem plugged at boot */
-		return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	for (int i = 0; i < r->n_devs; i++) {	/* devices declared before boot: as declared */
+		struct hpt_dev *d = &r->devs[i];
+
+		if (d->kind->boot_ready && d->kind->boot_ready(r, d, err, sizeof(err)) < 0)
+			return step_stop(r, l, V_ERROR, NULL, "%s", err);
+	}
 	hpt_verbose("vm %s: booted %s (%s), block size %llu MiB", r->vm_name, r->guest.kernel,
 		    r->accel_used, (unsigned long long)(r->guest.block_size >> 20));
 	return STEP_OK;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc boot_run(struct run *r, const struct scn_line *l)
 {
 	struct boot_args a;
 	char err[256];
 
 	if (r->booted)
 		return step_stop(r, l, V_ERROR, NULL, "boot: the guest is already running");
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (boot_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (a.memory)
 		r->boot.memory = a.memory;
@@ -118,7 +127,8 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		r->boot.cpus = a.cpus;
 	if (a.timeout)
 		r->boot.timeout_ms = run_timeout(r, a.timeout * 1000);
-	r->boot.nodes = a.nodes;
+	if (a.nodes)
+		r->boot.nodes = a.nodes;
 	r->boot.disk = a.disk;
 	snprintf(r->boot.cmdline, sizeof(r->boot.cmdline), "%s", a.cmdline);
 	if (r->boot.maxmem < r->boot.memory)
@@ -131,5 +141,5 @@ const struct step step_boot = {
 	.usage = "boot [memory=SIZE] [maxmem=SIZE] [slots=N] [cpus=N] [cmdline=\"…\"] [timeout=S] "
 		 "[nodes=N] [disk=SIZE]",
 	.help = "start the guest: direct kernel boot of the arch's kernel with hp-agent as /init",
-	.check = check, .run = run,
+	.opts = boot_opts, .check = boot_check, .run = boot_run,
 };

@@ -13,42 +13,17 @@
  *   destroy  ndctl destroy-namespace.
  * Tool output is kept in the run dir (dax-N-VERB.txt). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "caps.h"
 #include "devkind.h"
-#include "jsonr.h"
+#include "nvdimm.h"
 #include "oracles.h"
 #include "step.h"
 
-#define NS_MAX 8
 #define COMPAT_ALIGN (2ull << 20)
-
-struct ns {
-	char name[32], dev[32], chardev[32];
-	uint64_t start, raw, usable, align, eff_align;
-	int map_dev, kmem;
-};
-
-static const struct run *ns_owner;
-static struct ns nss[NS_MAX];
-static int n_ns, n_calls;
-static const struct run *labels_done;
-
-static struct ns *ns_find(const struct run *r, const char *name)
-{
-	if (ns_owner != r) {
-		ns_owner = r;
-		n_ns = n_calls = 0;
-	}
-	for (int i = 0; i < n_ns; i++)
-		if (!strcmp(nss[i].name, name))
-			return &nss[i];
-	return NULL;
-}
 
 static const char *const verbs[] = { "create", "kmem", "devdax", "destroy", NULL };
 static const char *const maps[] = { "dev", "mem", NULL };
@@ -60,9 +35,10 @@ struct dax_args {
 
 static const struct opt dax_opts[] = {
 	{ "map", OPT_ENUM, offsetof(struct dax_args, map), 0, 0, 0, maps,
-	  "create: where the namespace's struct pages live (dev: in its own reserved area)" },
+	  "create: where the namespace's struct pages live (dev: in its own reserved area)",
+	  .def = "dev" },
 	{ "align", OPT_SIZE, offsetof(struct dax_args, align), 0, 4096, 1ull << 30, NULL,
-	  "create: device-dax alignment (default 2M)" },
+	  "create: device-dax alignment", .def = "2M" },
 	{ 0 }
 };
 
@@ -74,10 +50,11 @@ static int verb_index(const char *v)
 	return -1;
 }
 
-static int parse(const struct scn_line *l, struct dax_args *a, char *err, size_t errlen)
+static int dax_parse(const struct scn_line *l, struct dax_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	a->align = 2ull << 20;
+	if (opts_defaults(dax_opts, a, err, errlen) < 0)
+		return -1;
 	if (step_argc(l, 2, 2, err, errlen) < 0 || verb_index(l->argv[1]) < 0) {
 		snprintf(err, errlen, "dax: want create|kmem|devdax|destroy NS");
 		return -1;
@@ -85,115 +62,17 @@ static int parse(const struct scn_line *l, struct dax_args *a, char *err, size_t
 	return step_opts(dax_opts, a, l, 3, err, errlen) < 0 ? -1 : 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int dax_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct dax_args a;
 
-	return parse(l, &a, err, errlen);
+	return dax_parse(l, &a, err, errlen);
 }
 
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int dax_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	(void)l;
 	return caps_need(r, CAP_PLUG, "nvdimm", why, n);
-}
-
-/* Readers of the tools' replies: pure, see oracles.h (fuzzed in tests/fuzz/). */
-char *dax_tool_stdout(const char *reply)
-{
-	const char *so = strstr(reply, "--- stdout\n"), *se;
-
-	if (strncmp(reply, "exit 0\n", 7) || !so)
-		return NULL;
-	so += 11;
-	se = strstr(so, "\n--- stderr\n");	/* after stdout: the agent writes them so */
-	return se ? strndup(so, (size_t)(se - so)) : NULL;
-}
-
-int dax_ndctl_ns(const char *json, const char *map, struct dax_ns_info *ns, char *err,
-		 size_t errlen)
-{
-	const struct jr_val *dr, *devs;
-	struct jr_val v;
-	double size;
-
-	memset(ns, 0, sizeof(*ns));
-	if (jr_parse(&v, json, strlen(json), err, errlen) < 0)
-		return -EINVAL;
-	snprintf(ns->dev, sizeof(ns->dev), "%s", jr_str(&v, "dev", ""));
-	size = jr_num(&v, "size", 0);
-	/* converting a double outside uint64_t's range is undefined: the guest picks it */
-	ns->usable = size >= 0 && size < 0x1p64 ? (uint64_t)size : 0;
-	dr = jr_get(&v, "daxregion");
-	devs = dr ? jr_get(dr, "devices") : NULL;
-	if (devs && devs->type == JR_ARR && devs->len)
-		snprintf(ns->chardev, sizeof(ns->chardev), "%s",
-			 jr_str(&devs->items[0], "chardev", ""));
-	ns->ok = !strcmp(jr_str(&v, "mode", ""), "devdax") &&
-		 !strcmp(jr_str(&v, "map", ""), map) && ns->chardev[0] && ns->dev[0];
-	jr_free(&v);
-	return 0;
-}
-
-int dax_daxctl_mode(const char *json, const char *mode, int *has_online,
-		    unsigned long *online)
-{
-	const char *m = strstr(json, "\"online_memblocks\":");
-	char want[48];
-
-	*has_online = m != NULL;
-	*online = m ? strtoul(m + 19, NULL, 10) : 0;
-	snprintf(want, sizeof(want), "\"mode\":\"%s\"", mode);
-	return strstr(json, want) != NULL;
-}
-
-/* Runs a tool in the guest; *json = its stdout, keeps the whole reply in the run dir.
- * 0 = exit 0; -EIO with err = its stderr otherwise. */
-static int tool(struct run *r, const char *verb, char **json, char *err, size_t errlen,
-		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static int tool(struct run *r, const char *verb, char **json, char *err, size_t errlen,
-		const char *fmt, ...)
-{
-	struct strbuf req = STRBUF_INIT, reply = STRBUF_INIT;
-	const char *text;
-	char path[PATH_MAX + 64];
-	va_list ap;
-	FILE *f;
-	int rc;
-
-	sb_adds(&req, "tool 120 ");
-	va_start(ap, fmt);
-	{
-		char line[512];
-
-		vsnprintf(line, sizeof(line), fmt, ap);
-		sb_adds(&req, line);
-	}
-	va_end(ap);
-	rc = chan_call(&r->chan, run_timeout(r, 150000), &reply, "%s", sb_str(&req));
-	text = sb_str(&reply);
-	snprintf(path, sizeof(path), "%s/dax-%02d-%s.txt", r->dir, ++n_calls, verb);
-	f = fopen(path, "w");
-	if (f) {
-		fprintf(f, "$ %s\n%s\n", sb_str(&req) + 9, text);
-		fclose(f);
-	}
-	*json = NULL;
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %.300s", sb_str(&req) + 9, rc < 0 ? r->chan.err : text);
-		/* an initramfs without the tools (e.g. --debug-kernel) is the testbed's */
-		rc = rc < 0 ? rc : strstr(text, "not in this initramfs") ? -ENOENT : -EIO;
-		goto out;
-	}
-	*json = dax_tool_stdout(text);
-	if (!*json) {
-		snprintf(err, errlen, "%s: %.400s", sb_str(&req) + 9, text);
-		rc = -EIO;
-	}
-out:
-	sb_release(&req);
-	sb_release(&reply);
-	return rc;
 }
 
 static int read_u64(struct run *r, const char *path, uint64_t *v)
@@ -209,37 +88,26 @@ static int read_u64(struct run *r, const char *path, uint64_t *v)
 
 static enum step_rc do_create(struct run *r, const struct scn_line *l, struct dax_args *a)
 {
+	struct hpt_dev *nv = nvdimm_region(r);
 	struct dax_ns_info info;
 	struct strbuf ev = STRBUF_INIT;
 	struct json j;
 	char *out, err[600], path[96], why[400], name[96];
-	struct ns *ns;
-	uint64_t size = 0, eff_align;
+	struct nvdimm_ns *ns;
+	uint64_t eff_align;
 	enum verdict vd;
 	int rc;
 
-	if (ns_find(r, l->argv[2]) || n_ns >= NS_MAX)
+	if (nvdimm_ns_find(nv, l->argv[2]) || (nv && nv->u.nvdimm.n_ns >= NVDIMM_NS_MAX))
 		return step_stop(r, l, V_ERROR, NULL, "dax create: %s exists or too many",
 				 l->argv[2]);
-	for (int i = 0; i < r->n_devs && !size; i++)
-		if (!strcmp(r->devs[i].kind->name, "nvdimm"))
-			size = r->devs[i].vm_requested;
-	if (!size)
+	if (!nv)
 		return step_stop(r, l, V_ERROR, NULL, "dax create: no nvdimm declared");
-	if (labels_done != r) {	/* a fresh label area: label-less regions cannot be divided */
-		static const char *const init[] = { "ndctl disable-region all",
-			"ndctl init-labels -f all", "ndctl enable-region all" };
-
-		for (int i = 0; i < 3; i++) {
-			if (tool(r, "labels", &out, err, sizeof(err), "%s", init[i]) < 0)
-				return step_stop(r, l, V_ERROR, NULL, "dax create: %s", err);
-			free(out);
-		}
-		labels_done = r;
-	}
-	rc = tool(r, "create", &out, err, sizeof(err), "ndctl create-namespace -r region0 -m "
-		  "devdax -M %s -a %llu -s %llu", maps[a->map], (unsigned long long)a->align,
-		  (unsigned long long)size);
+	if (nvdimm_init_labels(r, nv, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: %s", err);
+	rc = nvdimm_tool(r, nv, "create", &out, err, sizeof(err), "ndctl create-namespace -r "
+			 "region0 -m devdax -M %s -a %llu -s %llu", maps[a->map],
+			 (unsigned long long)a->align, (unsigned long long)nv->u.nvdimm.pmem);
 	if (rc < 0)
 		return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL, "dax create %s: %s",
 				 l->argv[2], err);
@@ -247,7 +115,7 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 		free(out);
 		return step_stop(r, l, V_ERROR, NULL, "dax create: ndctl JSON: %s", err);
 	}
-	ns = &nss[n_ns];
+	ns = &nv->u.nvdimm.ns[nv->u.nvdimm.n_ns];
 	memset(ns, 0, sizeof(*ns));
 	snprintf(ns->name, sizeof(ns->name), "%s", l->argv[2]);
 	snprintf(ns->dev, sizeof(ns->dev), "%s", info.dev);
@@ -264,7 +132,7 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 		return s;
 	}
 	free(out);
-	n_ns++;
+	nv->u.nvdimm.n_ns++;
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/size", ns->dev);
 	if (read_u64(r, path, &ns->raw) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "dax create: cannot read %s", path);
@@ -305,7 +173,7 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 
 /* What dax kmem adds: the whole memory blocks inside the device-dax range, which ends
  * where the namespace is truncated to its alignment and holds the usable size. */
-static uint64_t kmem_expected(const struct run *r, const struct ns *ns)
+static uint64_t kmem_expected(const struct run *r, const struct nvdimm_ns *ns)
 {
 	uint64_t bs = r->guest.block_size, end = ns->start + ns->raw;
 	uint64_t dend = end - end % ns->eff_align, dstart = dend - ns->usable;
@@ -315,7 +183,7 @@ static uint64_t kmem_expected(const struct run *r, const struct ns *ns)
 }
 
 /* Judges the guest's System RAM (kmem) in the namespace's range against `base`. */
-static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct ns *ns,
+static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct nvdimm_ns *ns,
 			       const char *base_name, const char *snap, const char *what,
 			       uint64_t want_bytes)
 {
@@ -349,10 +217,11 @@ static enum verdict judge_kmem(struct run *r, const struct scn_line *l, struct n
 	return v;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc dax_run(struct run *r, const struct scn_line *l)
 {
 	int verb = verb_index(l->argv[1]);
-	struct ns *ns = ns_find(r, l->argv[2]);
+	struct hpt_dev *nv = nvdimm_region(r);
+	struct nvdimm_ns *ns = nvdimm_ns_find(nv, l->argv[2]);
 	struct dax_args a;
 	char err[600], *out = NULL, snap[64];
 	const struct snapshot *s;
@@ -360,7 +229,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	enum verdict v;
 	int rc, has_online;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (dax_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (verb == 0)
 		return do_create(r, l, &a);
@@ -372,8 +241,8 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	case 1:	/* kmem */
 		if (run_snapshot(r, snap, 0, &s) < 0)
 			return step_stop(r, l, V_ERROR, NULL, "dax kmem: %s", r->chan.err);
-		rc = tool(r, "kmem", &out, err, sizeof(err), "daxctl reconfigure-device -m "
-			  "system-ram %s", ns->chardev);
+		rc = nvdimm_tool(r, nv, "kmem", &out, err, sizeof(err), "daxctl reconfigure-device "
+				 "-m system-ram %s", ns->chardev);
 		if (rc < 0)
 			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL, "dax kmem %s: %s",
 					 ns->name, err);
@@ -409,8 +278,8 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		}
 		break;
 	case 2:	/* devdax */
-		rc = tool(r, "devdax", &out, err, sizeof(err), "daxctl reconfigure-device -f -m "
-			  "devdax %s", ns->chardev);
+		rc = nvdimm_tool(r, nv, "devdax", &out, err, sizeof(err), "daxctl reconfigure-device "
+				 "-f -m devdax %s", ns->chardev);
 		if (rc < 0)
 			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL,
 					 "dax devdax %s: %s", ns->name, err);
@@ -427,13 +296,13 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		v = judge_kmem(r, l, ns, snap, err, "devdax", 0);
 		break;
 	default:	/* destroy */
-		rc = tool(r, "destroy", &out, err, sizeof(err), "ndctl destroy-namespace -f %s",
-			  ns->dev);
+		rc = nvdimm_tool(r, nv, "destroy", &out, err, sizeof(err), "ndctl destroy-namespace "
+				 "-f %s", ns->dev);
 		if (rc < 0)
 			return step_stop(r, l, rc == -EIO ? V_FAIL : V_ERROR, NULL,
 					 "dax destroy %s: %s", ns->name, err);
 		free(out);
-		*ns = nss[--n_ns];
+		nvdimm_ns_drop(nv, ns);
 		return STEP_OK;
 	}
 	if (v == V_ERROR)
@@ -447,5 +316,5 @@ const struct step step_dax = {
 	.usage = "dax create|kmem|devdax|destroy NS [map=dev|mem] [align=2M]",
 	.help = "NVDIMM namespace as devdax (altmap checked), reconfigured to system RAM (dax "
 		"kmem) and back, each step verified in the guest",
-	.check = check, .needs = needs, .run = run,
+	.opts = dax_opts, .check = dax_check, .needs = dax_needs, .run = dax_run,
 };

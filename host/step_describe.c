@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include "step.h"
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int describe_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 2) {
 		snprintf(err, errlen, "describe: want one quoted text");
@@ -11,7 +11,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc describe_run(struct run *r, const struct scn_line *l)
 {
 	(void)r; (void)l;
 	return STEP_OK;
@@ -20,5 +20,5 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 const struct step step_describe = {
 	.name = "describe", .phase = PHASE_VERIFY, .header = 1,
 	.usage = "describe \"TEXT\"", .help = "a one-line description for `hotplug-test list`",
-	.check = check, .run = run,
+	.check = describe_check, .run = describe_run,
 };

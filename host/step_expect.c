@@ -3,7 +3,7 @@
 #include "oracle.h"
 #include "step.h"
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int expect_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	const struct oracle *o = l->argc >= 2 ? oracle_find(l->argv[1]) : NULL;
 
@@ -17,14 +17,14 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return o->check(l, err, errlen);
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc expect_run(struct run *r, const struct scn_line *l)
 {
 	return oracle_find(l->argv[1])->run(r, l) ? STEP_STOP : STEP_OK;
 }
 
 const struct step step_expect = {
 	.name = "expect", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
-	.usage = "expect placement|vmemmap|no-leak|kernel-log …",
-	.help = "run an oracle (see the oracle list)",
-	.check = check, .run = run,
+	.usage = "expect KIND …",
+	.help = "run the oracle KIND (see the oracles: `hotplug-test help expect`)",
+	.check = expect_check, .run = expect_run,
 };

@@ -25,7 +25,7 @@ static int zone_fits(const char *zone, int want)
 	return want == 2 || (want == 0) == movable;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int online_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 3 || zone_index(l->argv[2]) < 0) {
 		snprintf(err, errlen, "online: want NAME and one of movable, normal, auto");
@@ -34,7 +34,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc online_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[1]);
 	struct strbuf reply = STRBUF_INIT;
@@ -105,5 +105,5 @@ const struct step step_online = {
 	.name = "online", .phase = PHASE_ONLINE, .needs_guest = 1, .kernel_op = 1,
 	.usage = "online NAME movable|normal|auto",
 	.help = "online the device's memory blocks (online_movable, online_kernel, online)",
-	.check = check, .run = run,
+	.check = online_check, .run = online_run,
 };

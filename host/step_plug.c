@@ -11,6 +11,7 @@
 #include "caps.h"
 #include "devkind.h"
 #include "json.h"
+#include "oracles.h"
 #include "size.h"
 #include "step.h"
 
@@ -23,20 +24,11 @@ static const struct opt plug_opts[] = {
 	{ "size", OPT_STR, offsetof(struct plug_args, size), 32, 0, 0, NULL,
 	  "device size (128M, 1G) or `block`: the guest's memory block size" },
 	{ "node", OPT_UINT, offsetof(struct plug_args, node), 0, 0, 63, NULL,
-	  "NUMA node (default 0)" },
+	  "NUMA node", .def = "0" },
 	{ 0 }
 };
 
-int dev_name_ok(const char *s);
-int dev_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n && n <= 16 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
-static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_t errlen)
+static int plug_parse(const struct scn_line *l, struct plug_args *a, char *err, size_t errlen)
 {
 	uint64_t v;
 
@@ -69,15 +61,15 @@ static int parse(const struct scn_line *l, struct plug_args *a, char *err, size_
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int plug_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct plug_args a;
 
-	return parse(l, &a, err, errlen);
+	return plug_parse(l, &a, err, errlen);
 }
 
 /* The capability model's answer for this device kind here (QEMU, kernel, arch). */
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int plug_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	return caps_need(r, CAP_PLUG, l->argv[1], why, n);
 }
@@ -111,7 +103,7 @@ static enum step_rc kernel_onlined(struct run *r, const struct scn_line *l, stru
 	return STEP_OK;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc plug_run(struct run *r, const struct scn_line *l)
 {
 	const struct devkind *kind = devkind_find(l->argv[1]);
 	char err[512], a1[32], a2[32], snap[48];
@@ -122,7 +114,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint64_t granule;
 	int rc, reused;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (plug_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	caps_query_for(r, kind->name, &q);
 	if (caps_ask(CAP_PLUG, &q, &plug) == CAP_NO)
@@ -144,7 +136,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	snprintf(d->name, sizeof(d->name), "%s", l->argv[2]);
 	snprintf(d->alias, sizeof(d->alias), "ua-%s", l->argv[2]);
 	d->kind = kind;
-	d->node = (int)a.node;
+	d->node = a.node;
 	if (!strcmp(a.size, "block"))
 		d->size = r->guest.block_size;
 	else
@@ -171,7 +163,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		json_str(&j, "device", d->name);
 		json_str(&j, "kind", kind->name);
 		json_u64(&j, "size", d->size);
-		json_u64(&j, "node", (uint64_t)d->node);
+		json_u64(&j, "node", d->node);
 		json_u64(&j, "boot_memory", r->boot.memory);
 		json_u64(&j, "maxmem", r->boot.maxmem);
 		json_u64(&j, "slots", r->boot.slots);
@@ -187,12 +179,15 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	d->plug_order = ++r->n_plugged;
 	d->state = DEV_PLUGGED;
 	journal_add(r, J_PLUG, (int)(d - r->devs), d->first_block);
-	return onl.a == CAP_YES ? kernel_onlined(r, l, d) : STEP_OK;
+	if (onl.a == CAP_YES && kernel_onlined(r, l, d) != STEP_OK)
+		return STEP_STOP;
+	frames_record(r, d);	/* the memmap exists from the plug on: its frames, for no-leak */
+	return STEP_OK;
 }
 
 const struct step step_plug = {
 	.name = "plug", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
-	.usage = "plug dimm NAME size=SIZE|block [node=N]",
+	.usage = "plug KIND NAME size=SIZE|block [node=N]",
 	.help = "hot-plug a memory device and wait until the guest sees its memory blocks",
-	.check = check, .needs = needs, .run = run,
+	.opts = plug_opts, .check = plug_check, .needs = plug_needs, .run = plug_run,
 };

@@ -33,20 +33,21 @@ static const struct opt resize_opts[] = {
 	{ "requested", OPT_SIZE, offsetof(struct resize_args, requested), 0, 0, 1ull << 40, NULL,
 	  "new requested size (a multiple of the device block size; 0 gives everything back)" },
 	{ "zone", OPT_ENUM, offsetof(struct resize_args, zone), 0, 0, 0, zone_names,
-	  "zone new memory blocks go online in (default movable)" },
+	  "zone new memory blocks go online in", .def = "movable" },
 	{ "since", OPT_STR, offsetof(struct resize_args, since), 32, 0, 0, NULL,
-	  "snapshot the guest's view is measured from (default baseline)" },
+	  "snapshot the guest's view is measured from", .def = "baseline" },
 	{ "timeout", OPT_UINT, offsetof(struct resize_args, timeout), 0, 1, 3600, NULL,
-	  "seconds for the host to reach the size (default 60)" },
+	  "seconds for the host to reach the size", .def = "60" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct resize_args *a, char *err, size_t errlen)
+static int resize_parse(const struct scn_line *l, struct resize_args *a,
+			char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	a->timeout = 60;
-	snprintf(a->since, sizeof(a->since), "baseline");
-	if (step_argc(l, 1, 1, err, errlen) < 0 || step_opts(resize_opts, a, l, 2, err, errlen) < 0)
+	if (opts_defaults(resize_opts, a, err, errlen) < 0 ||
+	    step_argc(l, 1, 1, err, errlen) < 0 ||
+	    step_opts(resize_opts, a, l, 2, err, errlen) < 0)
 		return -1;
 	for (int i = 2; i < l->argc; i++)
 		if (!strncmp(l->argv[i], "requested=", 10))
@@ -58,51 +59,11 @@ static int parse(const struct scn_line *l, struct resize_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int resize_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct resize_args a;
 
-	return parse(l, &a, err, errlen);
-}
-
-/* Evidence of what stayed plugged: the region's blocks and their zones, read now or, when
- * the guest no longer answers, as last seen before the resize. 1 if the guest answered. */
-static int stuck_evidence(struct run *r, struct hpt_dev *d, struct strbuf *ev)
-{
-	const struct snapshot *s;
-	struct json j;
-	char snap[48], before[48];
-	int live;
-
-	snprintf(snap, sizeof(snap), "stuck-%s", d->name);
-	snprintf(before, sizeof(before), "vmem-ready-%s", d->name);
-	live = run_snapshot(r, snap, 0, &s) == 0;
-	if (!live)
-		s = run_snap(r, before);
-	json_init(&j, ev, 0);
-	json_obj_begin(&j, NULL);
-	json_u64(&j, "requested", d->vm_requested);
-	json_u64(&j, "host_plugged", d->vm_plugged);
-	json_bool(&j, "guest_answering", live);
-	if (s) {
-		json_str(&j, "blocks_seen", live ? "now" : "before the resize (the guest no "
-			 "longer answers)");
-		json_arr_begin(&j, "blocks_plugged");
-		for (size_t i = 0; i < s->n_blocks; i++) {
-			const struct mem_block *b = &s->blocks[i];
-			char w[48];
-
-			if (b->index < d->first_block || b->index - d->first_block >= d->n_blocks)
-				continue;
-			snprintf(w, sizeof(w), "memory%u %s %s", b->index,
-				 b->state == BLOCK_ONLINE ? "online" : "offline", b->zone);
-			json_str(&j, NULL, w);
-		}
-		json_arr_end(&j);
-		json_str(&j, "snapshot", live ? snap : before);
-	}
-	json_obj_end(&j);
-	return live;
+	return resize_parse(l, &a, err, errlen);
 }
 
 /* The agent's boot policy: hot-added memory stays offline unless the testbed onlines it. */
@@ -112,40 +73,9 @@ static enum step_rc restore_auto_online(struct run *r, const struct scn_line *l)
 			       "offline", 10000);
 }
 
-/* Waits until the host's plugged size is the requested one; 0 or -ETIMEDOUT/-EINTR,
- * -EPIPE (the guest stopped), -ECOMM (the channel failed meanwhile: r->chan says how). */
-static int wait_host(struct run *r, struct hpt_dev *d, uint64_t deadline)
+static enum step_rc resize_run(struct run *r, const struct scn_line *l)
 {
-	struct vevent ev;
-	uint64_t cur;
-	int rc;
-
-	for (;;) {
-		if (vmem_host_plugged(r, d, &cur) == 0 && cur == d->vm_requested)
-			return 0;
-		/* in 1 s slices: a guest that hangs meanwhile is noticed by its heartbeat */
-		rc = virt_wait(r->virt, r->vm_name, VEV_SIZE_CHANGE, d->alias,
-			       now_ms() + 1000 < deadline ? now_ms() + 1000 : deadline, &ev);
-		if (rc == -ETIMEDOUT && now_ms() < deadline) {
-			if (chan_pump(&r->chan) < 0)
-				return -ECOMM;
-			continue;
-		}
-		if (rc < 0)
-			return rc;
-		if (ev.kind == VEV_STOPPED || ev.kind == VEV_CRASHED)
-			return -EPIPE;
-		hpt_verbose("virtio-mem %s: MEMORY_DEVICE_SIZE_CHANGE %llu MiB", d->name,
-			    (unsigned long long)(ev.size >> 20));
-		d->vm_plugged = ev.size;
-		if (ev.size == d->vm_requested)
-			return 0;
-	}
-}
-
-static enum step_rc run(struct run *r, const struct scn_line *l)
-{
-	struct hpt_dev *d = run_dev(r, l->argv[1]);
+	struct hpt_dev *d = dev_of_kind(r, l->argv[1], &dev_virtio_mem);
 	struct strbuf ev = STRBUF_INIT;
 	struct resize_args a;
 	struct vevent stale;
@@ -153,20 +83,20 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint64_t t0, deadline, from;
 	int rc, v;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (resize_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
-	if (!d || strcmp(d->kind->name, "virtio-mem"))
+	if (!d)
 		return step_stop(r, l, V_ERROR, NULL, "resize: no virtio-mem device %s", l->argv[1]);
-	if (a.requested % d->vm_block || a.requested > d->size)
+	if (a.requested % d->u.vmem.block || a.requested > d->size)
 		return step_stop(r, l, V_ERROR, NULL, "resize %s: requested=%s is not a multiple "
 				 "of the block (%s) or exceeds the device", d->name,
-				 fmt_size(a.requested, sz, 32), fmt_size(d->vm_block, sz2, 32));
+				 fmt_size(a.requested, sz, 32), fmt_size(d->u.vmem.block, sz2, 32));
 	if (vmem_ready(r, d, zone_states[a.zone], err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "resize %s: %s", d->name, err);
 	if (!run_snap(r, a.since))
 		return step_stop(r, l, V_ERROR, NULL, "resize %s: no snapshot %s to measure from "
 				 "(take it after boot, before resizing)", d->name, a.since);
-	from = d->vm_plugged;
+	from = d->u.vmem.plugged;
 	/* sizes in MiB ("100M", "0") name the check and its snapshots */
 	snprintf(sz, sizeof(sz), "%lluM", (unsigned long long)(a.requested >> 20));
 	if (a.requested % (1 << 20))
@@ -184,7 +114,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	if (rc < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	deadline = t0 + run_timeout(r, a.timeout * 1000);
-	rc = wait_host(r, d, deadline);
+	rc = vmem_wait_plugged(r, d, deadline);
 	if (rc == -EINTR)
 		return step_stop(r, l, V_ERROR, NULL, "resize %s: interrupted", d->name);
 	if (rc == -ECOMM && r->chan.state != CHAN_SILENT)	/* fault.c types it */
@@ -200,7 +130,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	 * removal for ever): what stayed plugged is the evidence either way */
 	if (rc == -ETIMEDOUT || rc == -ECOMM) {
 		double secs = (double)(now_ms() - t0) / 1000;
-		int shrink = a.requested < from, live = stuck_evidence(r, d, &ev);
+		int shrink = a.requested < from, live = vmem_stuck_evidence(r, d, &ev);
 		enum step_rc s;
 
 		/* its own check, so that the evidence survives a fault triage of the step */
@@ -210,7 +140,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 			"requested %s after %.1f s (pages it could not migrate in the blocks "
 			"listed)%s" :
 			"resize %s: the guest plugged %s of requested %s within %.1f s%s",
-			d->name, fmt_size(d->vm_plugged, err, 32), fmt_size(a.requested, sz2, 32),
+			d->name, fmt_size(d->u.vmem.plugged, err, 32), fmt_size(a.requested, sz2, 32),
 			secs, live ? "" : shrink ? "; meanwhile the guest stopped answering "
 			"(before 6.5 virtio-mem retries offline_and_remove_memory() with no "
 			"timeout)" : "; meanwhile the guest stopped answering");
@@ -226,7 +156,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		return s;
 	}
 	hpt_verbose("virtio-mem %s: plugged %llu MiB after %llu ms", d->name,
-		    (unsigned long long)(d->vm_plugged >> 20), (unsigned long long)(now_ms() - t0));
+		    (unsigned long long)(d->u.vmem.plugged >> 20), (unsigned long long)(now_ms() - t0));
 	/* the guest finishes onlining/removing blocks around the size change: poll its view
 	 * until it agrees or the deadline passes, then record the verdict */
 	deadline = now_ms() + run_timeout(r, 15000);
@@ -259,5 +189,5 @@ const struct step step_resize = {
 	.usage = "resize NAME requested=SIZE [zone=movable|normal] [since=SNAP] [timeout=S]",
 	.help = "resize a virtio-mem device live; waits for MEMORY_DEVICE_SIZE_CHANGE and for "
 		"the guest to show exactly the plugged size",
-	.check = check, .run = run,
+	.opts = resize_opts, .check = resize_check, .run = resize_run,
 };

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "step.h"
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int snapshot_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	if (l->argc != 2 || strlen(l->argv[1]) > 24 ||
 	    strspn(l->argv[1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
@@ -15,7 +15,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 	return 0;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc snapshot_run(struct run *r, const struct scn_line *l)
 {
 	if (run_snapshot(r, l->argv[1], 1, NULL) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "snapshot %s: %s", l->argv[1], r->chan.err);
@@ -26,5 +26,5 @@ const struct step step_snapshot = {
 	.name = "snapshot", .phase = PHASE_VERIFY, .needs_guest = 1, .kernel_op = 1,
 	.usage = "snapshot NAME",
 	.help = "record the guest's memory state under NAME (run dir snapshots/NN-NAME/)",
-	.check = check, .run = run,
+	.check = snapshot_check, .run = snapshot_run,
 };

@@ -21,27 +21,31 @@ struct teardown_args {
 
 static const struct opt teardown_opts[] = {
 	{ "order", OPT_ENUM, offsetof(struct teardown_args, order), 0, 0, 0, orders,
-	  "order devices leave in (default reverse of plugging)" },
+	  "order devices leave in (reverse of plugging, as plugged, shuffled)",
+	  .def = "reverse" },
 	{ "seed", OPT_UINT, offsetof(struct teardown_args, seed), 0, 0, UINT32_MAX, NULL,
 	  "seed of order=random (default: from the clock, printed)" },
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct teardown_args *a, char *err, size_t n)
+static int teardown_parse(const struct scn_line *l, struct teardown_args *a,
+			  char *err, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	a->seed = UINT64_MAX;
-	if (step_argc(l, 0, 0, err, n) < 0 || step_opts(teardown_opts, a, l, 1, err, n) < 0)
+	if (opts_defaults(teardown_opts, a, err, n) < 0 ||
+	    step_argc(l, 0, 0, err, n) < 0 ||
+	    step_opts(teardown_opts, a, l, 1, err, n) < 0)
 		return -1;
 	a->seed_given = a->seed != UINT64_MAX;
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int teardown_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct teardown_args a;
 
-	return parse(l, &a, err, errlen);
+	return teardown_parse(l, &a, err, errlen);
 }
 
 /* Plugged devices sorted by plug order, then arranged per the rule. */
@@ -77,7 +81,7 @@ static int plan(struct run *r, const struct teardown_args *a, unsigned seed, int
 	return n;
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc teardown_run(struct run *r, const struct scn_line *l)
 {
 	struct teardown_args a;
 	char err[256], *argv[3] = { NULL, NULL, NULL };
@@ -85,7 +89,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	unsigned seed;
 	int order[HPT_DEVS_MAX], n;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (teardown_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	seed = a.seed_given ? (unsigned)a.seed : (unsigned)time(NULL);
 	n = plan(r, &a, seed, order);
@@ -121,5 +125,5 @@ const struct step step_teardown = {
 	.name = "teardown", .phase = PHASE_TEARDOWN, .needs_guest = 1, .kernel_op = 1,
 	.usage = "teardown [order=reverse|forward|random] [seed=N]",
 	.help = "offline and unplug every plugged device in that order (random prints its seed)",
-	.check = check, .run = run,
+	.opts = teardown_opts, .check = teardown_check, .run = teardown_run,
 };

@@ -19,7 +19,8 @@ static const struct opt unplug_opts[] = {
 	{ 0 }
 };
 
-static int parse(const struct scn_line *l, struct unplug_args *a, char *err, size_t errlen)
+static int unplug_parse(const struct scn_line *l, struct unplug_args *a,
+			char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	if (step_argc(l, 1, 1, err, errlen) < 0 ||
@@ -28,11 +29,11 @@ static int parse(const struct scn_line *l, struct unplug_args *a, char *err, siz
 	return 0;
 }
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int unplug_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	struct unplug_args a;
 
-	return parse(l, &a, err, errlen);
+	return unplug_parse(l, &a, err, errlen);
 }
 
 /* The guest refused or never answered: its memory block states and what its kernel
@@ -80,7 +81,7 @@ static void refusal_evidence(struct run *r, const struct hpt_dev *d, const char 
 	sb_release(&log);
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc unplug_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[1]);
 	struct strbuf ev = STRBUF_INIT;
@@ -89,7 +90,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 	uint64_t t0;
 	int rc, di;
 
-	if (parse(l, &a, err, sizeof(err)) < 0)
+	if (unplug_parse(l, &a, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);
 	if (!d || d->state == DEV_REMOVED)
 		return step_stop(r, l, V_ERROR, NULL, "unplug: no plugged device %s", l->argv[1]);
@@ -128,5 +129,5 @@ const struct step step_unplug = {
 	.usage = "unplug NAME [timeout=S]",
 	.help = "hot-unplug the device; waits for DEVICE_REMOVED/DEVICE_REMOVAL_FAILED and "
 		"for the guest's blocks to vanish",
-	.check = check, .run = run,
+	.opts = unplug_opts, .check = unplug_check, .run = unplug_run,
 };

@@ -21,7 +21,7 @@
 
 #define LINES_KEPT 24
 
-static int check(const struct scn_line *l, char *err, size_t errlen)
+static int workload_check(const struct scn_line *l, char *err, size_t errlen)
 {
 	const struct wl_def *d = l->argc >= 3 ? wl_def_find(l->argv[2]) : NULL;
 	uint64_t v[WL_OPTS_MAX];
@@ -54,7 +54,7 @@ static int check(const struct scn_line *l, char *err, size_t errlen)
 }
 
 /* The kernel options the workload needs, against the guest kernel's config. */
-static int needs(struct run *r, const struct scn_line *l, char *why, size_t n)
+static int workload_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
 	const struct wl_def *d = wl_def_find(l->argv[2]);
 	struct cap_query q;
@@ -137,7 +137,7 @@ void workload_evidence(struct json *j, const char *text, int *fails, int *skips,
 	evidence(j, text, fails, skips, first, firstlen, summary, slen);
 }
 
-static enum step_rc run(struct run *r, const struct scn_line *l)
+static enum step_rc workload_run(struct run *r, const struct scn_line *l)
 {
 	int start = !strcmp(l->argv[1], "start"), wait = !strcmp(l->argv[1], "wait");
 	const char *name = l->argv[2];
@@ -204,6 +204,7 @@ static enum step_rc run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_PASS, check_name, l->lineno, sb_str(&ev), "%s: %s",
 			   start ? "running" : wait ? "happened" : "stopped and torn down",
 			   summary);
+		run_wl_report(r, name, wait ? l->argv[3] : l->argv[1], text);
 	}
 cleanup:
 	sb_release(&req);
@@ -218,5 +219,5 @@ const struct step step_workload = {
 		 "[timeout=S] | workload stop NAME [timeout=S]",
 	.help = "run a busy-guest workload in the guest until `workload stop`; its report is "
 		"the evidence, its fail: lines a FAIL (`hotplug-test help workload`: options)",
-	.check = check, .needs = needs, .run = run,
+	.check = workload_check, .needs = workload_needs, .run = workload_run,
 };

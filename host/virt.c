@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
-#include "hpt.h"
+#include "clock.h"
 #include "virt.h"
 
 const char *const vev_names[VEV__COUNT] = {

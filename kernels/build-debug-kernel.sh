@@ -9,15 +9,10 @@ die() { echo "build-debug-kernel: $*" >&2; exit 1; }
 [ $# -eq 3 ] || die "usage: $0 ARCH CACHEDIR OUTDIR"
 arch=$1 cache=$(mkdir -p "$2" && cd "$2" && pwd) out=$(mkdir -p "$3" && cd "$3" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-case $arch in
-x86_64) karch=x86_64 target=bzImage image=arch/x86/boot/bzImage cross=
-	need_opts="MHP_MEMMAP_ON_MEMORY VIRTIO_MEM DEV_DAX_KMEM" ;;
-ppc64le) karch=powerpc target=vmlinux image=vmlinux cross=powerpc64le-linux-gnu-
-	need_opts="PPC_PSERIES HOTPLUG_CPU" ;;	# 6.1: no virtio-mem, no memmap_on_memory here
-s390x) karch=s390 target=bzImage image=arch/s390/boot/bzImage cross=s390x-linux-gnu-
-	need_opts="" ;;
-*) die "unknown arch $arch" ;;
-esac
+# per arch (kernels/arches.def): karch, cross, the base config, the image, the options it
+# must have (6.1 ppc64le: no virtio-mem, no memmap_on_memory)
+. "$here/arch.sh"
+arch_vars "$arch" || die "unknown arch $arch ($(arch_list))"
 need="linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves rsync"
 missing=$(for p in $need; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 	grep -q '^install ok installed' || echo "$p"; done)
@@ -35,17 +30,16 @@ obj=$cache/kbuild-$arch
 mkdir -p "$obj"
 mk() { make -s -C "$src" O="$obj" ARCH=$karch CROSS_COMPILE=$cross "$@"; }
 if [ ! -f "$obj/.config" ] || [ "$here/debug.config" -nt "$obj/.config" ]; then
-	if [ "$arch" = ppc64le ]; then mk pseries_le_defconfig >/dev/null; else mk defconfig >/dev/null; fi
+	mk "$dbg_config" >/dev/null
 	mk kvm_guest.config >/dev/null 2>&1 || true
 	(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 		"$here/debug.config" >/dev/null)
 	mk olddefconfig >/dev/null
-	for opt in DEBUG_KMEMLEAK PAGE_OWNER DEBUG_VM MEMORY_HOTREMOVE $need_opts; do
+	for opt in DEBUG_KMEMLEAK PAGE_OWNER DEBUG_VM MEMORY_HOTREMOVE $dbg_opts; do
 		grep -q "^CONFIG_$opt=y" "$obj/.config" || die "CONFIG_$opt did not stick"
 	done
 fi
-[ "$target" = vmlinux ] && target=
-mk -j"$(nproc)" vmlinux $target modules
+mk -j"$(nproc)" vmlinux $dbg_target modules
 rm -rf "$out"
 mkdir -p "$out"
 mk INSTALL_MOD_PATH="$out/mi" modules_install >/dev/null
@@ -53,7 +47,7 @@ ver=$(cat "$obj/include/config/kernel.release")
 mv "$out/mi/lib/modules/$ver" "$out/modules"
 rm -rf "$out/mi"
 cp "$obj/vmlinux" "$out/vmlinux"
-cp "$obj/$image" "$out/vmlinuz"
+cp "$obj/$dbg_image" "$out/vmlinuz"
 cp "$obj/.config" "$out/config"
 echo "$ver" > "$out/version"
 echo "build-debug-kernel: $ver in $out" >&2

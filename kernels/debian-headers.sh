@@ -10,18 +10,18 @@
 set -eu
 die() { echo "debian-headers: $*" >&2; exit 1; }
 ver=$1 arch=${2:-} cache=${3:-.cache}
-case $arch in
-'' | x86_64) debarch=amd64 ;;
-ppc64le) debarch=ppc64el ;;
-s390x) debarch=s390x ;;
-*) die "unknown arch $arch" ;;
-esac
+. "$(dirname "$0")/arch.sh"
+arch_vars "${arch:-x86_64}" || die "unknown arch $arch ($(arch_list))"
+log=${HPT_LOG:-/dev/stderr}	# apt's output; the terminal gets one line
 install_host() {	# install_host PKG
 	[ "$(id -u)" -eq 0 ] || die "missing; run: sudo apt-get install $1"
-	echo "debian-headers: installing $1" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >&2 ||
-		{ apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends "$1" >&2; } || die "apt-get install $1 failed"
+	echo "hotplug-test: installing $1 (to build the placement probe)…" >&2
+	{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends "$1" ||
+	  { apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends "$1"; }; } >>"$log" 2>&1 ||
+		die "apt-get install $1 failed (see $log)"
 }
 if [ "$debarch" = "$(dpkg --print-architecture)" ]; then
 	dir=/usr/src/linux-headers-$ver

@@ -7,7 +7,7 @@ in=$1 out=$2
 try() {	# try MAGIC DECOMPRESSOR…
 	magic=$1; shift
 	for off in $(LC_ALL=C grep -obUaP "$magic" "$in" 2>/dev/null | cut -d: -f1 | head -4); do
-		tail -c +$((off + 1)) "$in" | "$@" > "$out.tmp" 2>/dev/null || true
+		tail -c +$((off + 1)) "$in" 2>/dev/null | "$@" > "$out.tmp" 2>/dev/null || true
 		if [ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ]; then
 			mv "$out.tmp" "$out"
 			return 0

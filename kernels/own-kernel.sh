@@ -9,7 +9,9 @@
 # the kernel has the agent's modules (guest/modules.list) built in, which is then checked
 # against the modules.builtin of its build tree.
 # OUTDIR gets: IMAGE's name as a symlink to it, version, config (found next to the image
-# or at the top of its build tree), modules -> the modules, initramfs.cpio.gz.
+# or at the top of its build tree), modules -> the modules, initramfs.cpio.gz, and with
+# HPT_GUEST_TOOLS=1 also initramfs-tools.cpio.gz (ndctl/daxctl of guest/tools.list: what
+# NVDIMM scenarios need; without it they find no /bin/ndctl in the guest).
 set -eu
 
 die() { echo "own-kernel: $*" >&2; exit 1; }
@@ -65,7 +67,13 @@ else
 	fi
 fi
 
-HPT_INITRAMFS_COMPRESS=${HPT_INITRAMFS_COMPRESS:-none} \
+tools=${HPT_GUEST_TOOLS:-}
+HPT_GUEST_TOOLS='' HPT_INITRAMFS_COMPRESS=${HPT_INITRAMFS_COMPRESS:-none} \
 	"$here/../guest/mkinitramfs.sh" "$arch" "$out" "$agent" "$cache" "$out/initramfs.cpio.gz" ||
 	die "initramfs for $image failed (without --modules, the agent's modules" \
 		"(guest/modules.list) must be built into the kernel)"
+if [ -n "$tools" ]; then
+	HPT_GUEST_TOOLS=1 HPT_INITRAMFS_COMPRESS=${HPT_INITRAMFS_COMPRESS:-none} \
+		"$here/../guest/mkinitramfs.sh" "$arch" "$out" "$agent" "$cache" \
+		"$out/initramfs-tools.cpio.gz" || die "initramfs with the guest tools for $image failed"
+fi

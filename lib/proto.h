@@ -24,6 +24,8 @@
 #define HPT_PAYLOAD_MAX (16u << 20)	/* 16 MiB */
 #define HPT_ARGV_MAX 32			/* words in a request */
 #define HPT_CHANNEL_NAME "org.hotplug-test.agent.0"
+/* Starts the agent's line in a kernel log it read with records missing (overwritten). */
+#define KMSG_GAP_MARK "[hpt] kmsg:"
 
 enum hpt_msg {
 	HPT_MSG_HELLO,	/* guest: "proto=1 kernel=<release> arch=<machine> block=<bytes> page=<bytes>",

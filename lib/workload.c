@@ -16,57 +16,80 @@ const struct wl_def wl_defs[] = {
 	  "in, checked and out again, while another process loops zram compaction",
 	  { "CONFIG_ZRAM", "CONFIG_ZSMALLOC", "CONFIG_SWAP" },
 	  { { "size", WL_SIZE, 96ull << 20, 1ull << 20, 16ull << 30, NULL,
-	      "anonymous memory swapped out to the device (default 96M)" },
+	      "anonymous memory swapped out to the device" },
 	    { "disksize", WL_SIZE, 256ull << 20, 4ull << 20, 64ull << 30, NULL,
-	      "zram device size (default 256M)" },
+	      "zram device size" },
 	    { "touch", WL_UINT, 25, 1, 100, NULL,
-	      "percent of the pages swapped in, checked and swapped out per round (default 25)" },
+	      "percent of the pages swapped in, checked and swapped out per round" },
 	    { "compact-ms", WL_UINT, 20, 0, 10000, NULL,
-	      "pause between writes to /sys/block/zramN/compact (default 20)" } } },
+	      "pause between writes to /sys/block/zramN/compact" } } },
 	{ "zswap", "zswap on, with its pool in the chosen allocator, over a swap device; "
 	  "processes swap their pages out and in (store, load, invalidate) all the time",
 	  { "CONFIG_ZSWAP", "CONFIG_SWAP" },
 	  { { "size", WL_SIZE, 96ull << 20, 1ull << 20, 16ull << 30, NULL,
-	      "anonymous memory pushed through zswap (default 96M)" },
+	      "anonymous memory pushed through zswap" },
 	    { "swap", WL_ENUM, 0, 0, 0, swap_devs,
-	      "the swap device under zswap: the scratch disk of `boot disk=SIZE` (default) or "
-	      "a zram device" },
-	    { "zpool", WL_ENUM, 0, 0, 0, zpools, "zswap's pool allocator (default zsmalloc)" },
+	      "the swap device under zswap: the scratch disk of `boot disk=SIZE` or a zram "
+	      "device" },
+	    { "zpool", WL_ENUM, 0, 0, 0, zpools, "zswap's pool allocator" },
 	    { "max-pool", WL_UINT, 20, 1, 100, NULL,
-	      "zswap max_pool_percent: beyond it stores are rejected to the device (default 20)" },
+	      "zswap max_pool_percent: beyond it stores are rejected to the device" },
 	    { "touch", WL_UINT, 25, 1, 100, NULL,
-	      "percent of the pages touched per round (default 25)" },
-	    { "procs", WL_UINT, 2, 1, 8, NULL, "processes swapping at once (default 2)" },
+	      "percent of the pages touched per round" },
+	    { "procs", WL_UINT, 2, 1, 8, NULL, "processes swapping at once" },
 	    { "dense", WL_UINT, 10, 0, 100, NULL,
 	      "percent of the pages that do not compress: zswap rejects them and they go to "
-	      "the device (default 10)" } } },
+	      "the device" } } },
 	{ "thp", "anonymous transparent huge pages, forked children writing into them "
 	  "(copy-on-write of parts), PMD splits and khugepaged collapsing them again",
 	  { "CONFIG_TRANSPARENT_HUGEPAGE" },
 	  { { "size", WL_SIZE, 64ull << 20, 4ull << 20, 16ull << 30, NULL,
-	      "THP-backed anonymous memory (default 64M)" },
+	      "THP-backed anonymous memory" },
 	    { "children", WL_UINT, 2, 0, 16, NULL,
-	      "children forked per round that write into the shared THPs (default 2)" },
+	      "children forked per round that write into the shared THPs" },
 	    { "hold-ms", WL_UINT, 300, 0, 60000, NULL,
-	      "how long each child keeps its copy-on-write mappings (default 300)" },
+	      "how long each child keeps its copy-on-write mappings" },
 	    { "scan-ms", WL_UINT, 100, 10, 100000, NULL,
-	      "khugepaged scan_sleep_millisecs while the workload runs (default 100)" } } },
+	      "khugepaged scan_sleep_millisecs while the workload runs" } } },
 	{ "pins", "io_uring registered buffers: long-term (FOLL_LONGTERM) pins held while "
 	  "memory goes offline, with fixed-buffer I/O checking the pinned pages",
 	  { "CONFIG_IO_URING" },
 	  { { "size", WL_SIZE, 16ull << 20, 64ull << 10, 1ull << 30, NULL,
-	      "pinned memory (default 16M)" },
-	    { "bufs", WL_UINT, 16, 1, 1024, NULL, "registered buffers it is split into (default 16)" },
+	      "pinned memory" },
+	    { "bufs", WL_UINT, 16, 1, 1024, NULL, "registered buffers it is split into" },
 	    { "node", WL_UINT, NO_NODE, 0, 63, NULL,
 	      "bind the buffers to this NUMA node before they are touched (default: no binding)" },
 	    { "io-ms", WL_UINT, 50, 0, 60000, NULL,
-	      "pause between fixed-buffer I/O rounds; 0 = no I/O (default 50)" },
+	      "pause between fixed-buffer I/O rounds; 0 = no I/O" },
 	    { "pin", WL_ENUM, 0, 0, 0, pin_when,
-	      "when to touch and pin the buffers: at start (default) or once the node has "
+	      "when to touch and pin the buffers: at start or once the node has "
 	      "online ZONE_NORMAL and ZONE_MOVABLE blocks (the ring is set up at start); "
 	      "event \"pinned\" then" } } },
 	{ NULL, NULL, { NULL }, { { NULL } } },
 };
+
+const char *wl_opt_default(const struct wl_opt *o, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	uint64_t v = o->def;
+	int u = -1;
+
+	buf[0] = 0;
+	if (o->type == WL_ENUM)
+		snprintf(buf, len, "%s", o->choices[o->def]);
+	else if (o->def < o->min || o->def > o->max)
+		;	/* a default no value can name: the help says what it means */
+	else if (o->type == WL_UINT)
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	else {
+		while (v && v % 1024 == 0 && u < 3) {
+			v /= 1024;
+			u++;
+		}
+		snprintf(buf, len, "%llu%.*s", (unsigned long long)v, u >= 0, u >= 0 ? units + u : "");
+	}
+	return buf;
+}
 
 const struct wl_def *wl_def_find(const char *name)
 {

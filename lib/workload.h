@@ -40,6 +40,9 @@ int wl_opt_index(const struct wl_def *d, const char *key);
  * give the choice's index). 0 or -EINVAL with err naming the word. */
 int wl_parse(const struct wl_def *d, int argc, char *const *argv, uint64_t *v, char *err,
 	     size_t errlen);
+/* o's default as a scenario would write it ("96M", "25", "disk"); "" when no value
+ * names it (pins node=: no binding). */
+const char *wl_opt_default(const struct wl_opt *o, char *buf, size_t len);
 /* "zram [size=SIZE] [disksize=SIZE] …" into buf. */
 const char *wl_usage(const struct wl_def *d, char *buf, size_t len);
 

@@ -20,7 +20,7 @@ FUZZ_BIN := $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
 # clang-14 and its compiler-rt (libFuzzer) on a fresh machine
 $(FB)/.deps: host/install-deps.sh
 	@mkdir -p $(@D)
-	EXTRA_PKGS="clang-14 libclang-rt-14-dev" GUEST_ARCHES="$(GUEST_ARCHES)" host/install-deps.sh
+	EXTRA_PKGS="clang-14 libclang-rt-14-dev" host/install-deps.sh host
 	@touch $@
 
 $(FB)/obj/%.o: %.c | $(FB)/.deps

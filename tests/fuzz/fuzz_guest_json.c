@@ -75,37 +75,6 @@ static void check_tree(const struct jr_val *v, int depth)
 	}
 }
 
-static void write_tree(struct json *j, const char *key, const struct jr_val *v)
-{
-	switch (v->type) {
-	case JR_NULL:
-		json_null(j, key);
-		break;
-	case JR_BOOL:
-		json_bool(j, key, v->num != 0);
-		break;
-	case JR_NUM:
-		json_double(j, key, v->num);
-		break;
-	case JR_STR:
-		json_strn(j, key, v->str, v->len);
-		break;
-	case JR_OBJ:
-	case JR_ARR:
-		if (v->type == JR_OBJ)
-			json_obj_begin(j, key);
-		else
-			json_arr_begin(j, key);
-		for (size_t i = 0; i < v->len; i++)
-			write_tree(j, v->type == JR_OBJ ? v->keys[i] : NULL, &v->items[i]);
-		if (v->type == JR_OBJ)
-			json_obj_end(j);
-		else
-			json_arr_end(j);
-		break;
-	}
-}
-
 /* b is a written-and-read-back a: equal where the writer keeps values exactly (not
  * beyond its depth, infinities become null, bytes that are not UTF-8 get escaped). */
 static void same_tree(const struct jr_val *a, const struct jr_val *b, int depth)
@@ -166,7 +135,7 @@ static void reader(const char *text, size_t len)
 	}
 	check_tree(&v, 0);
 	json_init(&j, &sb, 0);
-	write_tree(&j, NULL, &v);
+	jr_write(&j, NULL, &v);
 	if (jr_parse(&w, sb.buf ? sb.buf : "", sb.len, err, sizeof(err)) < 0)
 		abort();	/* our writer's output is JSON whatever it was given */
 	same_tree(&v, &w, 0);

@@ -101,7 +101,7 @@ static void judge(const struct snapshot *base, const struct snapshot *now)
 	if (!TERMINATED(o.page) || !TERMINATED(o.flags) || !TERMINATED(o.kernel_error))
 		abort();
 	json_init(&j, &sb, 0);
-	offline_evidence(&j, &o, -1, base, now);
+	offline_evidence(&j, &o, -1, NULL, base, now);
 	valid_json(&sb);
 }
 

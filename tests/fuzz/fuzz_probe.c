@@ -1,5 +1,7 @@
 /* libFuzzer target: the placement probe's report as the guest returns it for `probe`
- * (host/probe.c probe_parse, probe_placement; format in guest/probe/hpt_probe.c). */
+ * (host/probe.c probe_parse, probe_placement; format in guest/probe/hpt_probe.c), and the
+ * same text as the probe's `frames mark` and `frames check` reports
+ * (host/memmap_frames.c frames_parse_mark, frames_parse_check, frames_judge). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +64,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	default:
 		abort();
+	}
+	{
+		struct frame_run *runs = NULL;
+		size_t n = 0, alloc = 0;
+		struct frames_tally t;
+		char why[600];
+
+		rc = frames_parse_mark(text, 0, 1, &runs, &n, &alloc);
+		if ((rc != 0 && rc != -EPROTO && rc != -ENOMEM) || n > alloc)
+			abort();
+		free(runs);
+		memset(&t, 0, sizeof(t));
+		rc = frames_parse_check(text, &t);
+		if ((rc != 0 && rc != -EPROTO) || t.n_shown < 0 || t.n_shown > FRAMES_SHOWN)
+			abort();
+		if (frames_judge(&t, "d0", why, sizeof(why)) == V_PASS && (t.held || t.stale))
+			abort();
 	}
 	free(text);
 	return 0;

@@ -74,7 +74,7 @@ static void offline(const char *reply, const char *dmesg)
 			abort();
 	}
 	json_init(&j, &sb, 0);
-	offline_evidence(&j, &o, -1, NULL, NULL);
+	offline_evidence(&j, &o, -1, NULL, NULL, NULL);
 	parse_evidence(&sb, &v);
 	if (jr_num(&v, "blocks", -1) != o.blocks)
 		abort();

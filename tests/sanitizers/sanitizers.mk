@@ -14,7 +14,7 @@ ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(AB)/tests/%)
 
 $(AB)/.deps: host/install-deps.sh
 	@mkdir -p $(@D)
-	EXTRA_PKGS="valgrind cpio" GUEST_ARCHES="$(GUEST_ARCHES)" host/install-deps.sh
+	EXTRA_PKGS="valgrind cpio" host/install-deps.sh host
 	@touch $@
 
 $(AB)/host-obj/%.o: %.c | $(AB)/.deps

@@ -29,8 +29,45 @@ static void load(struct rec *r, const char *dir)
 	r->rc = !strncmp(sb_str(&r->reply), "errno=", 6);
 }
 
+/* pins_on_blocks() on the pins reports recorded on x86_64 and pseries: where the pinned
+ * pages lie decides what `offline dn pinned-by=pins` expects. */
+static void pins_where(void)
+{
+	struct strbuf x86 = STRBUF_INIT, ppc = STRBUF_INIT;
+	uint64_t on = 7, total = 7;
+
+	if (sb_read_file(&x86, FIX("x86_64-deb6.1-pins-where/pinned.report"), 1 << 20) < 0 ||
+	    sb_read_file(&ppc, FIX("ppc64le-deb6.1-pins-where/pinned.report"), 1 << 20) < 0) {
+		printf("Bail out! pins-where fixtures\n");
+		exit(1);
+	}
+	/* x86_64: dn is block 32 (its blocks file), every pinned page went there */
+	ok(pins_on_blocks(sb_str(&x86), 32, 1, &on, &total) == 0 && on == 1024 && total == 1024,
+	   "x86_64 6.1: all 1024 pinned pages on dn's block 32 (got %llu of %llu)",
+	   (unsigned long long)on, (unsigned long long)total);
+	/* pseries: dn is block 4; the pages went to node 1's boot memory (block 1) and block 0 */
+	ok(pins_on_blocks(sb_str(&ppc), 4, 1, &on, &total) == 0 && on == 0 && total == 64,
+	   "pseries 6.1: none of the 64 pinned pages on dn's block 4 (got %llu of %llu)",
+	   (unsigned long long)on, (unsigned long long)total);
+	ok(pins_on_blocks(sb_str(&ppc), 0, 2, &on, &total) == 0 && on == 64,
+	   "pseries 6.1: all 64 on blocks 0-1 (got %llu)", (unsigned long long)on);
+	ok(pins_on_blocks(sb_str(&ppc), 5, 1, &on, &total) == 0 && on == 0,
+	   "pins.before.blocks (block 5, dm, before pinning) is not where they are pinned");
+	ok(pins_on_blocks("pages=64\nmoved_at_pin=64\n", 4, 1, &on, &total) == -ENOENT,
+	   "a report without pinned.blocks= is -ENOENT");
+	ok(pins_on_blocks("pinned.blocks=4:x\n", 4, 1, &on, &total) == -EINVAL &&
+	   pins_on_blocks("pinned.blocks=:3\n", 4, 1, &on, &total) == -EINVAL &&
+	   pins_on_blocks("pinned.blocks=4:99999999999999999999\n", 4, 1, &on, &total) == -EINVAL,
+	   "garbled pinned.blocks= is -EINVAL");
+	ok(pins_on_blocks("pinned.blocks=\n", 4, 1, &on, &total) == 0 && total == 0,
+	   "no pinned page at all: 0 of 0");
+	sb_release(&x86);
+	sb_release(&ppc);
+}
+
 int main(void)
 {
+	pins_where();
 	struct rec pins, ebusy, zram, zswap;
 	struct offline_obs o;
 	char sum[600];
@@ -87,6 +124,18 @@ int main(void)
 	offline_classify(1, "memory33 ok 12\nmemory32 weird\n", "", &o);
 	ok(o.outcome == OFF_ERROR && o.ok_blocks == 1 && o.blocks == 2,
 	   "unknown word on a failed block: error, not ok (outcome %d)", (int)o.outcome);
+	/* "ok" that lists no block offlined nothing we know of: an error, never a PASS */
+	offline_classify(0, "", "", &o);
+	ok(o.outcome == OFF_ERROR && offline_judge(-1, &o, sum, sizeof(sum)) == V_FAIL &&
+	   strstr(sum, "lists no memory block"), "a reply without block lines fails: %s", sum);
+	/* a success about fewer blocks than the device has */
+	offline_classify(0, "memory33 ok 12\n", "", &o);
+	offline_expect_blocks(&o, 2);
+	ok(o.outcome == OFF_ERROR && offline_judge(-1, &o, sum, sizeof(sum)) == V_FAIL &&
+	   strstr(sum, "1 of the 2 memory blocks"), "one block of two listed fails: %s", sum);
+	offline_classify(0, "memory33 ok 12\nmemory32 ok 9\n", "", &o);
+	offline_expect_blocks(&o, 2);
+	ok(o.outcome == OFF_OK, "both listed: ok");
 	/* a 16 MiB reply of block lines is read in linear time (was quadratic: sscanf) */
 	{
 		struct strbuf big = STRBUF_INIT;
@@ -111,7 +160,7 @@ int main(void)
 
 		offline_classify(zram.rc, sb_str(&zram.reply), sb_str(&zram.dmesg), &o);
 		json_init(&j, &ev, 0);
-		offline_evidence(&j, &o, -1, b, a);
+		offline_evidence(&j, &o, -1, NULL, b, a);
 		ok(strstr(sb_str(&ev), "\"zspages.0.Movable\":{\"before\":") != NULL &&
 		   strstr(sb_str(&ev), "\"pgmigrate_success\":{\"before\":") != NULL,
 		   "evidence: zspages per zone and migrations, before and after");

@@ -1,0 +1,104 @@
+#!/bin/bash
+# A bare Debian bookworm machine, every time: builds a minimal root with mmdebstrap (no
+# QEMU, no libvirt, no kmod, no libvirt-qemu user: what a new machine has), puts this
+# tree's HEAD in it (git archive) and runs COMMAND there as root, entered the way a real
+# machine looks to libvirt: a private mount namespace whose root is a mount point, with
+# /proc, /sys, /dev and /dev/pts bound (a plain chroot makes libvirt fail to set up its
+# QEMU mount namespace). Every mount vanishes with the namespace; the root is removed on
+# exit, failure or interrupt, and no process of it survives.
+#   tests/fresh-root.sh [--keep] [--tree DIR] [COMMAND…]
+# COMMAND runs in the tree's copy (/src), default: the README's quick start, then
+# `make check`. --keep leaves the root for a look (its path is printed); --tree puts DIR's
+# working tree there instead of HEAD (uncommitted changes included, untracked and
+# ignored files not); a tree that is not a git clone is copied without build/, .cache/
+# and runs/. Apt's sources are this machine's own.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+keep=0 tree=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--keep) keep=1; shift ;;
+	--tree) tree=$2; shift 2 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "fresh-root: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || set -- sh -c './hotplug-test run scenarios/dimm-memmap-on-memory.scn && make check'
+[ "$(id -u)" -eq 0 ] || { echo "fresh-root: needs root (mmdebstrap, mounts, chroot)" >&2; exit 2; }
+
+say() { printf 'fresh-root: %s\n' "$*" >&2; }
+if ! command -v mmdebstrap >/dev/null; then
+	say "installing mmdebstrap"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends mmdebstrap >/dev/null || { say "cannot install mmdebstrap"; exit 2; }
+fi
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
+# every process whose root is ours (QEMU, libvirt's helpers, make…): none may outlive us
+kill_inside() {
+	local pids
+	for _ in 1 2 3; do
+		pids=$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$root" 2>/dev/null |
+			cut -d/ -f3)
+		[ -n "$pids" ] || return 0
+		# shellcheck disable=SC2086
+		kill -KILL $pids 2>/dev/null
+		sleep 0.2
+	done
+}
+inside=
+cleanup() {
+	local rc=$?
+	set +e	# everything below must run, whatever fails
+	trap - EXIT INT TERM HUP
+	kill_inside
+	[ -z "$inside" ] || { kill -KILL "$inside" 2>/dev/null; wait "$inside" 2>/dev/null; }
+	if [ "$keep" = 1 ]; then
+		say "root kept in $root"
+	else
+		rm -rf --one-file-system "$root"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+sources=
+for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list; do
+	[ -s "$f" ] && grep -Eq '^(deb|Types:)' "$f" && sources="$sources $f"
+done
+t0=$SECONDS
+say "building a minimal bookworm root in $root"
+# shellcheck disable=SC2086
+mmdebstrap --quiet --variant=minbase bookworm "$root" $sources >"$root.log" 2>&1 ||
+	{ cat "$root.log" >&2; rm -f "$root.log"; say "mmdebstrap failed"; exit 2; }
+rm -f "$root.log"
+mkdir -p "$root/src"
+if [ -n "$tree" ]; then
+	(cd "$tree" && git ls-files -z | tar --null -T - -cf -) | tar -C "$root/src" -xf -
+elif git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	git -C "$top" archive HEAD | tar -C "$root/src" -xf -
+else	# a tree that is no clone (CI's own root, where tests/integration/fresh.sh runs us)
+	tar -C "$top" --exclude=./build --exclude=./.cache --exclude=./runs -cf - . |
+		tar -C "$root/src" -xf -
+fi
+say "root ready in $((SECONDS - t0)) s; running: $*"
+
+export root
+# a private mount namespace: its mounts are gone when the last process in it exits. In
+# the background, so that a signal to us is handled at once (bash runs traps only between
+# commands, and `wait` is one), not when the command inside ends.
+unshare -m --propagation private -- /bin/sh -ec '
+	mount --bind "$root" "$root"
+	for d in proc sys dev dev/pts; do mount --bind "/$d" "$root/$d"; done
+	cd "$root"
+	exec chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		LANG=C.UTF-8 HPT_TIMEOUT_SCALE="${HPT_TIMEOUT_SCALE:-}" \
+		/bin/sh -c "cd /src && exec \"\$@\"" sh "$@"
+' sh "$@" &
+inside=$!
+wait "$inside"

@@ -1,0 +1,69 @@
+#!/bin/bash
+# DIMMs on real guests (real libvirt, real Debian kernel, TCG): the shipped scenarios
+# and the negative controls of tests/scenarios/, asserting verdicts and key evidence.
+. "$(dirname "$0")/lib.sh"
+
+scenario mom 0 scenarios/dimm-memmap-on-memory.scn
+check "mom: placement on-block observed" \
+	evidence mom "placement d0" /observed on-block /memmap_pages_on_device 512
+check "mom: placement proven by the probe" evidence mom "placement d0" /method proven \
+	/probe/placement on-block /probe/memmap_pages 512 /probe/backed_inside 512
+check "mom: vmemmap kept through pressure" verdict mom "vmemmap d0" PASS
+check "mom: offline with vmemmap in place" verdict mom "vmemmap d0 offline" PASS
+check "mom: MemTotal back exactly" verdict mom "no-leak MemTotal" PASS
+check "mom: per-phase times recorded" result mom /phases_ms/teardown '~^[0-9]+$'
+check "mom: console, agent log and whole kernel log kept" \
+	test -e "$out/mom/console.log" -a -s "$out/mom/agent.log" -a -s "$out/mom/dmesg.log"
+check "mom: snapshots kept as files" test -s "$out/mom/snapshots/00-baseline/zoneinfo"
+
+scenario off 0 scenarios/dimm-memmap-off.scn
+check "off: placement elsewhere observed" \
+	evidence off "placement d0" /observed elsewhere /memmap_pages_on_device 0
+check "off: the probe never proves on-block here" evidence off "placement d0" /method proven \
+	/probe/placement elsewhere /probe/memmap_pages 512 /probe/backed_inside 0
+check "off: the model says why" evidence off "placement d0" \
+	/model_says '~^memory_hotplug\.memmap_on_memory is not enabled'
+
+# the probe, cross-built against Debian's ppc64el headers, proves placement on pseries too
+if need ppc64le "off ppc64le: the probe proves the memmap elsewhere"; then
+	scenario off-ppc 0 scenarios/dimm-memmap-off.scn --arch ppc64le
+	check "off ppc64le: the probe proves the memmap elsewhere" evidence off-ppc "placement d0" \
+		/method proven /probe/placement elsewhere /probe/memmap_pages 4 /probe/backed_inside 0
+fi
+
+scenario multi 0 scenarios/dimm-multiblock.scn
+check "multiblock: elsewhere, two blocks" evidence multi "placement d0" /observed elsewhere
+check "multiblock: the evidence says why" \
+	evidence multi "placement d0" /model_says '~not exactly one memory block'
+
+scenario reverse 0 scenarios/dimm-reverse-teardown.scn
+check "reverse: teardown order passes" verdict reverse "teardown order" PASS
+check "reverse: d2, d1, d0 removed in that order" evidence reverse "teardown order" \
+	/sequence '~"removed d2".*"removed d1".*"removed d0"'
+
+scenario wrong 1 tests/scenarios/expect-wrong-placement.scn
+check "wrong expectation: placement FAILs" verdict wrong "placement d0" FAIL
+check "wrong expectation: the evidence names both" evidence wrong "placement d0" \
+	/expected elsewhere /expected_from scenario /observed on-block
+check "wrong expectation: the rest still passes" verdict wrong "no-leak zones" PASS
+
+scenario forward 1 tests/scenarios/forward-teardown.scn
+check "forward teardown: order FAILs" verdict forward "teardown order" FAIL
+check "forward teardown: says which pair" \
+	summary_has forward "teardown order" 'd0 \(plugged #1\) was removed before d1'
+
+scenario cycles 0 scenarios/dimm-cycles.scn
+check "cycles: MemTotal constant over 50 cycles" verdict cycles "trend MemTotal" PASS
+check "cycles: 50 removals judged one by one" \
+	summary_has cycles "teardown order" '^50 removal\(s\), each after offlining'
+
+scenario random 0 tests/scenarios/random-teardown.scn
+check "random teardown: the seed is in the evidence" \
+	evidence random "teardown order" /rule "random seed=3"
+check "random teardown: the seed is printed" grep -q 'order=random seed=3' "$out/random.err"
+
+scenario planned 0 tests/scenarios/forward-planned.scn
+check "planned forward teardown passes" verdict planned "teardown order" PASS
+
+no_leftovers
+done_testing

@@ -1,0 +1,44 @@
+#!/bin/bash
+# tests/fresh-root.sh itself: a command's exit status comes back, and a failed or
+# interrupted run leaves no root, no mount and no process behind (CI runs every test
+# inside one of these roots: a leak here would pile up on every CI machine).
+. "$(dirname "$0")/lib.sh"
+
+# roots of ours and what is mounted under them
+roots() { ls -d "${TMPDIR:-/tmp}"/hpt-fresh.?????? 2>/dev/null; }
+mounts_of() { awk -v r="$1" 'index($2, r) == 1' /proc/mounts; }
+procs_in() { find /proc -mindepth 2 -maxdepth 2 -name root -lname "$1" 2>/dev/null; }
+before=$(roots)
+
+# a command that fails: its status comes back, the root goes
+tests/fresh-root.sh sh -c 'test -d /src/host && test ! -e /usr/bin/qemu-system-x86_64 && exit 7' \
+	>"$out/fresh-fail.out" 2>&1
+rc=$?
+check "fresh-root: the command ran in a bare root, its exit status came back (7, got $rc)" \
+	test "$rc" -eq 7
+check "fresh-root: the root is gone after a failure" test "$(roots)" = "$before"
+
+# interrupted while a process runs inside: exit 130, nothing left (job control on, so
+# that the background job does not ignore SIGINT, as a non-interactive shell's would)
+set -m
+tests/fresh-root.sh sh -c 'echo inside; sleep 600' >"$out/fresh-int.out" 2>&1 &
+pid=$!
+set +m
+for _ in $(seq 1200); do
+	grep -q '^inside$' "$out/fresh-int.out" 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+root=$(sed -n 's/^fresh-root: building a minimal bookworm root in //p' "$out/fresh-int.out")
+check "fresh-root: the command was running in ${root:-?}" grep -q '^inside$' "$out/fresh-int.out"
+check "fresh-root: its mounts are in a private namespace (none visible here)" \
+	test -z "$(mounts_of "${root:-/nonexistent}")"
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "fresh-root: SIGINT ends it with 130 (got $rc)" test "$rc" -eq 130
+check "fresh-root: no process left in the root" test -z "$(procs_in "${root:-/nonexistent}")"
+check "fresh-root: no mount left" test -z "$(mounts_of "${root:-/nonexistent}")"
+check "fresh-root: the root is gone after an interrupt" test ! -e "${root:-/nonexistent}"
+
+done_testing
