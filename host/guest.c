@@ -14,6 +14,7 @@
 #include "devkind.h"
 #include "guest.h"
 #include "kernels.h"
+#include "modneeds.h"
 #include "size.h"
 #include "virt.h"
 
@@ -265,6 +266,19 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	rc = guest_prepare(r, kernel, initrd, sizeof(kernel), err, errlen);
 	if (rc < 0)
 		return rc;
+	/* the modules this scenario needs are in the kernel; an optional one's absence is
+	 * said once (results.json "notes") */
+	{
+		char status[PATH_MAX + 16], notes[sizeof(r->notes)] = "";
+
+		snprintf(status, sizeof(status), "%s.modules", initrd);
+		if (modneeds_check_file(r->scn, status, notes, sizeof(notes), err, errlen) < 0)
+			return -ENOENT;
+		if (notes[0] && !r->notes[0]) {
+			snprintf(r->notes, sizeof(r->notes), "%s", notes);
+			hpt_log("vm %s: %s", r->vm_name, notes);
+		}
+	}
 	t1 = now_ms();
 	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
 		r->accel_used = "tcg";

@@ -28,19 +28,16 @@ mkdir -p "$2" "$3" || die "cannot create $2 or $3"
 cache=$(cd "$2" && pwd) out=$(cd "$3" && pwd)
 suite=${HPT_MINKERNEL_SUITE:-trixie-backports}
 
-case $arch in
-x86_64)  karch=x86_64  srcarch=x86	cross=			image=arch/x86/boot/bzImage ;;
-ppc64le) karch=powerpc srcarch=powerpc	cross=powerpc64le-linux-gnu-	image=vmlinux ;;
-s390x)   karch=s390    srcarch=s390	cross=s390x-linux-gnu-	image=arch/s390/boot/bzImage ;;
-*) die "unknown arch $arch (x86_64, ppc64le, s390x)" ;;
-esac
+. "$here/arch.sh"
+arch_vars "$arch" || die "unknown arch $arch ($(arch_list))"
+# the image is the debug kernel's (the same make target, the same file in the tree)
+image=$dbg_image srcarch=$karch
+[ "$karch" != x86_64 ] || srcarch=x86
 frags="$here/minimal/common.config $here/minimal/$arch.config"
 for f in $frags; do [ -f "$f" ] || die "$f: no such file"; done
 
 # ---- host tools ------------------------------------------------------------------------
-need="make bc bison flex libelf-dev libssl-dev xz-utils kmod"
-[ -n "$cross" ] && need="$need gcc-${cross%-}"
-[ -z "$cross" ] && need="$need gcc"
+need="make bc bison flex libelf-dev libssl-dev xz-utils kmod ${cross_pkgs:-gcc}"
 missing=$(for p in $need; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 	grep -q '^install ok installed' || echo "$p"; done)
 if [ -n "$missing" ]; then
@@ -102,7 +99,7 @@ if [ ! -f "$src/.unpacked" ] || [ "$(cat "$src/.unpacked")" != "$debname" ]; the
 fi
 
 # ---- the object tree (one per arch), keyed by fragments + source + compiler -------------
-ccver=$("${cross}gcc" --version | head -n 1)
+ccver=$("$cc" --version | head -n 1)
 key=$arch-$( { cat $frags; echo "$debname"; echo "$ccver"; } | sha256sum | cut -c1-16)
 obj=$cache/obj/$arch
 if [ -f "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -f "$out/vmlinuz" ] &&
@@ -183,7 +180,7 @@ ln -s "$obj" "$mdir/build"
 mkdir -p "$tmp/o"
 mv "$mdir" "$tmp/o/modules"
 cp "$obj/$image" "$tmp/o/vmlinuz"
-[ "$arch" != x86_64 ] || cp "$obj/vmlinux" "$tmp/o/vmlinux"
+[ "$boot" != vmlinux ] || [ "$image" = vmlinux ] || cp "$obj/vmlinux" "$tmp/o/vmlinux"
 cp "$obj/.config" "$tmp/o/config"
 echo "$ver" >"$tmp/o/version"
 echo "$key" >"$tmp/o/.key"
