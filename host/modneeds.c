@@ -100,12 +100,16 @@ int modneeds_check(const struct scenario *s, const char *status, char *notes, si
 		for (size_t i = 0; i < s->n_lines; i++) {
 			const struct scn_line *l = &s->lines[i];
 
-			if (!strcmp(uses, "always") || modneeds_line_uses(l, uses)) {
-				snprintf(err, n, "module %s: not in this kernel (neither in modules.dep "
-					 "nor built in); %s:%u `%s%s` needs it", name, s->path,
-					 l->lineno, l->argv[0], l->argc > 1 ? " …" : "");
-				return -1;
-			}
+			char words[96] = "";
+
+			if (strcmp(uses, "always") && !modneeds_line_uses(l, uses))
+				continue;
+			for (int w = 0; w < l->argc && strlen(words) < 64; w++)
+				snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
+					 w ? " " : "", l->argv[w]);
+			snprintf(err, n, "module %s: not in this kernel (neither in modules.dep nor "
+				 "built in); %s:%u `%s` needs it", name, s->path, l->lineno, words);
+			return -1;
 		}
 	}
 	return 0;
