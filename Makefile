@@ -15,6 +15,8 @@
 #                     Debian's linux-source); make check-minimal runs a scenario on them
 
 B := build
+# `make` alone builds everything (the first rule below is the generated arch.mk)
+.DEFAULT_GOAL := all
 CACHE ?= .cache
 
 # The guest arches and their per-arch variables (ARCHES; CC_a: the agent's compiler,
