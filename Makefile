@@ -213,6 +213,11 @@ check-fresh:
 check-debug: all debug-kernel $(JGET)
 	@HPT_IT_STRICT=1 DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
 
+# opt-in: builds the minimal kernel (a kernel build the first time, see doc/kernels.md)
+# and boots scenarios on it as a kernel of your own (no --modules)
+check-minimal: all minimal-kernel $(JGET)
+	@HPT_IT_STRICT=1 MINIMAL_ARCHES="$(or $(ARCH),x86_64)" tests/integration/minimal.sh
+
 bench: all $(JGET)
 	@tests/bench.sh
 
