@@ -3,6 +3,7 @@
  * ignored. The scenarios are the shipped ones, the module uses guest/modules.list's own.
  * Status lines are mkinitramfs.sh's OUT.modules format (the missing entries are what a
  * kernel with everything built in but no virtio-mem/NVDIMM/zram would give). */
+#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 #include "modneeds.h"
@@ -141,6 +142,45 @@ static void bad_status(void)
 	scenario_free(&s);
 }
 
+/* Every USES of guest/modules.list that names scenario lines matches a line of some
+ * shipped scenario: a step renamed, or a typo in the list, would otherwise make the
+ * requirement silently never fire. */
+static void uses_match_shipped(void)
+{
+	char line[256], w1[64], w2[64], w3[128], err[256];
+	FILE *f = fopen("guest/modules.list", "r");
+	glob_t g;
+	int n = 0;
+
+	if (!ok(f != NULL, "guest/modules.list readable") ||
+	    !ok(glob("scenarios/*.scn", 0, NULL, &g) == 0, "shipped scenarios found")) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		int hit = 0;
+
+		if (line[0] == '#' || sscanf(line, "%63s %63s %127s", w1, w2, w3) != 3 ||
+		    !strcmp(w3, "always") || !strncmp(w3, "optional:", 9))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc && !hit; i++) {
+			struct scenario s;
+
+			if (scenario_load(&s, g.gl_pathv[i], err, sizeof(err)) < 0)
+				continue;
+			for (size_t j = 0; j < s.n_lines && !hit; j++)
+				hit = modneeds_line_uses(&s.lines[j], w3);
+			scenario_free(&s);
+		}
+		ok(hit, "%s's uses %s match a line of a shipped scenario", w1, w3);
+		n++;
+	}
+	ok(n >= 5, "%d modules with scenario uses", n);
+	globfree(&g);
+	fclose(f);
+}
+
 int main(void)
 {
 	needed_missing("scenarios/virtio-mem-grow-shrink.scn", "virtio_mem", 7);
@@ -155,5 +195,6 @@ int main(void)
 	optional_missing();
 	matching();
 	bad_status();
+	uses_match_shipped();
 	return done();
 }
