@@ -25,7 +25,7 @@ die() { echo "build-minimal-kernel: $*" >&2; exit 1; }
 arch=$1
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$2" "$3" || die "cannot create $2 or $3"
-cache=$(cd "$2" && pwd) out=$(cd "$3" && pwd)
+cache=$(cd "$2" && pwd -P) out=$(cd "$3" && pwd)
 suite=${HPT_MINKERNEL_SUITE:-trixie-backports}
 
 . "$here/arch.sh"

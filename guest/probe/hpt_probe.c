@@ -70,6 +70,9 @@
 #else
 #define PAGE_FLAGS_WORD(p) ((p)->flags)
 #endif
+/* the mark on a memmap frame: PG_owner_priv_1 itself (7.3 has no PageOwnerPriv1()) */
+#define FRAME_MARKED(p) test_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(p))
+#define FRAME_MARK(p) set_bit(PG_owner_priv_1, &PAGE_FLAGS_WORD(p))
 
 static DEFINE_MUTEX(probe_lock);
 static unsigned long probe_pfn, probe_count;
@@ -246,7 +249,7 @@ static int memmap_span(unsigned long pfn, unsigned long count, unsigned long *fi
  * (freeing clears every flag; a new owner would have typed or mapped it). */
 static bool frame_held(struct page *p)
 {
-	return PageOwnerPriv1(p) && !PageCompound(p) && !PageLRU(p) && !PageSlab(p) &&
+	return FRAME_MARKED(p) && !PageCompound(p) && !PageLRU(p) && !PageSlab(p) &&
 	       !PageBuddy(p) && !p->mapping;
 }
 
@@ -318,7 +321,7 @@ static int frames_mark(unsigned long pfn, unsigned long count, int hold)
 			frames_add("held %lu\n", b);
 			return 0;
 		}
-		SetPageOwnerPriv1(pfn_to_page(b));
+		FRAME_MARK(pfn_to_page(b));
 		if (!run_n) {
 			run_pfn = b;
 			run_va = va;
@@ -370,7 +373,7 @@ static int frames_check(unsigned long fpfn, unsigned long n, unsigned long va)
 	for (i = 0; i < n_shown; i++) {
 		struct page *p = pfn_to_page(shown[i]);
 
-		frames_add("held %lu 0x%lx %d\n", shown[i], p->flags, page_ref_count(p));
+		frames_add("held %lu 0x%lx %d\n", shown[i], PAGE_FLAGS_WORD(p), page_ref_count(p));
 	}
 	return 0;
 }
