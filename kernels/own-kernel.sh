@@ -82,7 +82,9 @@ if [ -z "$top" ]; then
 elif ! grep -qx 'CONFIG_MODULES=y' "$top/.config"; then
 	echo "own-kernel: $top: CONFIG_MODULES is off: no placement probe" \
 		"(placement scenarios ERROR unless --no-probe)" >&2
-elif [ -f "$top/Module.symvers" ]; then
+elif [ ! -f "$top/Module.symvers" ]; then
+	echo "own-kernel: $top: no Module.symvers (an unfinished build?): no placement probe" >&2
+else
 	. "$here/arch.sh"
 	arch_vars "$arch" || die "unknown arch $arch ($(arch_list))"
 	rm -rf "$out/probe"
@@ -101,7 +103,8 @@ fi
 
 tools=${HPT_GUEST_TOOLS:-}
 HPT_GUEST_TOOLS='' HPT_INITRAMFS_COMPRESS=${HPT_INITRAMFS_COMPRESS:-none} \
-	HPT_EXTRA_MODULES=$probe "$here/../guest/mkinitramfs.sh" "$arch" "$out" "$agent" "$cache" "$out/initramfs.cpio.gz" ||
+	HPT_EXTRA_MODULES=$probe "$here/../guest/mkinitramfs.sh" "$arch" "$out" "$agent" "$cache" \
+	"$out/initramfs.cpio.gz" ||
 	die "initramfs for $image failed (without --modules, the agent's own modules" \
 		"(guest/modules.list: always) must be built into the kernel)"
 if [ -n "$tools" ]; then
