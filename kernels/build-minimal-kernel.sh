@@ -147,6 +147,10 @@ if [ ! -f "$obj/.key" ] || [ "$(cat "$obj/.key")" != "$key" ] || [ ! -f "$obj/vm
 	done)
 	[ -z "$bad" ] || die "$arch: options that did not stick (dependencies unmet):" $bad
 	echo "$debname" >"$obj/.source"
+	# a build killed mid-write leaves empty files that make then trusts (seen: an empty
+	# lib/crc/crc32table.h on ppc64le, "crc32table_le undeclared"); no object or
+	# generated header is empty, and make remakes whatever is gone
+	find "$obj" \( -name '*.o' -o -name '*.h' \) -size 0 -delete
 	start=$(date +%s)
 	times >"$obj/times.0"
 	targets="vmlinux modules"
