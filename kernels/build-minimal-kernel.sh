@@ -149,8 +149,8 @@ if [ ! -f "$obj/.key" ] || [ "$(cat "$obj/.key")" != "$key" ] || [ ! -f "$obj/vm
 	echo "$debname" >"$obj/.source"
 	# a build killed mid-write leaves empty files that make then trusts (seen: an empty
 	# lib/crc/crc32table.h on ppc64le, "crc32table_le undeclared"); no object or
-	# generated header is empty, and make remakes whatever is gone
-	find "$obj" \( -name '*.o' -o -name '*.h' \) -size 0 -delete
+	# generated header is empty (dot files are stamps), and make remakes whatever is gone
+	find "$obj" \( -name '*.o' -o -name '*.h' \) ! -name '.*' -size 0 -delete
 	start=$(date +%s)
 	times >"$obj/times.0"
 	targets="vmlinux modules"
