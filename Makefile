@@ -13,6 +13,8 @@
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
 #                     page_owner, DEBUG_VM); make check-debug ARCH=… runs their checks
+#   make minimal-kernel ARCH="x86_64 s390x"   opt-in minimal kernels (all built in, from
+#                     Debian's linux-source); make check-minimal runs a scenario on them
 
 B := build
 # `make` alone builds everything (the first rule below is the generated build/arch.mk's)
@@ -51,7 +53,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel check-debug check-restore check-images check check-fresh lint doc unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel minimal-kernel check-minimal check-debug check-restore check-images check check-fresh lint doc unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -145,6 +147,14 @@ $(B)/$(1)-debug/initramfs.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.sta
 $(B)/$(1)-debug/initramfs-tools.cpio.gz: $(B)/$(1)/hp-agent $(B)/$(1)-debug/kernel.stamp guest/mkinitramfs.sh guest/modules.list guest/mktools.sh guest/tools.list kernels/apt.sh $(B)/$(1)-debug/probe/hpt_probe.ko
 	HPT_GUEST_TOOLS=1 HPT_EXTRA_MODULES="$(B)/$(1)-debug/probe/hpt_probe.ko" guest/mkinitramfs.sh $(1) $(B)/$(1)-debug/kernel $(B)/$(1)/hp-agent $(CACHE) $$@
 
+# opt-in minimal kernel from Debian's newest linux-source (every driver built in, the
+# probe's build tree kept): doc/kernels.md; boot it with --kernel build/ARCH-minimal/kernel/…
+$(B)/$(1)-minimal/kernel.stamp: kernels/build-minimal-kernel.sh kernels/minimal/common.config kernels/minimal/$(1).config kernels/arches.def
+	kernels/build-minimal-kernel.sh $(1) $(CACHE)/minimal-kernel $(B)/$(1)-minimal/kernel
+	@touch $$@
+minimal-kernel-$(1): $(B)/$(1)-minimal/kernel.stamp
+.PHONY: minimal-kernel-$(1)
+
 debug-kernel-$(1): $(B)/$(1)-debug/initramfs.cpio.gz
 debug-kernel-tools-$(1): $(B)/$(1)-debug/initramfs-tools.cpio.gz
 .PHONY: debug-kernel-$(1) debug-kernel-tools-$(1)
@@ -154,6 +164,7 @@ $(foreach a,$(ARCHES),$(eval $(call GUEST_RULES,$(a))))
 guests: $(GUEST_ARCHES:%=guest-%)
 guest: guest-$(or $(ARCH),x86_64)
 debug-kernel: $(foreach a,$(or $(ARCH),x86_64),debug-kernel-$(a))
+minimal-kernel: $(foreach a,$(or $(ARCH),x86_64),minimal-kernel-$(a))
 
 # ---- tests ---------------------------------------------------------------------------
 $(B)/tests/%: tests/unit/%.c $(HOST_LIBOBJ) $(LIB_OBJ)
@@ -222,6 +233,11 @@ check-fresh:
 # page_owner checks on it
 check-debug: all debug-kernel $(JGET)
 	@HPT_IT_STRICT=1 DEBUG_ARCHES="$(or $(ARCH),x86_64)" tests/integration/debug.sh
+
+# opt-in: builds the minimal kernel (a kernel build the first time, see doc/kernels.md)
+# and boots scenarios on it as a kernel of your own (no --modules)
+check-minimal: all minimal-kernel $(JGET)
+	@HPT_IT_STRICT=1 MINIMAL_ARCHES="$(or $(ARCH),x86_64)" tests/integration/minimal.sh
 
 # opt-in (7-18 min on the shared 2-core machine): booted and restored guests compared
 check-restore: all $(JGET) $(B)/tests/results-cmp

@@ -6,6 +6,7 @@
 # modules.dep) and /lib/modules/load-order (paths relative to /, dependencies first).
 # The archive is written by this script itself: no root needed, every timestamp, owner
 # and inode number fixed, so the same inputs give the same bytes.
+# OUT.modules: what became of each wanted module ("NAME USES shipped|builtin|missing").
 # HPT_EXTRA_MODULES: more .ko files, shipped in /lib/hpt/ and loaded by the agent on
 # demand (the placement probe), not at boot.
 # Compression: HPT_INITRAMFS_COMPRESS=none (default, boots fastest under TCG) | gzip.
@@ -53,18 +54,22 @@ else
 fi
 
 # ---- modules: closure and load order ----------------------------------------------------
-# Wanted names for this arch, one per line.
-sed -e 's/#.*//' "$here/modules.list" | awk -v a="$arch" '
+# Wanted for this arch: "NAME USES" lines (guest/modules.list: NAME ARCHES USES).
+sed -e 's/#.*//' "$here/modules.list" | awk -v a="$arch" -v f="$here/modules.list" '
 	NF == 0 { next }
-	NF == 1 { print $1; next }
-	{ n = split($2, l, ","); for (i = 1; i <= n; i++) if (l[i] == a) print $1 }
-' >"$tmp/want"
+	NF != 3 { print f ": " NR ": want NAME ARCHES USES, got: " $0 > "/dev/stderr"; exit 1 }
+	$2 == "*" { print $1, $3; next }
+	{ n = split($2, l, ","); for (i = 1; i <= n; i++) if (l[i] == a) print $1, $3 }
+' >"$tmp/want" || die "$here/modules.list: bad line"
 
 touch "$tmp/builtin"
 [ -f "$mdir/modules.builtin" ] && cp "$mdir/modules.builtin" "$tmp/builtin"
 
-# Prints module paths (as in modules.dep), each after everything it depends on.
-awk -v depfile="$mdir/modules.dep" -v builtin="$tmp/builtin" '
+# Prints module paths (as in modules.dep), each after everything it depends on, and
+# writes what became of each wanted one to $tmp/status ("NAME USES shipped|builtin|
+# missing"). Only a missing "always" one fails: the others are the controller's to judge
+# per scenario (host/modneeds.c), an optional one is noted there.
+awk -v depfile="$mdir/modules.dep" -v builtin="$tmp/builtin" -v status="$tmp/status" '
 function norm(p,   n) {
 	n = p; sub(/.*\//, "", n); sub(/\.ko(\.(xz|zst|gz))?$/, "", n); gsub(/-/, "_", n)
 	return n
@@ -82,11 +87,21 @@ BEGIN {
 		deps[p] = substr(line, c + 1); byname[norm(p)] = p
 	}
 	while ((getline line < builtin) > 0) isbuiltin[norm(line)] = 1
+	printf "" > status
 }
 {
 	w = $1; gsub(/-/, "_", w)
-	if (w in byname) visit(byname[w])
-	else if (!(w in isbuiltin)) { print "module " $1 ": not in modules.dep nor built in" > "/dev/stderr"; bad = 1 }
+	if (w in byname) { visit(byname[w]); st = "shipped" }
+	else if (w in isbuiltin) st = "builtin"
+	else {
+		st = "missing"
+		if ($2 == "always") {
+			print "module " $1 ": not in modules.dep nor built in (the agent needs it)" > "/dev/stderr"
+			bad = 1
+		} else
+			print "module " $1 ": not in this kernel (needed only by: " $2 ")" > "/dev/stderr"
+	}
+	print $1, $2, st > status
 }
 END { exit bad }
 ' "$tmp/want" >"$tmp/order" || die "$mdir: cannot resolve modules of $here/modules.list"
@@ -169,4 +184,6 @@ if [ "$compress" = gzip ]; then
 else
 	mv "$tmp/initramfs.cpio" "$out.tmp"
 fi
+# what became of each wanted module, for the controller (host/modneeds.c)
+cp "$tmp/status" "$out.modules"
 mv "$out.tmp" "$out"

@@ -17,6 +17,7 @@
 #include "kernels.h"
 #include "remote.h"
 #include "restore.h"
+#include "modneeds.h"
 #include "size.h"
 #include "virt.h"
 #include "xml.h"
@@ -384,6 +385,19 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	kernel_package_of(kernel, r->kernel_package, sizeof(r->kernel_package));
+	/* the modules this scenario needs are in the kernel; an optional one's absence is
+	 * said once (results.json "notes") */
+	{
+		char status[PATH_MAX + 16], notes[sizeof(r->notes)] = "";
+
+		snprintf(status, sizeof(status), "%s.modules", initrd);
+		if (modneeds_check_file(r->scn, status, notes, sizeof(notes), err, errlen) < 0)
+			return -ENOENT;
+		if (notes[0] && !r->notes[0]) {
+			snprintf(r->notes, sizeof(r->notes), "%s", notes);
+			hpt_log("vm %s: %s", r->vm_name, notes);
+		}
+	}
 	t1 = now_ms();
 	if (!r->accel_used)	/* chosen before the boot (accel_choose()) */
 		r->accel_used = "tcg";

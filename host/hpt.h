@@ -203,6 +203,8 @@ struct run {
 	size_t n_frames, alloc_frames;
 	int frames_missing;		/* plugs whose frames could not be recorded */
 	char frames_err[320];		/* why, for the first of them */
+	/* what the run does without (an optional module absent: modneeds.h); "" = nothing */
+	char notes[512];
 };
 
 /* A deadline length for the guest: base (sized for TCG) times $HPT_TIMEOUT_SCALE. */

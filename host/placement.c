@@ -157,10 +157,11 @@ enum verdict placement_decide(enum placement expected, const char *expected_why,
 
 	if (pf->state == PROBE_ABSENT) {
 		snprintf(summary, n, "no placement proof: %s. Build the probe for this kernel (make "
-			 "guest ARCH=...; a kernel of your own: make -C ITS_BUILD_TREE "
-			 "M=$PWD/guest/probe modules, shipped as /lib/hpt/hpt_probe.ko in the "
-			 "initramfs) or run with --no-probe to accept placement inferred from "
-			 "accounting", pf->err);
+			 "guest ARCH=...; a kernel of your own is given one when its build tree, "
+			 "with CONFIG_MODULES=y, holds the image or its modules/build link, else "
+			 "make -C ITS_BUILD_TREE M=$PWD/guest/probe modules, shipped as "
+			 "/lib/hpt/hpt_probe.ko in the initramfs) or run with --no-probe to accept "
+			 "placement inferred from accounting", pf->err);
 		return V_ERROR;
 	}
 	if (pf->state == PROBE_FAILED) {

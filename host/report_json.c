@@ -27,6 +27,8 @@ void report_json_render(struct strbuf *sb, const struct run *r)
 	json_str(&j, "kernel_spec", guest_kernel_spec(r));
 	json_str(&j, "kernel_package", r->kernel_package[0] ? r->kernel_package : NULL);
 	json_str(&j, "accel", r->accel_used);
+	if (r->notes[0])
+		json_str(&j, "notes", r->notes);
 	json_str(&j, "verdict", verdict_names[all]);
 	json_i64(&j, "exit_code", verdict_exit_code(all));
 	json_str(&j, "run_dir", r->dir);

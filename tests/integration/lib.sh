@@ -60,7 +60,7 @@
 #   need PREREQ… DESC   0 when every PREREQ is met; else 1 and one test DESC that SKIPs
 #       with the reason, or, under HPT_IT_STRICT=1, fails (the coverage would be lost)
 #       unless each missing PREREQ is in HPT_IT_ALLOW_SKIP. PREREQs: x86_64 ppc64le s390x
-#       (that guest is built), debug-kernel-ARCH, xmllint, chromium, libvirtd (a daemon of
+#       (that guest is built), debug-kernel-ARCH, minimal-kernel-ARCH, xmllint, chromium, libvirtd (a daemon of
 #       our own can run: libvirtd-sandbox.sh).
 # Lower level: ok NAME, not_ok NAME [DIAG…], skip NAME REASON, diag TEXT…, value RUN
 #   CHECK PTR (prints an evidence value, for test names), "$jget" (the results.json
@@ -409,6 +409,10 @@ _have() {	# PREREQ: 0, or 1 with the reason in _need_why
 		a=${1#debug-kernel-}
 		[ -s "$top/build/$a-debug/initramfs.cpio.gz" ] && [ -s "$top/build/$a-debug/kernel/version" ] ||
 			_need_why="no $a debug kernel (make debug-kernel ARCH=$a)" ;;
+	minimal-kernel-*)
+		a=${1#minimal-kernel-}
+		[ -s "$top/build/$a-minimal/kernel/version" ] && [ -s "$top/build/$a-minimal/kernel/vmlinuz" ] ||
+			_need_why="no $a minimal kernel (make minimal-kernel ARCH=$a: a kernel build, not cached)" ;;
 	xmllint) command -v xmllint >/dev/null || _need_why="no xmllint (apt-get install libxml2-utils)" ;;
 	chromium)
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
@@ -419,7 +423,7 @@ _have() {	# PREREQ: 0, or 1 with the reason in _need_why
 		elif [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
 			_need_why="a libvirtd of our own needs root and unshare"
 		fi ;;
-	*) _need_why="unknown prerequisite '$1' (lib.sh knows: x86_64 ppc64le s390x debug-kernel-ARCH xmllint chromium libvirtd)" ;;
+	*) _need_why="unknown prerequisite '$1' (lib.sh knows: x86_64 ppc64le s390x debug-kernel-ARCH minimal-kernel-ARCH xmllint chromium libvirtd)" ;;
 	esac
 	[ -z "$_need_why" ]
 }
