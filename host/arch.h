@@ -25,6 +25,9 @@ struct arch {
 	 * a pty, on a remote host). */
 	void (*features_xml)(struct strbuf *sb, const struct run *r);
 	void (*console_xml)(struct strbuf *sb, const char *console_log);
+	/* Appends kernel arguments that depend on the host the guest runs on (or NULL);
+	 * tcg: QEMU emulates the CPU; local: libvirt runs QEMU on this machine. */
+	void (*host_cmdline)(struct strbuf *sb, int tcg, int local);
 };
 
 const struct arch *arch_find(const char *name);

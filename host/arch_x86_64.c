@@ -1,5 +1,6 @@
 /* x86_64 back-end: i440fx PC with ACPI memory hotplug, console on ttyS0. */
 #include "arch.h"
+#include "gclock.h"
 #include "hpt.h"
 
 static void x86_features(struct strbuf *sb, const struct run *r)
@@ -17,6 +18,24 @@ static void x86_console(struct strbuf *sb, const char *log)
 			log);
 }
 
+/* Under TCG the guest's TSC is this host's TSC (tsc.c): tell the guest its frequency.
+ * Calibrating it against QEMU's PIT fails when the host preempts the vCPU thread between
+ * programming the PIT and reading the TSC: Linux then keeps the lowest of its tries (a
+ * 55 MHz "TSC" on a 2096 MHz host, "PIT calibration deviates from HPET"), and
+ * tsc=reliable stops the clocksource watchdog from ever correcting it: guest time ran
+ * 38 times fast. Elsewhere (another machine, KVM's kvmclock) the guest calibrates; the
+ * guest-clock oracle catches a clock that went wrong. */
+static void x86_host_cmdline(struct strbuf *sb, int tcg, int local)
+{
+	uint64_t khz = tcg && local ? host_tsc_khz() : 0;
+
+	/* in whole MHz: each process measures anew, and the command line is part of the key
+	 * of a saved guest (restore.c), which a last digit of noise would change every run;
+	 * the guest's own refinement against its HPET corrects the 0.05% */
+	if (khz)
+		sb_addf(sb, " tsc_early_khz=%llu", (unsigned long long)(khz + 500) / 1000 * 1000);
+}
+
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.virt_arch = "x86_64",
@@ -31,4 +50,5 @@ const struct arch arch_x86_64 = {
 	.panic_model = "isa",	/* pvpanic at 0x505, guest driver pvpanic_mmio (QEMU0001) */
 	.features_xml = x86_features,
 	.console_xml = x86_console,
+	.host_cmdline = x86_host_cmdline,
 };

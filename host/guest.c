@@ -163,6 +163,30 @@ int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, cha
 	return 0;
 }
 
+/* Whether libvirt runs QEMU on this machine: the embedded driver, or a URI naming no
+ * host (qemu:///system, qemu+unix:///…) or localhost. */
+static int same_host(const struct run *r)
+{
+	char *uri, *host, *end;
+	int local = 1;
+
+	if (!r->virt || r->virt->embedded || !r->virt->conn)
+		return 1;
+	uri = virConnectGetURI(r->virt->conn);
+	if (!uri)
+		return 0;
+	host = strstr(uri, "://");
+	if (host) {
+		host += 3;
+		if ((end = strchr(host, '@')) && end < host + strcspn(host, "/"))
+			host = end + 1;
+		end = host + strcspn(host, ":/?");
+		local = end == host || (end - host == 9 && !strncmp(host, "localhost", 9));
+	}
+	free(uri);
+	return local;
+}
+
 void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		      const char *kernel, const char *initrd, const char *sock)
 {
@@ -190,6 +214,8 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	xml_esc(sb, initrd, 1, 0);
 	sb_adds(sb, "</initrd>\n<cmdline>");
 	xml_esc(sb, a->base_cmdline, 1, 0);
+	if (a->host_cmdline)	/* digits and '=' only: nothing to escape */
+		a->host_cmdline(sb, !strcmp(type, "qemu"), same_host(r));
 	/* TCG on a busy host starves the vCPU thread while the guest's clock runs on: the
 	 * default 20 s soft-lockup and 21 s RCU-stall limits then measure the host, not the
 	 * kernel (seen at load 20: "BUG: soft lockup" in correct runs). Six times longer
@@ -300,6 +326,31 @@ static int parse_info(struct run *r, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
+/* A guest whose clock already runs fast at its hello (a TSC miscalibrated at boot) would
+ * fire its own deadlines early and fail correct kernels: an ERROR now, no false FAIL. A
+ * restored guest's uptime includes its life before the save: its hello only starts the
+ * span the end of the run is judged over. */
+static int guest_clock_at_hello(struct run *r, int restored, char *err, size_t errlen)
+{
+	char msg[320];
+	int rc;
+
+	if (restored)
+		memset(&r->gclock, 0, sizeof(r->gclock));	/* start 0: no boot to compare */
+	rc = gclock_read(r, &r->gclock.hello, msg, sizeof(msg));
+	if (rc < 0) {
+		snprintf(err, errlen, "vm %s: guest clock: %s", r->vm_name, msg);
+		return rc;
+	}
+	r->gclock.have_hello = 1;
+	if (gclock_judge(&r->gclock, 2, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "vm %s: guest clock: %s (a miscalibrated clock; "
+			 "console.log has the kernel's own view)", r->vm_name, msg);
+		return -ETIME;
+	}
+	return 0;
+}
+
 int guest_scratch_disk(struct run *r, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
@@ -357,6 +408,8 @@ int guest_attach(struct run *r, const char *sock, int ask_hello, char *err, size
 		goto cleanup;
 	}
 	rc = parse_info(r, sb_str(&reply), err, errlen);
+	if (rc == 0)	/* restored: asked for a new hello (restore.c) */
+		rc = guest_clock_at_hello(r, ask_hello, err, errlen);
 	goto cleanup;
 chan_err:
 	snprintf(err, errlen, "vm %s: %s", r->vm_name, r->chan.err);
@@ -427,6 +480,8 @@ again:
 			fclose(f);
 		}
 	}
+	memset(&r->gclock, 0, sizeof(r->gclock));
+	r->gclock.start = now_ms();
 	rc = virt_create(r->virt, sb_str(&xml), &dom);
 	if (rc < 0) {
 		snprintf(err, errlen, "vm %s: start: %s", r->vm_name, r->virt->err);

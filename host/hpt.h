@@ -7,6 +7,7 @@
 #include "snapshot.h"
 #include "result.h"
 #include "chan.h"
+#include "gclock.h"
 #include "clock.h"
 
 struct arch;
@@ -169,6 +170,7 @@ struct run {
 	int booted;
 	struct boot_cfg boot;
 	struct guest_info guest;
+	struct gclock_obs gclock;	/* guest uptime vs host time (oracle_guest_clock.c) */
 	struct hpt_dev devs[HPT_DEVS_MAX];
 	int n_devs, n_plugged, n_unplugged;
 	struct named_snap snaps[HPT_SNAPS_MAX];
