@@ -11,7 +11,7 @@
 # `make check`. --keep leaves the root for a look (its path is printed); --tree puts DIR's
 # working tree there instead of HEAD (uncommitted changes included, untracked and
 # ignored files not); a tree that is not a git clone is copied without build/, .cache/
-# and runs/. Apt's sources are this machine's own.
+# and runs/. Apt's sources and configuration are this machine's own.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 keep=0 tree=
@@ -76,6 +76,11 @@ say "building a minimal bookworm root in $root"
 mmdebstrap --quiet --variant=minbase bookworm "$root" $sources >"$root.log" 2>&1 ||
 	{ cat "$root.log" >&2; rm -f "$root.log"; say "mmdebstrap failed"; exit 2; }
 rm -f "$root.log"
+# the machine's own apt configuration too (a proxy; a snapshot mirror's expired Release
+# files accepted: Acquire::Check-Valid-Until): a new machine of this kind has it
+for f in /etc/apt/apt.conf.d/*; do
+	[ -f "$f" ] && [ ! -e "$root/etc/apt/apt.conf.d/${f##*/}" ] && cp "$f" "$root/etc/apt/apt.conf.d/"
+done
 mkdir -p "$root/src"
 if [ -n "$tree" ]; then
 	(cd "$tree" && git ls-files -z | tar --null -T - -cf -) | tar -C "$root/src" -xf -
