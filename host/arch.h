@@ -28,6 +28,8 @@ struct arch {
 	/* Appends kernel arguments that depend on the host the guest runs on (or NULL);
 	 * tcg: QEMU emulates the CPU; local: libvirt runs QEMU on this machine. */
 	void (*host_cmdline)(struct strbuf *sb, int tcg, int local);
+	/* why a saved guest is never restored here (restore.c), NULL = it is */
+	const char *no_restore;
 };
 
 const struct arch *arch_find(const char *name);

@@ -96,4 +96,9 @@ const struct arch arch_ppc64le = {
 	.default_memory = 512ull << 20,
 	.features_xml = ppc_features,
 	.console_xml = ppc_console,
+	/* seen 2026-12-05: a restored Debian 7.2 pseries guest hung (no heartbeat) when the
+	 * long-term pins workload stopped, 3 of 3, and passed booted: until that is
+	 * understood, pseries guests boot */
+	.no_restore = "a restored pseries guest hung in offline-with-longterm-pins (7.2); "
+		      "pseries guests boot",
 };

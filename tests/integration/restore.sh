@@ -115,12 +115,11 @@ bg_wait INT
 result live /restore/used true
 no_leftovers live
 
-# pseries (its NVRAM file carried along) and s390x
-if need ppc64le "ppc64le: restored and booted agree"; then
-	scenario ppc-boot 0 scenarios/dimm-memmap-off.scn --no-restore --arch ppc64le
+# pseries boots (arch_ppc64le.c's no_restore: a restored 7.2 guest hung in
+# offline-with-longterm-pins) and says why; s390x is restored
+if need ppc64le "ppc64le: boots, saying why"; then
 	scenario ppc-rest 0 scenarios/dimm-memmap-off.scn --arch ppc64le
-	restored ppc-rest true true
-	agree ppc-boot ppc-rest 30
+	result ppc-rest /restore/used false /restore/note '~^booted: a restored pseries guest hung'
 fi
 if need s390x "s390x: restored and booted agree"; then
 	scenario s390-boot 0 scenarios/logical-offline-online.scn --no-restore --arch s390x
