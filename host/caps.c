@@ -52,7 +52,7 @@ static const struct cap_row rows[] = {
 	  "ACPI NVDIMM (NFIT) on pc with nvdimm=on: boot-time only, never unplugged" },
 	{ CAP_PLUG, "ppc64le", "nvdimm", 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "spapr-nvdimm (papr_scm): QEMU {qemu} offers it on pseries, but Debian's ppc64el "
-	  "6.1 kernel is built without CONFIG_LIBNVDIMM (so without papr_scm and of_pmem), and "
+	  "kernels (6.1, 6.12, 7.x) are built without CONFIG_LIBNVDIMM (no papr_scm, of_pmem), and "
 	  "the testbed does not wire pseries NVDIMMs" },
 	{ CAP_PLUG, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "{arch} guests have no {kind} devices in the capability model" },
