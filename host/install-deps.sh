@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages hotplug-test needs:
 #   host/install-deps.sh [SET…]     SET: host (the default), an arch (x86_64, ppc64le,
-#                                   s390x: the rows of kernels/arches.def), image,
-#                                   image-ppc64le, image-s390x
+#                                   s390x: the rows of kernels/arches.def), kernels,
+#                                   image, image-ppc64le, image-s390x
 # host: the controller's build, libvirt and libguestfs; an arch: its QEMU and, for a
 # foreign arch, the cross compiler of its guest agent (the table's qemu and cross columns);
+# kernels: what a Debian kernel of another suite needs (mmdebstrap: the build root its
+# probe is compiled in, kernels/probe-build.sh);
 # image: what building a Debian image needs (mmdebstrap; a foreign arch's maintainer
 # scripts run under qemu-user-static). $EXTRA_PKGS adds packages (make fuzz: clang,
 # make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
@@ -27,10 +29,11 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 	host) pkgs="$pkgs gcc make pkg-config libc6-dev libvirt-dev libvirt-daemon
 		libvirt-daemon-driver-qemu libxml2-utils kmod passwd procps busybox-static cpio
 		gzip xz-utils zstd libguestfs-dev" ;;
+	kernels) pkgs="$pkgs mmdebstrap" ;;
 	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
 	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static" ;;
 	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g')," \
-		"image, image-ppc64le, image-s390x)"
+		"kernels, image, image-ppc64le, image-s390x)"
 	   pkgs="$pkgs $qemu_pkg $cross_pkgs" ;;
 	esac
 done

@@ -123,8 +123,8 @@ chroot_proc() {
 # ---- the build root: made once per family, completed per kernel -------------------------
 if [ ! -f "$root/.hpt-ready" ]; then
 	say "making the $family build root ($root; log $log)"
-	command -v mmdebstrap >/dev/null 2>&1 ||
-		die "mmdebstrap is missing (apt-get install mmdebstrap)"
+	command -v mmdebstrap >/dev/null 2>&1 || "$here/../host/install-deps.sh" kernels ||
+		die "mmdebstrap is missing and could not be installed (apt-get install mmdebstrap)"
 	rm -rf "$root.new"
 	t0=$(date +%s)
 	# the host's archive access settings go along (a frozen archive's expired Release
