@@ -135,6 +135,12 @@ int runner_mkdir(struct run *r, const char *dir, const char *parent)
 		chmod(r->dir, 0700);
 	if (rc == 0 && !dir_empty(r->dir))
 		return -EEXIST;	/* never mix a new run's evidence into an old one */
+	if (rc == 0) {	/* absolute: QEMU opens files of the run dir (a scratch disk) elsewhere */
+		char abs[PATH_MAX];
+
+		if (realpath(r->dir, abs) && strlen(abs) < sizeof(r->dir))
+			memcpy(r->dir, abs, strlen(abs) + 1);
+	}
 	return rc;
 }
 

@@ -18,4 +18,15 @@ mkdir -p "$out/used" && touch "$out/used/results.json"
 hpt_says "cli: a used run dir is refused" 2 'exists and is not empty' \
 	run --out "$out/used" scenarios/dimm-memmap-off.scn
 check "cli: nothing started" no_leftovers
+
+# the default run dir is relative to where you are; QEMU opens the run's files elsewhere
+# (a scratch disk: offline-under-zswap swaps to one)
+mkdir -p "$out/here"
+(cd "$out/here" && hpt run "$top/scenarios/offline-under-zswap.scn") >"$out/here.out" 2>&1
+rc=$?
+check "cli: a run without --out, from another directory, exit 0 (got $rc)" test "$rc" -eq 0 ||
+	diag "$(tail -n 20 "$out/here.out")"
+check "cli: its run dir is under runs/ of that directory, named absolutely" \
+	grep -Eq "run dir $out/here/runs/[0-9]{8}-[0-9]{6}-offline-under-zswap-x86_64" "$out/here.out"
+no_leftovers
 done_testing
