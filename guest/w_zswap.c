@@ -28,8 +28,8 @@
 
 static const char *const counters[] = { "stored_pages", "pool_total_size",
 	"written_back_pages", "pool_limit_hit", "reject_reclaim_fail", "reject_alloc_fail",
-	"reject_kmemcache_fail", "reject_compress_poor", "duplicate_entry", "same_filled_pages",
-	NULL };
+	"reject_kmemcache_fail", "reject_compress_fail", "reject_compress_poor",
+	"duplicate_entry", "same_filled_pages", NULL };
 
 struct share {			/* one process's part, counters in shared memory */
 	uint64_t checked, bad, dropped, rounds;
@@ -209,10 +209,6 @@ static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 		sb_addf(out, "needs zswap (CONFIG_ZSWAP): no %senabled\n", ZSWAP_PARAM);
 		return -EOPNOTSUPP;
 	}
-	if (access(ZSWAP_DEBUG "stored_pages", R_OK)) {
-		sb_addf(out, "needs zswap's debugfs counters: no %sstored_pages\n", ZSWAP_DEBUG);
-		return -EOPNOTSUPP;
-	}
 	if (wl_opt(c, "swap") == 0) {
 		ret = find_disk(zs.dev, sizeof(zs.dev), &dev_bytes, out);
 	} else {
@@ -229,6 +225,12 @@ static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 		ret = wl_set(c, ZSWAP_PARAM "max_pool_percent", val, out);
 	if (!ret)
 		ret = wl_set(c, ZSWAP_PARAM "enabled", "Y", out);
+	/* since 6.4 zswap sets itself up (debugfs counters too) when first enabled */
+	if (!ret && access(ZSWAP_DEBUG "stored_pages", R_OK)) {
+		sb_addf(out, "needs zswap's debugfs counters: no %sstored_pages with zswap "
+			"enabled\n", ZSWAP_DEBUG);
+		ret = -EOPNOTSUPP;
+	}
 	if (!ret)
 		ret = wl_mkswap(zs.dev, dev_bytes, c->page, out);
 	if (!ret)
