@@ -218,8 +218,15 @@ static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 	}
 	if (ret)
 		return ret;
-	/* the pool first (the allocator must be loaded: no modprobe in the guest) */
-	ret = wl_set(c, ZSWAP_PARAM "zpool", zpools[wl_opt(c, "zpool")], out);
+	/* the pool first (the allocator must be loaded: no modprobe in the guest); a zswap
+	 * without the zpool parameter (7.2) always stores in zsmalloc */
+	if (!access(ZSWAP_PARAM "zpool", F_OK)) {
+		ret = wl_set(c, ZSWAP_PARAM "zpool", zpools[wl_opt(c, "zpool")], out);
+	} else if (wl_opt(c, "zpool") != 0) {
+		sb_addf(out, "zpool=%s needs zswap's zpool parameter: no %szpool (this kernel's "
+			"zswap always uses zsmalloc)\n", zpools[wl_opt(c, "zpool")], ZSWAP_PARAM);
+		ret = -EOPNOTSUPP;
+	}
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)wl_opt(c, "max-pool"));
 	if (!ret)
 		ret = wl_set(c, ZSWAP_PARAM "max_pool_percent", val, out);
