@@ -1,6 +1,7 @@
 /* The "mm" file of a snapshot: the state of the subsystems the busy-guest workloads use,
  * "key value" lines (format in lib/snapshot.h): every zram device's disksize and mm_stat,
- * zsmalloc pages per zone, zswap's switch and debugfs counters, active swap devices. */
+ * zsmalloc pages per zone, zswap's switch and debugfs counters (there once zswap is set
+ * up: at boot on 6.1, since 6.4 when first enabled), active swap devices. */
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,8 @@ static const char *const mm_stat_names[] = { "orig_data_size", "compr_data_size"
 
 static const char *const zswap_counters[] = { "stored_pages", "pool_total_size",
 	"written_back_pages", "pool_limit_hit", "reject_reclaim_fail", "reject_alloc_fail",
-	"reject_kmemcache_fail", "reject_compress_poor", "duplicate_entry", "same_filled_pages" };
+	"reject_kmemcache_fail", "reject_compress_fail", "reject_compress_poor",
+	"duplicate_entry", "same_filled_pages" };
 
 static void zram(const char *name, struct strbuf *sb)
 {

@@ -28,8 +28,8 @@
 
 static const char *const counters[] = { "stored_pages", "pool_total_size",
 	"written_back_pages", "pool_limit_hit", "reject_reclaim_fail", "reject_alloc_fail",
-	"reject_kmemcache_fail", "reject_compress_poor", "duplicate_entry", "same_filled_pages",
-	NULL };
+	"reject_kmemcache_fail", "reject_compress_fail", "reject_compress_poor",
+	"duplicate_entry", "same_filled_pages", NULL };
 
 struct share {			/* one process's part, counters in shared memory */
 	uint64_t checked, bad, dropped, rounds;
@@ -209,10 +209,6 @@ static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 		sb_addf(out, "needs zswap (CONFIG_ZSWAP): no %senabled\n", ZSWAP_PARAM);
 		return -EOPNOTSUPP;
 	}
-	if (access(ZSWAP_DEBUG "stored_pages", R_OK)) {
-		sb_addf(out, "needs zswap's debugfs counters: no %sstored_pages\n", ZSWAP_DEBUG);
-		return -EOPNOTSUPP;
-	}
 	if (wl_opt(c, "swap") == 0) {
 		ret = find_disk(zs.dev, sizeof(zs.dev), &dev_bytes, out);
 	} else {
@@ -222,13 +218,26 @@ static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 	}
 	if (ret)
 		return ret;
-	/* the pool first (the allocator must be loaded: no modprobe in the guest) */
-	ret = wl_set(c, ZSWAP_PARAM "zpool", zpools[wl_opt(c, "zpool")], out);
+	/* the pool first (the allocator must be loaded: no modprobe in the guest); a zswap
+	 * without the zpool parameter (7.2) always stores in zsmalloc */
+	if (!access(ZSWAP_PARAM "zpool", F_OK)) {
+		ret = wl_set(c, ZSWAP_PARAM "zpool", zpools[wl_opt(c, "zpool")], out);
+	} else if (wl_opt(c, "zpool") != 0) {
+		sb_addf(out, "zpool=%s needs zswap's zpool parameter: no %szpool (this kernel's "
+			"zswap always uses zsmalloc)\n", zpools[wl_opt(c, "zpool")], ZSWAP_PARAM);
+		ret = -EOPNOTSUPP;
+	}
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)wl_opt(c, "max-pool"));
 	if (!ret)
 		ret = wl_set(c, ZSWAP_PARAM "max_pool_percent", val, out);
 	if (!ret)
 		ret = wl_set(c, ZSWAP_PARAM "enabled", "Y", out);
+	/* since 6.4 zswap sets itself up (debugfs counters too) when first enabled */
+	if (!ret && access(ZSWAP_DEBUG "stored_pages", R_OK)) {
+		sb_addf(out, "needs zswap's debugfs counters: no %sstored_pages with zswap "
+			"enabled\n", ZSWAP_DEBUG);
+		ret = -EOPNOTSUPP;
+	}
 	if (!ret)
 		ret = wl_mkswap(zs.dev, dev_bytes, c->page, out);
 	if (!ret)

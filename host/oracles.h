@@ -277,7 +277,8 @@ enum { MM_ZRAM = 1, MM_ZSMALLOC = 2, MM_ZSWAP = 4, MM_SWAP = 8, MM_PINS = 16, MM
 /* Which of them snapshot s shows in use, against base for counters that only grow. */
 unsigned noleak_mm_used(const struct snapshot *base, const struct snapshot *s);
 /* One check for each subsystem in `used`: zram devices (reset, hot-added ones gone),
- * nr_zspages, zswap stored pages and pool size, swap total and use, long-term pins held
+ * nr_zspages, zswap stored pages and pool size (debugfs counters, else /proc/meminfo's
+ * Zswapped/Zswap; ERROR if neither is in both), swap total and use, long-term pins held
  * (acquired - released), anonymous THPs: all back to base in final. */
 void noleak_mm_eval(const struct snapshot *base, const struct snapshot *final, unsigned used,
 		    const struct noleak_cfg *cfg, struct results *res);

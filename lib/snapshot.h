@@ -15,7 +15,8 @@
  *   mm:      "key value" lines about the subsystems the busy-guest workloads use:
  *            zramN.disksize and zramN.<mm_stat field> per zram device, zram.devices,
  *            zspages.<node>.<zone> (nr_zspages of each zone in /proc/zoneinfo),
- *            zswap.enabled (0/1) and zswap.<debugfs counter>, swap.devices (active).
+ *            zswap.enabled (0/1) and zswap.<debugfs counter> (since 6.4 only once zswap
+ *            was first enabled: it sets itself up then), swap.devices (active).
  *   dmesg:   kernel log lines read since the previous read, "[sec.usec] <msg>".
  */
 #ifndef HPT_SNAPSHOT_H

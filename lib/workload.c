@@ -31,7 +31,8 @@ const struct wl_def wl_defs[] = {
 	    { "swap", WL_ENUM, 0, 0, 0, swap_devs,
 	      "the swap device under zswap: the scratch disk of `boot disk=SIZE` or a zram "
 	      "device" },
-	    { "zpool", WL_ENUM, 0, 0, 0, zpools, "zswap's pool allocator" },
+	    { "zpool", WL_ENUM, 0, 0, 0, zpools, "zswap's pool allocator (a kernel without "
+	      "zswap's zpool parameter, 7.2: zsmalloc only)" },
 	    { "max-pool", WL_UINT, 20, 1, 100, NULL,
 	      "zswap max_pool_percent: beyond it stores are rejected to the device" },
 	    { "touch", WL_UINT, 25, 1, 100, NULL,
