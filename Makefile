@@ -9,6 +9,7 @@
 #   make integration  integration tests only
 #   make bench        per-phase timings of shipped scenarios; booted vs restored vs bare QEMU
 #   make check-restore   restored guests against booted ones (tests/integration/restore.sh)
+#   make check-generations   opt-in: every shipped scenario on Debian's 6.12 and 7.x kernels
 #   make check-images opt-in: distro image guests (tests/integration/image.sh, doc/images.md)
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
@@ -53,7 +54,7 @@ HOST_OBJ := $(HOST_SRC:%.c=$(B)/host-obj/%.o)
 HOST_LIBOBJ := $(filter-out $(B)/host-obj/host/main.o,$(HOST_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all host deps guest guests debug-kernel minimal-kernel check-minimal check-debug check-restore check-images check check-fresh lint doc unit integration bench clean distclean fuzz
+.PHONY: all host deps guest guests debug-kernel minimal-kernel check-minimal check-debug check-restore check-images check-generations check check-fresh lint doc unit integration bench clean distclean fuzz
 # a recipe that fails leaves no half-written target that a later make would trust
 .DELETE_ON_ERROR:
 all: host guests
@@ -236,6 +237,11 @@ check-debug: all debug-kernel $(JGET)
 
 # opt-in: builds the minimal kernel (a kernel build the first time, see doc/kernels.md)
 # and boots scenarios on it as a kernel of your own (no --modules)
+# opt-in (~11 min of guests at -j 1 once the kernels are prepared): every shipped
+# scenario on x86_64 and ppc64le × Debian's trixie and sid kernels
+check-generations: all $(JGET)
+	@HPT_IT_STRICT=1 tests/integration/generations.sh
+
 check-minimal: all minimal-kernel $(JGET)
 	@HPT_IT_STRICT=1 MINIMAL_ARCHES="$(or $(ARCH),x86_64)" tests/integration/minimal.sh
 
