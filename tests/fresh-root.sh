@@ -60,6 +60,7 @@ cleanup() {
 	else
 		rm -rf --one-file-system "$root"
 	fi
+	rm -f "$root.log"
 	exit "$rc"
 }
 trap cleanup EXIT
