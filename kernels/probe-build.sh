@@ -134,10 +134,19 @@ if [ ! -f "$root/.hpt-ready" ]; then
 	# no fsync per file: a build root is rebuilt, never repaired (177 s -> 127 s here)
 	set -- --aptopt='Acquire::Languages "none";' --dpkgopt=force-unsafe-io
 	while read -r o; do set -- "$@" --aptopt="$o"; done <"$tmp/aptopts"
-	# shellcheck disable=SC2086
-	family_sources | mmdebstrap --variant=minbase --include="$(echo $needs | tr ' ' ,)" \
-		"$@" "$family" "$root.new" - >"$log" 2>&1 ||
-		{ rm -rf "$root.new"; die "mmdebstrap $family failed (see $log)"; }
+	# a second try after a failure: the archive's network errors pass (seen once in CI,
+	# the log gone with its root); the second failure's own apt errors are the message
+	for try in 1 2; do
+		rm -rf "$root.new"
+		# shellcheck disable=SC2086
+		family_sources | mmdebstrap --variant=minbase --include="$(echo $needs | tr ' ' ,)" \
+			"$@" "$family" "$root.new" - >"$log" 2>&1 && break
+		cp "$log" "$log.try$try" 2>/dev/null
+		[ "$try" = 1 ] && say "mmdebstrap $family failed ($(grep -E '^(E|W): ' "$log" |
+			tail -n 1)); trying once more"
+		[ "$try" = 2 ] && { rm -rf "$root.new"; die "mmdebstrap $family failed twice:" \
+			"$(grep -E '^(E|W): ' "$log" | tail -n 3 | tr '\n' ' ')(see $log)"; }
+	done
 	rm -rf "$root"
 	mv "$root.new" "$root"
 	touch "$root/.hpt-ready"
