@@ -96,6 +96,8 @@ check "guest.sh: the probe was built for that kernel" \
 	"$(modinfo -F vermagic "$kroot/probe/hpt_probe.ko" | cut -d' ' -f1)" = "$(cat "$kroot/kernel/version")"
 check "guest.sh: a second call is quiet and gives the same" \
 	test -n "${2:-}" -a "$(kernels/guest.sh x86_64 debian:sid "$top/build" 2>&1 | tr '\n' ' ')" = "${1:-} ${2:-} "
+# (debian:trixie is left to make check-generations: its build root's mmdebstrap failed in
+# CI's fresh root twice, "apt download failed", and built here twice; open, issue 11)
 # ---- the kernel as a matrix axis (issue 11): --kernel debian:SUITE on matrix and run ----
 # what a spec resolves to, as the image package "NAME VERSION" (never a version named here)
 pkg_of() { local id; id=$($dk --resolve "$1" "$2" "$cache" 2>/dev/null) && echo "linux-image-${id%_*} ${id#*_}"; }
@@ -112,17 +114,17 @@ hpt_says "axis: a flavour the arch does not have is an ERROR saying so" 2 \
 	matrix --arch x86_64 --kernel debian:sid-64k --out "$out/axis-noflav" scenarios/dimm-memmap-off.scn
 
 ax=$out/axis
-hpt matrix --arch x86_64 --kernel debian:bookworm --kernel debian:trixie \
+hpt matrix --arch x86_64 --kernel debian:bookworm \
 	--kernel debian:sid --out "$ax" scenarios/virtio-mem-grow-shrink.scn \
 	scenarios/dimm-memmap-on-memory.scn >"$ax.out" 2>"$ax.err"
 rc=$?
-check "axis: 2 scenarios x 3 kernels on x86_64 exit 0, got $rc" test "$rc" -eq 0 ||
+check "axis: 2 scenarios x 2 kernels on x86_64 exit 0, got $rc" test "$rc" -eq 0 ||
 	diag "$(tail -n 30 "$ax.out" "$ax.err")"
-for suite in bookworm trixie sid; do
+for suite in bookworm sid; do
 	want=$(pkg_of x86_64 "debian:$suite")
 	check "axis $suite: resolves ($want)" test -n "$want"
 	kdir=$(dirname "$("$jget" "$ax/results.json" "/matrix/kernels/$(
-		case $suite in bookworm) echo 0 ;; trixie) echo 1 ;; sid) echo 2 ;; esac)/image")")
+		case $suite in bookworm) echo 0 ;; sid) echo 1 ;; esac)/image")")
 	check "axis $suite: the matrix prepared that package" \
 		test "$(head -n 1 "$kdir/package" 2>/dev/null)" = "$want"
 	for scn in virtio-mem-grow-shrink dimm-memmap-on-memory; do
@@ -141,10 +143,10 @@ done
 check "newest kernel: the probe proves the 128 MiB DIMM's memmap on the DIMM" \
 	grep -Eq '"method":"proven","probe":\{"placement":"on-block","memmap_pages":512,"backed_inside":512' \
 	"$ax/dimm-memmap-on-memory.x86_64.sid/results.json"
-check "axis: six run dirs, none shared" \
-	test "$(ls -d "$ax"/*.x86_64.* 2>/dev/null | wc -l)" -eq 6
-check "axis: three different kernels booted" \
-	test "$(for d in "$ax"/*.x86_64.*; do "$jget" "$d/results.json" /kernel_package; done | sort -u | wc -l)" -eq 3
+check "axis: four run dirs, none shared" \
+	test "$(ls -d "$ax"/*.x86_64.* 2>/dev/null | wc -l)" -eq 4
+check "axis: two different kernels booted" \
+	test "$(for d in "$ax"/*.x86_64.*; do "$jget" "$d/results.json" /kernel_package; done | sort -u | wc -l)" -eq 2
 
 # ppc64le and s390x on the newest kernel, through `run`
 if need ppc64le "axis: ppc64le on debian:sid"; then
