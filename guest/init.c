@@ -189,9 +189,13 @@ void ag_init_system(struct agent *a)
 	a->uevent = ag_uevent_open();
 	if (a->uevent < 0)
 		ag_log(a, "uevent socket: %s", strerror(-a->uevent));
+	/* before the modules: a virtio-mem device with memory requested at boot plugs it as
+	 * soon as its driver probes, and a kernel whose default is to online hot-added
+	 * memory (6.12+, CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO) would online it in a
+	 * zone of its choosing instead of the testbed's */
+	read_memory_facts(a);
 	if (!a->service)
 		load_modules(a);	/* a service: systemd-modules-load and udev did */
-	read_memory_facts(a);
 	if (a->service) {
 		ag_service_facts(a);
 		ag_service_settle(a);

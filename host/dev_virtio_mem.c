@@ -67,11 +67,10 @@ static int vmem_boot_ready(struct run *r, struct hpt_dev *d, char *err, size_t e
 	uint64_t deadline = now_ms() + run_timeout(r, 30000), plugged = 0;
 	int rc;
 
-	/* the driver plugs the boot request from a workqueue, after probing */
-	while (d->u.vmem.requested && vmem_host_plugged(r, d, &plugged) == 0 &&
-	       plugged != d->u.vmem.requested && now_ms() < deadline)
-		usleep(200000);
-	if (plugged != d->u.vmem.requested) {
+	/* the driver plugs the boot request from a workqueue, after probing: QEMU's
+	 * MEMORY_DEVICE_SIZE_CHANGE says when it got there */
+	if (d->u.vmem.requested && vmem_wait_plugged(r, d, deadline) < 0) {
+		vmem_host_plugged(r, d, &plugged);
 		snprintf(err, errlen, "virtio-mem %s: plugged %llu MiB of the %llu MiB "
 			 "requested at boot within %llu s", d->name,
 			 (unsigned long long)(plugged >> 20),
@@ -79,11 +78,12 @@ static int vmem_boot_ready(struct run *r, struct hpt_dev *d, char *err, size_t e
 			 (unsigned long long)run_timeout(r, 30000) / 1000);
 		return -ETIMEDOUT;
 	}
-	rc = vmem_ready(r, d, "online_movable", err, errlen);
-	if (rc < 0 || !d->u.vmem.requested)
-		return rc;
-	usleep(500000);	/* blocks added while we looked: once more */
-	return vmem_ready(r, d, "online_movable", err, errlen);
+	/* online what is offline, and look again as long as a look found some (blocks
+	 * added while we looked) */
+	do
+		rc = vmem_ready(r, d, "online_movable", err, errlen);
+	while (rc > 0 && now_ms() < deadline);
+	return rc < 0 ? rc : 0;
 }
 
 const struct devkind dev_virtio_mem = {
@@ -163,10 +163,13 @@ int vmem_set_requested(struct run *r, struct hpt_dev *d, uint64_t requested, cha
 	return rc;
 }
 
-/* Onlines the region's present offline blocks, one by one (the region has holes). */
+/* Onlines the region's present offline blocks, one by one (the region has holes); how
+ * many it onlined, or -errno. */
 static int online_offline(struct run *r, struct hpt_dev *d, const struct snapshot *s,
 			  const char *state, char *err, size_t errlen)
 {
+	int n = 0;
+
 	for (size_t i = 0; i < s->n_blocks; i++) {
 		const struct mem_block *b = &s->blocks[i];
 		struct strbuf reply = STRBUF_INIT;
@@ -183,8 +186,9 @@ static int online_offline(struct run *r, struct hpt_dev *d, const struct snapsho
 		sb_release(&reply);
 		if (rc != 0)
 			return rc < 0 ? rc : -EIO;
+		n++;
 	}
-	return 0;
+	return n;
 }
 
 int vmem_locate(struct run *r, struct hpt_dev *d, const struct snapshot **snap_out, char *err,

@@ -26,7 +26,8 @@ int vmem_stuck_evidence(struct run *r, struct hpt_dev *d, struct strbuf *ev);
 int vmem_locate(struct run *r, struct hpt_dev *d, const struct snapshot **snap, char *err,
 		size_t errlen);
 /* vmem_locate(), then onlines blocks of the region still offline into `state`
- * (online_movable…): what the testbed does after plugging. 0 or -errno. */
+ * (online_movable…): what the testbed does after plugging. How many it onlined, or
+ * -errno. */
 int vmem_ready(struct run *r, struct hpt_dev *d, const char *state, char *err, size_t errlen);
 /* Takes snapshot `snap`, reads the host's plugged size and judges the guest's view of d
  * against snapshot `since`; adds the check "virtio-mem NAME <what>" unless quiet.

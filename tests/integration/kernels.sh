@@ -159,6 +159,12 @@ if need s390x "axis: s390x on debian:sid"; then
 	result s390-sid /kernel_spec "=debian:sid" /kernel_package "=$(pkg_of s390x debian:sid)"
 fi
 
+# a kernel that onlines hot-added memory itself (7.x): a virtio-mem device's boot request
+# is still onlined by the testbed, into ZONE_MOVABLE, and can be given back (the agent sets
+# auto_online_blocks before it loads virtio_mem)
+scenario bootreq-sid 0 tests/scenarios/virtio-mem-boot-requested.scn --kernel debian:sid
+result bootreq-sid /verdict "=PASS" /kernel_spec "=debian:sid"
+
 # (the machine is shared: only guests of this suite's runs, whose run dirs are under $out)
 check "no QEMU process of ours left behind" eval "! pgrep -f '[q]emu-system-.*$out/' >/dev/null"
 
