@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "json.h"
 #include "report_html.h"
+#include "strbuf.h"
 #include "tap.h"
 
 #define FIXDIR "tests/fixtures/x86_64-deb6.1-rundir-wrong-placement"
@@ -125,7 +126,6 @@ static void hostile_results(const char *dir)
 	struct strbuf sb = STRBUF_INIT;
 	char path[256];
 	struct json j;
-	FILE *f;
 
 	json_init(&j, &sb, 1);
 	json_obj_begin(&j, NULL);
@@ -182,11 +182,8 @@ static void hostile_results(const char *dir)
 	json_arr_end(&j);
 	json_obj_end(&j);
 	snprintf(path, sizeof(path), "%s/results.json", dir);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(sb_str(&sb), f);
-		fclose(f);
-	}
+	if (file_write_atomic(path, sb_str(&sb), sb.len, 0644) < 0)
+		fprintf(stderr, "cannot write %s\n", path);
 	sb_release(&sb);
 }
 
@@ -273,7 +270,6 @@ static void matrix(void)
 	char dir[128], run[160], path[200], err[600];
 	struct json j;
 	const char *v;
-	FILE *f;
 
 	snprintf(dir, sizeof(dir), "%s/m", tmp);
 	mkdir(dir, 0700);
@@ -301,11 +297,8 @@ static void matrix(void)
 	json_arr_end(&j);
 	json_obj_end(&j);
 	snprintf(path, sizeof(path), "%s/results.json", dir);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(sb_str(&sb), f);
-		fclose(f);
-	}
+	if (file_write_atomic(path, sb_str(&sb), sb.len, 0644) < 0)
+		fprintf(stderr, "cannot write %s\n", path);
 	ok(report_html_is_matrix(dir) == 1 && report_html_is_matrix(run) == 0,
 	   "a matrix dir and a run dir are told apart");
 	ok(report_html_write_index(dir, err, sizeof(err)) == 0, "the index renders");
