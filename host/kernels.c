@@ -12,6 +12,7 @@
 #include "caps.h"
 #include "guest.h"
 #include "kernels.h"
+#include "reaper.h"
 #include "validate.h"
 
 int kernels_of(const struct kernel_list *kl, const struct arch *a,
@@ -293,8 +294,8 @@ static void log_tail(const char *log, int lines)
 	}
 }
 
-/* Runs argv with stdin from /dev/null, stdout on out, stderr on err, signals unblocked
- * (main.c blocks SIGCHLD); its exit status, or -1 if it did not exit. */
+/* Runs argv with stdin from /dev/null, stdout on out, stderr on err and nothing else of
+ * ours (child_exec_prepare); its exit status, or -1 if it did not exit. */
 static int spawn_wait(char *const argv[], int out, int err)
 {
 	int status = 0;
@@ -303,15 +304,7 @@ static int spawn_wait(char *const argv[], int out, int err)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (in >= 0)
-			dup2(in, 0);
-		dup2(out, 1);
-		dup2(err, 2);
+		child_exec_prepare(open("/dev/null", O_RDONLY), out, err);
 		execvp(argv[0], argv);
 		dprintf(2, "hotplug-test: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "jsonr.h"
 #include "matrix.h"
+#include "reaper.h"
 #include "virt.h"
 
 #define RESULTS_MAX (64u << 20)
@@ -66,17 +67,12 @@ int job_start(struct matrix *m, struct job *j)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		sigset_t none;
 		int in = open("/dev/null", O_RDONLY), out = open(ktap, O_WRONLY | O_CREAT | O_TRUNC, 0600),
 		    err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (in < 0 || out < 0 || err < 0)
 			_exit(127);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(err, 2);
+		child_exec_prepare(in, out, err);
 		/* the job records the spec the matrix was asked for, not the prepared path */
 		if (spec)
 			setenv("HPT_KERNEL_SPEC", spec, 1);

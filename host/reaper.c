@@ -88,3 +88,22 @@ void reaper_start(void)
 	}
 	pthread_detach(t);
 }
+
+void child_exec_prepare(int in, int out, int err)
+{
+	int fds[3] = { in, out, err };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && fds[i] != i)
+			dup2(fds[i], i);
+	if (close_range(3, ~0U, 0) < 0) {
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close(fd);
+	}
+}
