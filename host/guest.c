@@ -87,7 +87,9 @@ void guest_kernel_image(const struct run *r, char *buf, size_t n)
 {
 	const struct kernel_sel *k = r->ksel;
 
-	if (k)
+	if (r->kernel_image[0])		/* the one it booted (a Debian kernel's, once fetched) */
+		snprintf(buf, n, "%s", r->kernel_image);
+	else if (k)
 		snprintf(buf, n, "%s", k->image);	/* "" for a Debian kernel not prepared yet */
 	else
 		snprintf(buf, n, "%s/build/%s%s/kernel/%s", hpt_top(), r->arch->name,
@@ -438,6 +440,7 @@ int guest_boot(struct run *r, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	kernel_package_of(kernel, r->kernel_package, sizeof(r->kernel_package));
+	snprintf(r->kernel_image, sizeof(r->kernel_image), "%s", kernel);
 	/* the modules this scenario needs are in the kernel; an optional one's absence is
 	 * said once (results.json "notes") */
 	{

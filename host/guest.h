@@ -20,7 +20,8 @@ void guest_stop(struct run *r);
  * paths. */
 int guest_prepare(const struct run *r, char *kernel, char *initrd, size_t n, char *err,
 		  size_t errlen);
-/* The kernel image the run boots (the one guest_prepare() picks, before it exists). */
+/* The kernel image the run boots: once prepared, the one it booted (r->kernel_image);
+ * before, the one guest_prepare() will pick ("" for a Debian kernel not fetched yet). */
 void guest_kernel_image(const struct run *r, char *buf, size_t n);
 /* 1 if the scenario declares a device whose kind needs ndctl/daxctl in the guest. */
 int guest_scenario_tools(const struct scenario *s);

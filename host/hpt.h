@@ -162,6 +162,7 @@ struct run {
 	const struct run_opts *opts;
 	const struct kernel_sel *ksel;	/* the --kernel it boots (kernels.h); NULL = Debian's default */
 	char kernel_package[160];	/* the package "NAME VERSION" it booted ("" = not a package) */
+	char kernel_image[PATH_MAX];	/* the kernel image it booted ("" = not prepared yet) */
 	struct virt *virt;
 	char dir[PATH_MAX];		/* run dir */
 	char vm_name[64];

@@ -320,4 +320,11 @@ int dax_daxctl_mode(const char *json, const char *mode, int *has_online,
 void workload_evidence(struct json *j, const char *text, int *fails, int *skips,
 		       char *first, size_t firstlen, char *summary, size_t slen);
 
+/* --- default online (oracle_default_online.c) --------------------------------------- */
+/* The auto_online_blocks a kernel booted with (booted, "absent" without memory hotplug)
+ * against what config or the command line's memhp_default_state= selects: PASS, FAIL, or
+ * SKIP when there is no expectation; want gets the expected value, msg the sentence. */
+enum verdict default_online_judge(const char *config, const char *cmdline, const char *booted,
+				  char *want, size_t wn, char *msg, size_t n);
+
 #endif

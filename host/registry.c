@@ -15,7 +15,7 @@
 #define STEPS(X) X(arch) X(describe) X(boot) X(snapshot) X(plug) X(blocks) X(online) X(offline) \
 	X(unplug) X(teardown) X(compact) X(drop_caches) X(pressure) X(workload) X(expect) X(inject) \
 	X(resize) X(dax)
-#define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(guest_clock) X(kernel_log) X(virtio_mem)
+#define ORACLES(X) X(placement) X(vmemmap) X(no_leak) X(trend) X(guest_clock) X(default_online) X(kernel_log) X(virtio_mem)
 #define REPORTERS(X) X(ktap) X(json) X(junit) X(html)
 #define COMMANDS(X) X(run) X(matrix) X(merge) X(list) X(help) X(clean) X(report) X(image)
 

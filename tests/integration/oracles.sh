@@ -108,8 +108,8 @@ check "matrix: the checks that ran are counted per arch and kernel" \
 	grep -Eq '^  x86_64 +[0-9.]+-[0-9]+-amd64 +[0-9]+ ran \([0-9]+ PASS, 0 FAIL, 0 ERROR\), 1 SKIP \(--strict: failures\)' "$m.out"
 check "junit: checks_run and checks_skipped per suite" \
 	grep -Eq '<property name="checks_skipped" value="1"/>' "$m/junit.xml"
-check "junit: assertions = checks that ran, per testcase (the kernel log and the guest clock)" \
-	grep -Eq '<testcase name="blocks-no-movable" classname="x86_64" time="[0-9.]+" assertions="2"' "$m/junit.xml"
+check "junit: assertions = checks that ran, per testcase (the kernel log, the guest clock, the default online policy)" \
+	grep -Eq '<testcase name="blocks-no-movable" classname="x86_64" time="[0-9.]+" assertions="3"' "$m/junit.xml"
 if need xmllint "junit: still valid against the schema"; then
 	check "junit: still valid against the schema" \
 		xmllint --noout --schema tests/unit/junit.xsd "$m/junit.xml"
