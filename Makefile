@@ -9,7 +9,7 @@
 #   make integration  integration tests only
 #   make bench        per-phase timings of shipped scenarios; booted vs restored vs bare QEMU
 #   make check-restore   restored guests against booted ones (tests/integration/restore.sh)
-#   make check-generations   opt-in: every shipped scenario on Debian's 6.12 and 7.x kernels
+#   make check-generations   opt-in: every shipped scenario on ppc64le, Debian 6.12 and 7.x, 4K and 64K
 #   make check-images opt-in: distro image guests (tests/integration/image.sh, doc/images.md)
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
