@@ -252,6 +252,7 @@ check-restore: all $(JGET) $(B)/tests/results-cmp
 bench: all $(JGET) $(B)/tests/bare
 	@tests/bench.sh
 	@tests/bench/baseline.sh
+	@tests/bench/matrix.sh
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,51 @@
+#!/bin/bash
+# The whole matrix on this machine (make bench, issue 17's goal: every shipped scenario
+# x 3 arches x 3 kernel generations in <= 2 min): `hotplug-test matrix -j $(nproc)` over
+# BENCH_MATRIX_ARCHES (default x86_64,ppc64le,s390x) x BENCH_MATRIX_KERNELS (default
+# debian:bookworm debian:trixie debian:sid), BENCH_MATRIX_RUNS times (default 1; 0 skips
+# this part). A warm-up matrix of one scenario prepares every kernel first (fetch, probe,
+# initramfs, saved guests) and is timed apart: the runs then measure the jobs only.
+# Prints each run's wall time and verdict counts, their median and spread, and the ratio
+# to the 2-minute goal. A run with a FAIL or ERROR is listed and left out of the median.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/build/hotplug-test
+runs=${BENCH_MATRIX_RUNS:-1}
+arches=${BENCH_MATRIX_ARCHES:-x86_64,ppc64le,s390x}
+goal=120
+[ "$runs" -gt 0 ] 2>/dev/null || { echo "whole matrix: BENCH_MATRIX_RUNS=$runs: not measured"; exit 0; }
+out=$(mktemp -d /tmp/hpt-bench-matrix.XXXXXX)
+kargs=() nk=0
+for k in ${BENCH_MATRIX_KERNELS:-debian:bookworm debian:trixie debian:sid}; do kargs+=(--kernel "$k"); nk=$((nk + 1)); done
+scns=("$top"/scenarios/*.scn)
+j=$(nproc)
+
+# wall WAY: the matrix's own wall time (results.json), in ms
+wall() { grep -o '"wall_ms": [0-9]*' "$out/$1/results.json" 2>/dev/null | head -1 | grep -o '[0-9]*$'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)/1000; else print "-"}'; }
+spread() { sort -n | awk 'NR==1{lo=$1} {hi=$1} END {if (NR) printf "%.1f-%.1f", lo/1000, hi/1000; else print "-"}'; }
+
+"$bin" matrix -j "$j" --arch "$arches" "${kargs[@]}" --out "$out/warmup" \
+	"$top/scenarios/logical-offline-online.scn" >"$out/warmup.out" 2>"$out/warmup.err"
+rc=$?
+echo "whole matrix: warm-up (every kernel prepared, one scenario): $(wall warmup | median) s (exit $rc)"
+good=() left=()
+for i in $(seq "$runs"); do
+	"$bin" matrix -j "$j" --arch "$arches" "${kargs[@]}" --out "$out/run-$i" "${scns[@]}" \
+		>"$out/run-$i.out" 2>"$out/run-$i.err"
+	rc=$?
+	counts=$(grep -E '^matrix: [0-9]+ jobs' "$out/run-$i.out" | sed 's/ in .*//')
+	echo "whole matrix run $i: $(wall "run-$i" | median) s, $counts (exit $rc)"
+	if grep -qE '^(FAIL|ERROR) ' "$out/run-$i.out"; then
+		left+=("run $i (see $out/run-$i.out)")
+	else
+		good+=("$i")
+	fi
+done
+med=$(for i in "${good[@]}"; do wall "run-$i"; done | median)
+printf 'whole matrix: %d scenarios x %s x %d kernels on %d cores (-j %d): median %s s, spread %s s over %d run(s); goal %d s: ratio %s\n' \
+	"${#scns[@]}" "$arches" "$nk" "$(nproc)" "$j" "$med" \
+	"$(for i in "${good[@]}"; do wall "run-$i"; done | spread)" "${#good[@]}" "$goal" \
+	"$(awk -v m="$med" -v g="$goal" 'BEGIN { if (m == "-") print "-"; else printf "%.2f", m / g }')"
+[ ${#left[@]} -eq 0 ] || { echo "left out of the median (a FAIL or ERROR): ${left[*]}"; exit 1; }
+rm -rf "$out"
