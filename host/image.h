@@ -50,6 +50,9 @@ int image_gfs_err(guestfs_h *g, const char *what, char *err, size_t n);
  * saying what the image lacks (name is the image's path, for the message). */
 int image_gfs_mount_linux(guestfs_h *g, const char *name, const struct arch *a,
 			  struct image_boot *ib, char *err, size_t n);
+/* The probe built for kernel release (build/ARCH, -debug, -minimal: kernel/version; then
+ * the Debian kernels under build/ARCH/k/): 0 with its path, or -ENOENT. */
+int image_find_probe(const struct arch *a, const char *release, char *path, size_t n);
 /* Puts the agent (a systemd service started early), the modules it needs (modules-load.d)
  * and the probe for ib->release (when one was built) into the mounted image; fills
  * ib->probe. */

@@ -337,10 +337,25 @@ static int debian_locked(const char *dir, const char *suite, uint64_t key,
 		snprintf(ib->probe, sizeof(ib->probe), "no agent: a bare image");
 		return 0;
 	}
+	/* a suite whose kernel is not ours (trixie, sid): preparing debian:SUITE builds the
+	 * probe for it (the same archive, the same release as the image's) */
+	if (strcmp(suite, "bookworm")) {
+		struct kernel_sel k = { .debian = 1 };
+		struct prepared_kernel p;
+		char why[512];
+
+		snprintf(k.spec, sizeof(k.spec), "debian:%s", suite);
+		if (kernel_prepare_debian(&k, a, 1, 0, &p, why, sizeof(why)) < 0)
+			fprintf(stderr, "hotplug-test: image debian:%s: no probe for its kernel: %s\n",
+				suite, why);
+		else if (strcmp(p.release, ib->release))
+			fprintf(stderr, "hotplug-test: image debian:%s: its kernel is %s, the archive's "
+				"now %s: no probe for it\n", suite, ib->release, p.release);
+	}
 	snprintf(path, sizeof(path), "%s/build/%s/hp-agent", hpt_top(), a->name);
 	key2 = hash_file(hash_str(key, LAYOUT), path);
-	snprintf(path, sizeof(path), "%s/build/%s/probe/hpt_probe.ko", hpt_top(), a->name);
-	key2 = hash_file(key2, path);
+	if (image_find_probe(a, ib->release, path, sizeof(path)) == 0)	/* the one injected */
+		key2 = hash_file(key2, path);
 	snprintf(path, sizeof(path), "%s/guest/modules.list", hpt_top());
 	key2 = hash_file(key2, path);
 	snprintf(ib->disk, sizeof(ib->disk), "%s/agent-%012llx.qcow2", dir,

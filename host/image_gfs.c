@@ -201,30 +201,50 @@ static void modules_conf(const struct arch *a, char *buf, size_t n)
 		fclose(f);
 }
 
-/* A probe built for exactly this release: build/<arch>…/kernel/version names it. */
-static int find_probe(const struct arch *a, const char *release, char *path, size_t n)
+/* path = DIR/probe/hpt_probe.ko if DIR/kernel/version is release and the probe exists. */
+static int probe_in(const char *dir, const char *release, char *path, size_t n)
 {
-	char dir[PATH_MAX], ver[128];
+	char ver[128];
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, n, "%s/kernel/version", dir);
+	f = fopen(path, "re");
+	if (f && fgets(ver, sizeof(ver), f)) {
+		ver[strcspn(ver, "\n")] = 0;
+		snprintf(path, n, "%s/probe/hpt_probe.ko", dir);
+		found = !strcmp(ver, release) && access(path, R_OK) == 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int image_find_probe(const struct arch *a, const char *release, char *path, size_t n)
+{
+	char dir[PATH_MAX], sub[PATH_MAX + 300];
 	struct dirent *de;
 	int found = 0;
 	DIR *d;
 
+	/* ours (build/ARCH, ARCH-debug, ARCH-minimal), then the Debian kernels (ARCH/k/ID) */
 	snprintf(dir, sizeof(dir), "%s/build", hpt_top());
 	d = opendir(dir);
 	while (d && !found && (de = readdir(d))) {
-		FILE *f;
-
 		if (strncmp(de->d_name, a->name, strlen(a->name)))
 			continue;
-		snprintf(path, n, "%s/%s/kernel/version", dir, de->d_name);
-		f = fopen(path, "re");
-		if (f && fgets(ver, sizeof(ver), f)) {
-			ver[strcspn(ver, "\n")] = 0;
-			snprintf(path, n, "%s/%s/probe/hpt_probe.ko", dir, de->d_name);
-			found = !strcmp(ver, release) && access(path, R_OK) == 0;
-		}
-		if (f)
-			fclose(f);
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		found = probe_in(sub, release, path, n);
+	}
+	if (d)
+		closedir(d);
+	snprintf(dir, sizeof(dir), "%s/build/%s/k", hpt_top(), a->name);
+	d = found ? NULL : opendir(dir);
+	while (d && !found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		found = probe_in(sub, release, path, n);
 	}
 	if (d)
 		closedir(d);
@@ -247,10 +267,10 @@ int image_gfs_inject(guestfs_h *g, const struct arch *a, struct image_boot *ib, 
 	    guestfs_mkdir_p(g, "/etc/modules-load.d") < 0 ||
 	    guestfs_write(g, "/etc/modules-load.d/hp-agent.conf", conf, strlen(conf)) < 0)
 		return image_gfs_err(g, "injecting the agent", err, n);
-	if (find_probe(a, ib->release, probe, sizeof(probe)) < 0) {
+	if (image_find_probe(a, ib->release, probe, sizeof(probe)) < 0) {
 		snprintf(ib->probe, sizeof(ib->probe), "no probe: none was built for kernel %s "
-			 "(only for the kernels under build/%s*/; placement is inferred)",
-			 ib->release, a->name);
+			 "(only for the kernels under build/%s*/ and build/%s/k/; placement is "
+			 "inferred)", ib->release, a->name, a->name);
 		guestfs_rm_f(g, PROBE_PATH);	/* a stale one from an older layer */
 		return 0;
 	}
