@@ -8,7 +8,7 @@
 # machine, faster to load under TCG. The disk, the agent and the boot set-up are the
 # controller's (libguestfs, host/image_build.c). bookworm uses this machine's apt sources
 # (its security updates: the same kernel as build/ARCH/kernel); other suites Debian's
-# archive. A foreign ARCH runs its maintainer scripts through qemu-user-static and
+# archive, a stable one with its -updates and -security pockets (as debian:SUITE). A foreign ARCH runs its maintainer scripts through qemu-user-static and
 # binfmt_misc (mounted here when it is not).
 set -eu
 [ $# -eq 3 ] || { echo "usage: $0 SUITE ARCH OUT.tar" >&2; exit 2; }
@@ -46,7 +46,15 @@ if [ "$suite" = bookworm ]; then
 		[ -s "$f" ] && grep -Eq '^(deb|Types:)' "$f" && set -- "$@" "$f"
 	done
 fi
-[ $# -gt 0 ] || set -- "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main"
+if [ $# -eq 0 ]; then	# a stable suite with its -updates and -security pockets, as
+	# debian:SUITE resolves kernels (kernels/apt.sh): the image's kernel is the one whose
+	# probe `debian:SUITE` builds
+	. "$(dirname "$0")/../kernels/apt.sh"
+	lines=$(apt_sources "$suite")
+	while IFS= read -r l; do set -- "$@" "$l"; done <<EOF_SOURCES
+$lines
+EOF_SOURCES
+fi
 
 mkdir -p "$(dirname "$out")"
 hooks=$(mktemp -d "${TMPDIR:-/tmp}/hpt-mkimage.XXXXXX")

@@ -74,8 +74,9 @@ void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
 		hi = u > hi ? u : hi;
 	}
 	noise = hi - lo;
-	floor_kb = NOLEAK_FLOOR_KB > (int64_t)(4 * page >> 10) ? NOLEAK_FLOOR_KB
-							       : (int64_t)(4 * page >> 10);
+	floor_kb = cfg->system_guest ? NOLEAK_FLOOR_SYSTEM_KB : NOLEAK_FLOOR_KB;
+	if (floor_kb < (int64_t)(4 * page >> 10))
+		floor_kb = (int64_t)(4 * page >> 10);
 	tol = cfg->memfree_tolerance_kb ? cfg->memfree_tolerance_kb :
 	      (uint64_t)(4 * noise > floor_kb ? 4 * noise : floor_kb);
 	d = uf - ub;
@@ -84,7 +85,8 @@ void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
 	json_i64(&j, "unaccounted_delta_kb", d);
 	json_u64(&j, "tolerance_kb", tol);
 	json_str(&j, "tolerance_from", cfg->memfree_tolerance_kb ? "scenario" :
-		 4 * noise > floor_kb ? "4 x measured noise" : "floor");
+		 4 * noise > floor_kb ? "4 x measured noise" :
+		 cfg->system_guest ? "floor (a distro system's own drift)" : "floor");
 	json_i64(&j, "noise_kb", noise);
 	json_u64(&j, "noise_samples", cfg->n_noise + 1);
 	json_i64(&j, "floor_kb", floor_kb);

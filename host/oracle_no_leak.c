@@ -320,6 +320,7 @@ static int no_leak_run(struct run *r, const struct scn_line *l)
 		caps_query_for(r, NULL, &q);
 		cfg.stacks_in_vmalloc = caps_config_has(q.config, "CONFIG_VMAP_STACK");
 	}
+	cfg.system_guest = r->guest.service;
 	cfg.lineno = l->lineno;
 	cfg.planned = r->planned;
 	cfg.n_planned = r->n_planned;

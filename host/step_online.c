@@ -3,8 +3,11 @@
  * that are online already (boot memory, or hot-added memory the kernel onlined itself)
  * stay if they are in that zone, else they are offlined and onlined there. In an image
  * guest whose system onlined them (udev, auto_online_blocks) a `self-online` check says
- * by whom, into which zone, and what the step did with it; blocks found online that
- * nobody said would be are an ERROR (the placement baseline is lost), not a refusal. */
+ * by whom, into which zone, and what the step did with it; when it onlined them into a
+ * kernel zone and the kernel will not offline them to move them, the scenario's zone
+ * cannot be had there: a SKIP saying how to get it (not a FAIL of a correct kernel).
+ * Blocks found online that nobody said would be are an ERROR (the placement baseline is
+ * lost), not a refusal. */
 #include <stdio.h>
 #include <string.h>
 #include "image.h"
@@ -89,6 +92,25 @@ static enum step_rc online_run(struct run *r, const struct scn_line *l)
 		}
 		rc = chan_call(&r->chan, run_timeout(r, 120000), &reply, "offline %u %u",
 			       d->first_block, d->n_blocks);
+		if (rc == 1 && d->kernel_onlined && r->guest.self_online &&
+		    strcmp(d->zone, "Movable")) {
+			/* the system's own choice: a block onlined into a kernel zone may keep
+			 * unmovable allocations, and a kernel that will not offline it again is
+			 * right; the scenario's zone cannot be had here (not the kernel's fault) */
+			char by[256];
+			enum step_rc s2;
+
+			image_self_online_by(r, by, sizeof(by));
+			s2 = step_stop(r, l, V_SKIP, NULL,
+				"online %s %s: %s onlined it into %s before the testbed asked, and "
+				"the kernel will not offline it again to move it (%.200s): a block "
+				"in a kernel zone may hold unmovable pages. For %s memory on this "
+				"system add memhp_default_state=online_movable (or memory_hotplug."
+				"online_policy=auto-movable) to the scenario's boot cmdline=",
+				d->name, l->argv[2], by, d->zone, sb_str(&reply), l->argv[2]);
+			sb_release(&reply);
+			return s2;
+		}
 		if (rc != 0) {
 			enum step_rc s2 = step_stop(r, l, rc < 0 ? V_ERROR : V_FAIL, NULL,
 				"online %s %s: it is online in %s; offlining it to move it: %.300s",
