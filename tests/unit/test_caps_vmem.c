@@ -5,12 +5,18 @@
 #include "model.h"
 #include "tap.h"
 
-static enum cap_answer plug(const char *arch, const char *kind, struct cap_fact *f)
+static enum cap_answer plug_cfg(const char *arch, const char *kind, const char *config,
+				 struct cap_fact *f)
 {
 	struct cap_query q = { .arch = arch, .kind = kind, .kernel = CAP_VER(6, 1),
-			       .qemu = CAP_QEMU(7, 2) };
+			       .qemu = CAP_QEMU(7, 2), .config = config };
 
 	return caps_ask(CAP_PLUG, &q, f);
+}
+
+static enum cap_answer plug(const char *arch, const char *kind, struct cap_fact *f)
+{
+	return plug_cfg(arch, kind, NULL, f);
 }
 
 int main(void)
@@ -28,8 +34,18 @@ int main(void)
 	ok(plug("s390x", "virtio-mem", &f) == CAP_NO && strstr(f.why, "no virtio-mem-ccw"),
 	   "s390x on QEMU 7.2: SKIP with the reason (%s)", f.why);
 	ok(plug("x86_64", "nvdimm", &f) == CAP_YES, "x86_64: NVDIMM (%s)", f.why);
-	ok(plug("ppc64le", "nvdimm", &f) == CAP_NO && strstr(f.why, "spapr-nvdimm"),
-	   "pseries NVDIMM: SKIP with the reason (%s)", f.why);
+	/* measured: even with CONFIG_PAPR_SCM, QEMU 7.2/10.0 TCG has no dcbstps */
+	ok(plug_cfg("ppc64le", "nvdimm", "CONFIG_LIBNVDIMM=y\nCONFIG_PAPR_SCM=y\n", &f) == CAP_NO &&
+	   strstr(f.why, "dcbstps") && strstr(f.why, "QEMU 7.2's TCG") &&
+	   strstr(f.why, "CONFIG_PAPR_SCM") && strlen(f.why) < sizeof(f.why) - 1,
+	   "pseries NVDIMM on QEMU 7.2: SKIP naming the missing instruction, whole (%s)", f.why);
+	{
+		struct cap_query q = { .arch = "ppc64le", .kind = "nvdimm",
+				       .kernel = CAP_VER(7, 3), .qemu = CAP_QEMU(11, 1) };
+
+		ok(caps_ask(CAP_PLUG, &q, &f) == CAP_UNKNOWN && strstr(f.why, "not measured"),
+		   "pseries NVDIMM on a QEMU not measured: unknown, not a SKIP (%s)", f.why);
+	}
 	model_placement(&in, &p);
 	ok(p.p == PLACE_ELSEWHERE, "6.1 virtio-mem of exactly one block with the parameter: "
 	   "memmap elsewhere (%s)", p.why);
