@@ -270,7 +270,8 @@ int vmem_prove(struct run *r, unsigned lineno, struct hpt_dev *d, const char *si
 	}
 	model_placement(&in, &pred);
 	if (pred.p == PLACE_ON_BLOCK)	/* never for virtio-mem up to 6.4: the model says so */
-		memmap = (plugged - d->u.vmem.base_plugged) / r->guest.page_size * MODEL_STRUCT_PAGE;
+		memmap = (plugged - d->u.vmem.base_plugged) / r->guest.page_size *
+			 (r->struct_page ? r->struct_page : MODEL_STRUCT_PAGE);
 	vmem_observe(base, now, d->base, d->size, r->guest.page_size, &o);
 	v = vmem_judge(&o, plugged, d->u.vmem.base_plugged, memmap, why, sizeof(why));
 	if (!quiet) {

@@ -163,6 +163,7 @@ struct run {
 	const struct kernel_sel *ksel;	/* the --kernel it boots (kernels.h); NULL = Debian's default */
 	char kernel_package[160];	/* the package "NAME VERSION" it booted ("" = not a package) */
 	char kernel_image[PATH_MAX];	/* the kernel image it booted ("" = not prepared yet) */
+	uint64_t struct_page;		/* sizeof(struct page), measured by the probe (0: not yet) */
 	struct virt *virt;
 	char dir[PATH_MAX];		/* run dir */
 	char vm_name[64];

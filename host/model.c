@@ -53,9 +53,11 @@ static uint64_t section_size(const char *arch)
 	return 128ull << 20;
 }
 
-uint64_t model_memmap_counter(const char *arch, uint64_t size, uint64_t page_size)
+uint64_t model_memmap_counter(const char *arch, uint64_t size, uint64_t page_size,
+			      uint64_t struct_page)
 {
-	uint64_t sec = section_size(arch), per = sec / page_size * MODEL_STRUCT_PAGE;
+	uint64_t sec = section_size(arch),
+		 per = sec / page_size * (struct_page ? struct_page : MODEL_STRUCT_PAGE);
 
 	return (size + sec - 1) / sec * ((per + page_size - 1) / page_size);
 }
@@ -93,16 +95,18 @@ const char *model_default_online(const char *config, char *why, size_t n)
 static void on_device(const struct placement_in *in, int mom, uint64_t nblocks,
 		      struct placement_pred *o)
 {
-	uint64_t bv = o->block_pages * MODEL_STRUCT_PAGE / in->page_size;
+	uint64_t sp = in->struct_page ? in->struct_page : MODEL_STRUCT_PAGE;
+	uint64_t bv = (o->block_pages * sp + in->page_size - 1) / in->page_size;
 	uint64_t pb = PAGEBLOCK / in->page_size, res = (bv + pb - 1) / pb * pb;
-	uint64_t pmd_cover = PAGEBLOCK / MODEL_STRUCT_PAGE * in->page_size, inside = 0;
+	uint64_t pmd_cover = PAGEBLOCK / sp * in->page_size, inside = 0;
 	uint64_t first_free = (in->boot_end + pmd_cover - 1) / pmd_cover * pmd_cover;
 
 	if (bv % pb && mom != 2) {
-		snprintf(o->why, sizeof(o->why), "the memmap of a %llu MiB block is %llu pages, not "
-			 "a whole number of %llu-page pageblocks: memmap_on_memory=1 does not use "
-			 "it (=force would reserve %llu pages per block)",
-			 (unsigned long long)(in->block_size >> 20), (unsigned long long)bv,
+		snprintf(o->why, sizeof(o->why), "the memmap of a %llu MiB block is %llu pages "
+			 "(%llu-byte struct page%s), not a whole number of %llu-page pageblocks: "
+			 "memmap_on_memory=1 does not use it (=force would reserve %llu pages per "
+			 "block)", (unsigned long long)(in->block_size >> 20), (unsigned long long)bv,
+			 (unsigned long long)sp, in->struct_page ? ", measured by the probe" : "",
 			 (unsigned long long)pb, (unsigned long long)res);
 		return;
 	}
@@ -116,7 +120,17 @@ static void on_device(const struct placement_in *in, int mom, uint64_t nblocks,
 			 (unsigned long long)bv);
 		return;
 	}
-	/* =force with a memmap smaller than a pageblock (ppc64le, 64K pages) */
+	/* =force with a memmap that is no whole number of pageblocks: modelled for a
+	 * 64-byte struct page whose memmap is smaller than a pageblock (ppc64le, 64K pages) */
+	if (sp != MODEL_STRUCT_PAGE || bv > pb) {
+		o->p = PLACE_UNKNOWN;
+		snprintf(o->why, sizeof(o->why), "memmap_on_memory=force with a %llu-byte struct "
+			 "page (measured by the probe): a %llu-page memmap per %llu MiB block in "
+			 "%llu-page pageblocks is not modelled (the model knows 64-byte struct "
+			 "pages)", (unsigned long long)sp, (unsigned long long)bv,
+			 (unsigned long long)(in->block_size >> 20), (unsigned long long)pb);
+		return;
+	}
 	if (!in->boot_end || !in->base) {
 		o->p = PLACE_UNKNOWN;
 		snprintf(o->why, sizeof(o->why), "memmap_on_memory=force with %llu KiB pages: "
@@ -152,9 +166,12 @@ void model_placement(const struct placement_in *in, struct placement_pred *o)
 	int mom = model_mom_param(in->cmdline);
 
 	memset(o, 0, sizeof(*o));
-	o->vmemmap_pages = in->size / in->page_size * MODEL_STRUCT_PAGE / in->page_size;
+	o->vmemmap_pages = (in->size / in->page_size *
+			    (in->struct_page ? in->struct_page : MODEL_STRUCT_PAGE) +
+			    in->page_size - 1) / in->page_size;
 	o->block_pages = in->block_size / in->page_size;
-	o->counter_pages = model_memmap_counter(in->arch, in->size, in->page_size);
+	o->counter_pages = model_memmap_counter(in->arch, in->size, in->page_size,
+						in->struct_page);
 	switch (caps_ask(CAP_VMEMMAP_RESERVED, &q, &f)) {
 	case CAP_YES: o->vmemmap_kpf = KPF_BIT(KPF_RESERVED); break;
 	case CAP_NO: o->vmemmap_kpf = KPF_BIT(KPF_OWNER_PRIVATE); break;

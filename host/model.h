@@ -21,6 +21,8 @@ struct placement_in {
 	uint64_t size, block_size, page_size;
 	uint64_t boot_end;	/* end of boot memory (bytes; 0 = not known) */
 	const char *config;	/* the kernel's .config text, NULL if not known */
+	uint64_t struct_page;	/* sizeof(struct page) measured by the probe (0: not
+				 * measured: MODEL_STRUCT_PAGE) */
 };
 
 struct placement_pred {
@@ -44,12 +46,15 @@ void model_placement(const struct placement_in *in, struct placement_pred *out);
  * 2 force, 0 off or absent. */
 int model_mom_param(const char *cmdline);
 /* nr_memmap_pages growth for size bytes of hot-added memory on arch: Σ over its memory
- * sections of ⌈section memmap ÷ page size⌉ (6.11+ count per section, rounded up). */
-uint64_t model_memmap_counter(const char *arch, uint64_t size, uint64_t page_size);
+ * sections of ⌈section memmap ÷ page size⌉ (6.11+ count per section, rounded up);
+ * struct_page 0 = MODEL_STRUCT_PAGE. */
+uint64_t model_memmap_counter(const char *arch, uint64_t size, uint64_t page_size,
+			      uint64_t struct_page);
 /* The boot value of auto_online_blocks a kernel config selects: "online", "offline",
  * "online_kernel", "online_movable", or NULL (config not known); why says from what. */
 const char *model_default_online(const char *config, char *why, size_t n);
-/* sizeof(struct page) the model assumes (64 on every 64-bit arch without debug padding). */
+/* sizeof(struct page) the model assumes unless the probe measured it (64 on every 64-bit
+ * arch with MEMCG, as Debian builds them; 56 without: an own kernel's). */
 #define MODEL_STRUCT_PAGE 64
 
 #endif

@@ -270,7 +270,8 @@ static size_t memmap_samples(struct run *r, struct memmap_sample *out, char name
 					 "model covers DIMMs only", x->name, x->kind->name);
 				break;
 			}
-			c = model_memmap_counter(r->arch->name, x->size, r->guest.page_size);
+			c = model_memmap_counter(r->arch->name, x->size, r->guest.page_size,
+						 r->struct_page);
 			s->want += c;
 			if (len < sizeof(s->why) - 48)
 				len += (size_t)snprintf(s->why + len, sizeof(s->why) - len, "%s%s: %llu",

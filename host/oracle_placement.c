@@ -74,7 +74,7 @@ int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o
 		.arch = r->arch->name, .major = r->guest.major, .minor = r->guest.minor,
 		.cmdline = r->guest.cmdline, .devkind = d->kind->name, .size = d->size,
 		.block_size = r->guest.block_size, .page_size = r->guest.page_size,
-		.base = d->base, .boot_end = r->boot.memory,
+		.base = d->base, .boot_end = r->boot.memory, .struct_page = r->struct_page,
 	};
 
 	snprintf(a, sizeof(a), "pre-online-%s", d->name);
@@ -104,6 +104,13 @@ static int placement_run(struct run *r, const struct scn_line *l)
 	struct json j;
 
 	snprintf(name, sizeof(name), "placement %s", l->argv[2]);
+	/* the probe first: the memmap's span over the range's pages is sizeof(struct page),
+	 * which the model then uses (an own kernel without MEMCG has 56 bytes, not 64) */
+	if (d)
+		run_probe(r, d, &pf);
+	if (d && pf.state == PROBE_OK && pf.pr.memmap_bytes && r->guest.page_size &&
+	    pf.pr.memmap_bytes % (d->size / r->guest.page_size) == 0)
+		r->struct_page = pf.pr.memmap_bytes / (d->size / r->guest.page_size);
 	if (!d || placement_of(r, d, &o, &pred, err, sizeof(err)) < 0) {
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "%s",
 			   d ? err : "no such device");
@@ -111,7 +118,6 @@ static int placement_run(struct run *r, const struct scn_line *l)
 	}
 	if (overridden)
 		pred.p = (enum placement)placement_parse(l->argv[3] + 7);
-	run_probe(r, d, &pf);
 	v = placement_decide(pred.p, overridden ? "the scenario says so" : pred.why, &pred, &o,
 			     &pf, r->guest.page_size, summary, sizeof(summary));
 	if (o.p == PLACE_ON_BLOCK) {
@@ -130,6 +136,8 @@ static int placement_run(struct run *r, const struct scn_line *l)
 	json_str(&j, "arch", r->arch->name);
 	json_str(&j, "kernel", r->guest.kernel);
 	json_str(&j, "memmap_on_memory_param", r->guest.memmap_on_memory);
+	if (r->struct_page)	/* measured by the probe */
+		json_u64(&j, "struct_page_bytes", r->struct_page);
 	placement_evidence(&j, &pred, overridden, &o, &pf);
 	json_obj_end(&j);
 	result_add(&r->res, v, name, l->lineno, sb_str(&ev), "%s", summary);

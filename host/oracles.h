@@ -31,6 +31,7 @@ void placement_observe(const struct snapshot *before, const struct snapshot *aft
 /* The placement probe's report (guest/probe/hpt_probe.c). */
 struct probe_result {
 	uint64_t memmap_pages, inside, outside, unmapped;
+	uint64_t memmap_bytes;	/* the memmap's span: range pages x sizeof(struct page) */
 	char level[4];		/* mapping of the first memmap page: 4K/2M/1G */
 	uint64_t first_backing_pfn;
 	int unsupported;	/* the probe cannot walk page tables on this arch */

@@ -17,8 +17,10 @@ int probe_parse(const char *text, struct probe_result *pr)
 		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
 		if (!strncmp(line, "unsupported", 11))
 			pr->unsupported = 1;
-		else if (sscanf(line, "memmap %llx %llx %llu", &a, &b, &c) == 3)
+		else if (sscanf(line, "memmap %llx %llx %llu", &a, &b, &c) == 3) {
 			pr->memmap_pages = c;
+			pr->memmap_bytes = b > a ? b - a : 0;
+		}
 		else if (sscanf(line, "run %llu %llu %llu %15s %3s", &a, &b, &c, kind,
 				level) == 5 && first_run) {
 			pr->first_backing_pfn = c;

@@ -225,5 +225,43 @@ int main(void)
 		   m61 ? m61 : "?", c);
 		ok(!model_default_online(NULL, why, sizeof(why)), "config not known: no guess");
 	}
+	/* sizeof(struct page), measured by the probe: the memmap's span over the range's pages
+	 * (64 bytes in every recorded Debian guest: 4K and 64K pages), and what the model
+	 * makes of another size (an own kernel without MEMCG: 56) */
+	{
+		static const int idx[] = { 1, 9, 25 };	/* x86_64 7.2, ppc64le 7.2 4K, 7.2 64K */
+
+		for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+			struct loaded l;
+
+			load(&cases[idx[i]], &l);
+			ok(l.pf.pr.memmap_bytes && l.pf.pr.memmap_bytes / l.npages == 64 &&
+			   l.pf.pr.memmap_bytes % l.npages == 0, "%s: the probe's memmap span is "
+			   "%llu bytes for %llu pages: a 64-byte struct page", cases[idx[i]].set,
+			   (unsigned long long)l.pf.pr.memmap_bytes, (unsigned long long)l.npages);
+		}
+		struct loaded l;
+		struct placement_pred pred;
+
+		load(&cases[9], &l);	/* ppc64le 7.2 4K, 256 MiB LMB, =1 */
+		l.in.struct_page = 56;
+		model_placement(&l.in, &pred);
+		ok(pred.p == PLACE_ELSEWHERE && pred.vmemmap_pages == 896 &&
+		   strstr(pred.why, "896 pages (56-byte struct page, measured by the probe)"),
+		   "56-byte struct page, =1: 896 memmap pages are no whole 512-page pageblocks: "
+		   "elsewhere (%s)", pred.why);
+		ok(model_memmap_counter("ppc64le", 256ull << 20, 4096, 56) == 896 &&
+		   model_memmap_counter("x86_64", 128ull << 20, 4096, 56) == 448,
+		   "56-byte struct page: nr_memmap_pages grows by 896 per LMB, 448 per x86 block");
+		snprintf(l.cmdline, sizeof(l.cmdline), "memory_hotplug.memmap_on_memory=force");
+		l.in.cmdline = l.cmdline;
+		model_placement(&l.in, &pred);
+		ok(pred.p == PLACE_UNKNOWN && strstr(pred.why, "56-byte struct page"),
+		   "56-byte struct page, =force: not modelled, said (%s)", pred.why);
+		l.in.struct_page = 64;
+		model_placement(&l.in, &pred);
+		ok(pred.p == PLACE_ON_BLOCK && pred.vmemmap_pages == 1024,
+		   "the same LMB with a measured 64-byte struct page: on-block, 1024 (%s)", pred.why);
+	}
 	return done();
 }

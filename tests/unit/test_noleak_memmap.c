@@ -43,17 +43,17 @@ int main(void)
 	const char *why = "";
 	enum verdict v;
 
-	ok(model_memmap_counter("x86_64", 128ull << 20, 4096) == 512 &&
-	   model_memmap_counter("ppc64le", 256ull << 20, 4096) == 1024 &&
-	   model_memmap_counter("ppc64le", 256ull << 20, 65536) == 16,
+	ok(model_memmap_counter("x86_64", 128ull << 20, 4096, 0) == 512 &&
+	   model_memmap_counter("ppc64le", 256ull << 20, 4096, 0) == 1024 &&
+	   model_memmap_counter("ppc64le", 256ull << 20, 65536, 0) == 16,
 	   "the counter model: 512 per x86 block, 1024 per 4K LMB, 16 per 64K LMB");
-	v = eval(b, f, on, model_memmap_counter("x86_64", 128ull << 20, 4096), &why);
+	v = eval(b, f, on, model_memmap_counter("x86_64", 128ull << 20, 4096, 0), &why);
 	ok(v == V_PASS &&
 	   strstr(why, "back to the baseline"), "6.12 x86_64, memmap on the DIMM: PASS (%s)", why);
 	v = eval(nb, nf, non, 512, &why);
 	ok(v == V_PASS,
 	   "7.2 x86_64, memmap elsewhere: the counter still grows by 512: PASS (%s)", why);
-	v = eval(pb, pf, pon, model_memmap_counter("ppc64le", 256ull << 20, 65536), &why);
+	v = eval(pb, pf, pon, model_memmap_counter("ppc64le", 256ull << 20, 65536, 0), &why);
 	ok(v ==
 	   V_PASS, "7.2 ppc64le 64K, =force: 16 (a page per section): PASS (%s)", why);
 	v = eval(pb, pf, pon, 4, &why);
