@@ -14,7 +14,7 @@
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
 #   make debug-kernel ARCH="x86_64 ppc64le s390x"   opt-in debug kernels (kmemleak,
 #                     page_owner, DEBUG_VM); make check-debug ARCH=… runs their checks
-#   make minimal-kernel ARCH="x86_64 s390x"   opt-in minimal kernels (all built in, from
+#   make minimal-kernel ARCH="x86_64 ppc64le s390x"   opt-in minimal kernels (all built in, from
 #                     Debian's linux-source); make check-minimal runs a scenario on them
 
 B := build
