@@ -8,7 +8,7 @@
 # one matrix (no FAIL and no ERROR on a correct kernel, placement proven wherever it is
 # judged, no SKIP because the model does not know a kernel; table, junit.xml, results.json
 # and index.html name each kernel, and every run's kernel_package is the package the
-# matrix prepared), ppc64le placement on trixie and sid and s390x on sid through `run`,
+# matrix prepared), ppc64le and s390x placement on trixie and sid through `run`,
 # and the typed errors of specs that cannot be had.
 # Nothing here names a version: every expectation is derived from what was resolved.
 set -u
@@ -169,8 +169,8 @@ check "axis: one run dir per job, none shared" \
 check "axis: three different kernels booted" \
 	test "$(for d in "$ax"/*.x86_64.*; do "$jget" "$d/results.json" /kernel_package; done | grep -vx null | sort -u | wc -l)" -eq 3
 
-# ppc64le placement on 6.12 and 7.x (6.1 is make check's own matrix), s390x on the newest
-# kernel, through `run`
+# ppc64le and s390x placement on 6.12 and 7.x (6.1 is make check's own matrix), through
+# `run`
 if need ppc64le "axis: ppc64le on debian:trixie and debian:sid"; then
 	for suite in trixie sid; do
 		scenario ppc-$suite 0 scenarios/dimm-memmap-on-memory.scn --arch ppc64le --kernel debian:$suite
@@ -178,9 +178,12 @@ if need ppc64le "axis: ppc64le on debian:trixie and debian:sid"; then
 		evidence ppc-$suite "placement d0" /method proven
 	done
 fi
-if need s390x "axis: s390x on debian:sid"; then
-	scenario s390-sid 0 scenarios/logical-offline-online.scn --arch s390x --kernel debian:sid
-	result s390-sid /kernel_spec "=debian:sid" /kernel_package "=$(pkg_of s390x debian:sid)"
+if need s390x "axis: s390x on debian:trixie and debian:sid"; then
+	for suite in trixie sid; do
+		scenario s390-$suite 0 scenarios/logical-offline-online.scn --arch s390x --kernel debian:$suite
+		result s390-$suite /kernel_spec "=debian:$suite" /kernel_package "=$(pkg_of s390x debian:$suite)"
+		evidence s390-$suite "placement b" /method proven
+	done
 fi
 
 # a kernel that onlines hot-added memory itself (7.x): a virtio-mem device's boot request
