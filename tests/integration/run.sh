@@ -8,13 +8,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 scripts=${*:-selftest dimm cli input signals matrix report virtio-mem nvdimm faults busy oracles clock kernels modneeds fresh}
 top_out=${HPT_IT_OUT:-$(mktemp -d /tmp/hpt-it.XXXXXX)}
 pass=0 fail=0 skip=0
-failed=()
+failed=() times=()
 
 for s in $scripts; do
 	tap=$top_out/$s.tap
 	echo "# ---- $s.sh"
+	t0=$SECONDS
 	HPT_IT_OUT=$top_out/$s bash "$here/$s.sh" </dev/null | tee "$tap"
 	rc=${PIPESTATUS[0]}
+	times+=("$s $((SECONDS - t0))s")
 	read -r p f k plan < <(awk '
 		/^ok [0-9]+ /  { if ($0 ~ / # SKIP/) k++; else p++ }
 		/^not ok [0-9]+ / { f++ }
@@ -34,6 +36,7 @@ for s in $scripts; do
 done
 
 echo "integration: $pass passed, $fail failed, $skip skipped in $(wc -w <<<"$scripts") scripts"
+echo "integration: seconds per script: ${times[*]}"
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'failing: %s\n' "${failed[@]}"
 	echo "integration output kept in $top_out"
