@@ -72,6 +72,14 @@ done
 EOF
 chmod 755 "$hooks/etc/initramfs-tools/hooks/hotplug-test"
 echo "mkimage-root: $suite $arch into $out" >&2
+# the host's archive access settings go along, as for the probe's build roots
+# (kernels/probe-build.sh): a frozen archive's expired Release files (sid's here), a proxy
+hostconf=$(mktemp "${TMPDIR:-/tmp}/hpt-mkimage-apt.XXXXXX")
+trap 'rm -rf "$hooks" "$hostconf"' EXIT
+apt-config dump | grep -E '^Acquire::(Check-Valid-Until|Check-Date|https?::Proxy) ' \
+	>"$hostconf" || true
+hostopt='--aptopt=Acquire::Languages "none";'
+[ ! -s "$hostconf" ] || hostopt=--aptopt="$hostconf"
 # only fds 0-2 go to mmdebstrap: apt runs `cat >&N` through dash, which knows only fds
 # 0-9, and mmdebstrap takes the lowest free ones (inherited ones push them past 9)
 bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done
@@ -79,6 +87,6 @@ bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>
 	--include="systemd,systemd-sysv,udev,kmod,ndctl,daxctl,linux-image-$flavour" \
 	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
 	--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
-	--setup-hook="sync-in $hooks /" \
+	--setup-hook="sync-in $hooks /" "$hostopt" \
 	"$suite" "$out.tmp" "$@" 2>&1	# its progress to the setup log (stdout)
 mv "$out.tmp" "$out"
