@@ -8,8 +8,9 @@
 # machine, faster to load under TCG. The disk, the agent and the boot set-up are the
 # controller's (libguestfs, host/image_build.c). bookworm uses this machine's apt sources
 # (its security updates: the same kernel as build/ARCH/kernel); other suites Debian's
-# archive, a stable one with its -updates and -security pockets (as debian:SUITE). A foreign ARCH runs its maintainer scripts through qemu-user-static and
-# binfmt_misc (mounted here when it is not).
+# archive, a stable one with its -updates and -security pockets (as debian:SUITE). A
+# foreign ARCH runs its maintainer scripts through qemu-user-static and binfmt_misc
+# (mounted here when it is not).
 set -eu
 [ $# -eq 3 ] || { echo "usage: $0 SUITE ARCH OUT.tar" >&2; exit 2; }
 suite=$1 arch=$2 out=$3
@@ -81,7 +82,9 @@ apt-config dump | grep -E '^Acquire::(Check-Valid-Until|Check-Date|https?::Proxy
 hostopt='--aptopt=Acquire::Languages "none";'
 [ ! -s "$hostconf" ] || hostopt=--aptopt="$hostconf"
 # only fds 0-2 go to mmdebstrap: apt runs `cat >&N` through dash, which knows only fds
-# 0-9, and mmdebstrap takes the lowest free ones (inherited ones push them past 9)
+# 0-9, and mmdebstrap takes the lowest free ones (inherited ones push them past 9). The
+# controller gives its children no others (child_exec_prepare); this is for a caller that
+# runs the recipe by hand.
 bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done
 	exec "$@"' mmdebstrap mmdebstrap --variant=minbase --format=tar --architectures="$debarch" \
 	--include="systemd,systemd-sysv,udev,kmod,ndctl,daxctl,linux-image-$flavour" \
