@@ -41,11 +41,19 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wsh
 	-Wmissing-prototypes -Wstrict-prototypes
 CPPFLAGS_ALL := -D_GNU_SOURCE -Ilib -Ihost -MMD -MP
 VIRT_CFLAGS := $(shell pkg-config --cflags libvirt 2>/dev/null)
-# libvirt for every guest; libguestfs for image guests (run --image, hotplug-test image)
+# libvirt for every guest; libguestfs for image guests (run --image, hotplug-test image).
+# GUESTFS=no builds without it (the backports stack root has no libguestfs-dev):
+# host/image_none.c then answers --image with an ERROR saying so.
+GUESTFS ?= yes
+ifeq ($(GUESTFS),yes)
 VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu libguestfs 2>/dev/null || echo -lvirt-qemu -lvirt -lguestfs)
+HOST_SRC := $(filter-out host/image_none.c,$(wildcard host/*.c))
+else
+VIRT_LIBS := $(shell pkg-config --libs libvirt libvirt-qemu 2>/dev/null || echo -lvirt-qemu -lvirt)
+HOST_SRC := $(filter-out host/image.c host/image_build.c host/image_gfs.c,$(wildcard host/*.c))
+endif
 
 LIB_SRC := $(wildcard lib/*.c)
-HOST_SRC := $(wildcard host/*.c)
 GUEST_SRC := $(wildcard guest/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 

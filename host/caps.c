@@ -11,6 +11,7 @@ const char *const cap_names[CAP__COUNT] = {
 	[CAP_OFFLINE] = "offline", [CAP_MEMMAP_ON_MEMORY] = "memmap-on-memory",
 	[CAP_VMEMMAP_RESERVED] = "vmemmap-reserved", [CAP_MEMMAP_PER_BLOCK] = "memmap-per-block",
 	[CAP_DAX_KMEM_MOM] = "dax-kmem-memmap-on-memory",
+	[CAP_DYNAMIC_MEMSLOTS] = "dynamic-memslots",
 };
 
 struct cap_row {
@@ -21,23 +22,38 @@ struct cap_row {
 	const char *needs;		/* YES only with this kernel option (=y or =m) */
 	enum cap_answer a;
 	uint64_t granule;
-	const char *why;		/* {arch} {kind} {kernel} {qemu} are filled in */
+	const char *why;		/* {arch} {kind} {kernel} {qemu} {libvirt} are filled in */
+	unsigned long lmin, lmax;	/* libvirt range (after why: most rows leave it open) */
 };
 
 #define MIB (1ull << 20)
 #define K(a, b) CAP_VER(a, b)
 #define Q(a, b) CAP_QEMU(a, b)
+#define L(a, b) CAP_LIBVIRT(a, b)
 
 static const struct cap_row rows[] = {
 	/* ---- hot-plug: which device kinds QEMU offers, and their size step ---------- */
 	{ CAP_PLUG, NULL, "boot", 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "boot memory is there from the start: it cannot be plugged or unplugged, only "
 	  "offlined and onlined (name its blocks with `blocks`)" },
+	/* s390x: virtio-mem-ccw only (QEMU 10.0 hw/s390x/virtio-ccw-mem.c; libvirt 11.1
+	 * models it for s390 guests; the guest driver since Linux 6.13, arch/s390 memory
+	 * detection of virtio-mem ranges). Measured with QEMU 10.0.2 + libvirt 11.3
+	 * (--stack backports) and the minimal 7.3 kernel: grow, shrink, 0, no leak. */
 	{ CAP_PLUG, "s390x", NULL, 0, 0, 0, Q(9, 999), NULL, CAP_NO, 0,
-	  "QEMU {qemu} offers no memory device on s390x (no pc-dimm, no virtio-mem-ccw): "
-	  "only boot memory can be offlined and onlined there" },
-	{ CAP_PLUG, "s390x", NULL, 0, 0, Q(10, 0), 0, NULL, CAP_UNKNOWN, 0,
-	  "s390x memory devices of QEMU {qemu} are not in the model yet" },
+	  "QEMU {qemu} offers no memory device on s390x (virtio-mem-ccw came in QEMU 10.0: "
+	  "--stack backports has it): only boot memory can be offlined and onlined there" },
+	{ CAP_PLUG, "s390x", "virtio-mem", 0, 0, Q(10, 0), 0, NULL, CAP_NO, 0,
+	  "libvirt {libvirt} does not model virtio-mem for s390x guests (11.1 does: "
+	  "--stack backports has 11.3)", 0, L(11, 0) + 999 },
+	{ CAP_PLUG, "s390x", "virtio-mem", 0, K(6, 12), Q(10, 0), 0, NULL, CAP_NO, 0,
+	  "the s390x guest kernel {kernel} has no virtio-mem (s390 support came in 6.13)" },
+	{ CAP_PLUG, "s390x", "virtio-mem", K(6, 13), 0, Q(10, 0), 0, "CONFIG_VIRTIO_MEM",
+	  CAP_YES, 1 * MIB,
+	  "virtio-mem-ccw (QEMU {qemu}, libvirt {libvirt}): declared before boot, resized live "
+	  "in device blocks of at least 1 MiB on s390x", L(11, 1), 0 },
+	{ CAP_PLUG, "s390x", NULL, 0, 0, Q(10, 0), 0, NULL, CAP_NO, 0,
+	  "s390x has no {kind} in QEMU {qemu}: virtio-mem-ccw is its only memory device" },
 	{ CAP_PLUG, "x86_64", "dimm", 0, 0, 0, 0, "CONFIG_MEMORY_HOTPLUG", CAP_YES, 128 * MIB,
 	  "ACPI memory hotplug: pc-dimm, sizes in multiples of 128 MiB" },
 	{ CAP_PLUG, "ppc64le", "dimm", 0, 0, 0, 0, "CONFIG_MEMORY_HOTPLUG", CAP_YES, 256 * MIB,
@@ -46,8 +62,8 @@ static const struct cap_row rows[] = {
 	  "virtio-mem-pci: declared before boot, resized live (virDomainUpdateDeviceFlags "
 	  "<requested>) in device blocks of at least 2 MiB on x86_64" },
 	{ CAP_PLUG, "ppc64le", "virtio-mem", 0, 0, 0, 0, NULL, CAP_NO, 0,
-	  "QEMU {qemu} wires virtio-mem-pci into x86_64 (and arm64 virt) machines only: "
-	  "pseries has no virtio-mem" },
+	  "QEMU {qemu}: pseries has no virtio-mem (virtio-mem-pci is wired into x86_64 and "
+	  "arm64 virt machines, virtio-mem-ccw into s390x from 10.0)" },
 	{ CAP_PLUG, "x86_64", "nvdimm", 0, 0, 0, 0, "CONFIG_ACPI_NFIT", CAP_YES, 2 * MIB,
 	  "ACPI NVDIMM (NFIT) on pc with nvdimm=on: boot-time only, never unplugged" },
 	/* pseries NVDIMM, measured with the minimal 7.3 kernel (CONFIG_PAPR_SCM; Debian's
@@ -85,10 +101,10 @@ static const struct cap_row rows[] = {
 	 * measured on Debian 6.1, 6.12 and 7.2 (doc/kernels.md, tests/fixtures/…-deb*). */
 	{ CAP_MEMMAP_ON_MEMORY, NULL, "boot", 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "boot memory's memmap is allocated at boot, never on the block itself" },
-	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "virtio-mem", 0, K(7, 3), 0, 0, NULL, CAP_NO, 0,
+	{ CAP_MEMMAP_ON_MEMORY, NULL, "virtio-mem", 0, K(7, 3), 0, 0, NULL, CAP_NO, 0,
 	  "virtio-mem adds its memory without MHP_MEMMAP_ON_MEMORY on {kernel} (measured "
-	  "elsewhere with the parameter on 6.1, 6.12 and 7.2: managed grows by the whole "
-	  "plugged size)" },
+	  "elsewhere with the parameter on x86_64 6.1, 6.12 and 7.2 and s390x 7.3: managed "
+	  "grows by the whole plugged size)" },
 	{ CAP_MEMMAP_ON_MEMORY, "x86_64", "dax-kmem", K(6, 8), K(7, 3), 0, 0,
 	  "CONFIG_MHP_MEMMAP_ON_MEMORY", CAP_YES, 0,
 	  "x86_64 {kernel}: dax kmem adds its memory with MHP_MEMMAP_ON_MEMORY when the device's "
@@ -158,6 +174,22 @@ static const struct cap_row rows[] = {
 	{ CAP_DAX_KMEM_MOM, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
 	  "{arch} {kernel}: dax kmem has no per-device memmap_on_memory knob (it came in 6.8; "
 	  "no NVDIMM on ppc64le/s390x here)" },
+
+	/* ---- virtio-mem dynamic memslots (QEMU 8.2 hw/virtio/virtio-mem.c
+	 * "dynamic-memslots"; libvirt 10.1 <target dynamicMemslots='yes'>): host-side only,
+	 * the guest sees the same device. Measured on x86_64 and s390x with QEMU 10.0.2 +
+	 * libvirt 11.3 (--stack backports); pseries has no virtio-mem. */
+	{ CAP_DYNAMIC_MEMSLOTS, NULL, "virtio-mem", 0, 0, 0, Q(8, 1) + 999, NULL, CAP_NO, 0,
+	  "QEMU {qemu} has no dynamic memslots for virtio-mem (8.2 has: --stack backports "
+	  "has 10.0)" },
+	{ CAP_DYNAMIC_MEMSLOTS, NULL, "virtio-mem", 0, 0, Q(8, 2), 0, NULL, CAP_NO, 0,
+	  "libvirt {libvirt} cannot ask for virtio-mem dynamic memslots (dynamicMemslots came "
+	  "in 10.1: --stack backports has 11.3)", 0, L(10, 0) + 999 },
+	{ CAP_DYNAMIC_MEMSLOTS, NULL, "virtio-mem", 0, 0, Q(8, 2), 0, NULL, CAP_YES, 0,
+	  "QEMU {qemu} maps the virtio-mem region in memslots as it plugs "
+	  "(dynamic-memslots=on, libvirt {libvirt}; measured on x86_64 and s390x)", L(10, 1), 0 },
+	{ CAP_DYNAMIC_MEMSLOTS, NULL, NULL, 0, 0, 0, 0, NULL, CAP_NO, 0,
+	  "{kind} has no dynamic memslots (a virtio-mem option)" },
 };
 
 int caps_config_has(const char *config, const char *option)
@@ -186,6 +218,9 @@ static int row_matches(const struct cap_row *w, enum cap_kind k, const struct ca
 	if ((w->qmin || w->qmax) &&
 	    (!q->qemu || q->qemu < w->qmin || (w->qmax && q->qemu > w->qmax)))
 		return 0;
+	if ((w->lmin || w->lmax) &&
+	    (!q->libvirt || q->libvirt < w->lmin || (w->lmax && q->libvirt > w->lmax)))
+		return 0;
 	return 1;
 }
 
@@ -213,6 +248,10 @@ static void fill(char *out, size_t n, const char *tmpl, const struct cap_query *
 				snprintf(val, sizeof(val), "%lu.%lu", q->qemu / 1000000,
 					 q->qemu / 1000 % 1000);
 				v = q->qemu ? val : "(version not known)";
+			} else if (kl == 7 && !strncmp(p + 1, "libvirt", 7)) {
+				snprintf(val, sizeof(val), "%lu.%lu", q->libvirt / 1000000,
+					 q->libvirt / 1000 % 1000);
+				v = q->libvirt ? val : "(version not known)";
 			}
 		}
 		if (v) {

@@ -1,5 +1,5 @@
 /* The capability model: what each (arch, device kind, guest kernel version and config,
- * QEMU version) can do, as one table of facts (caps.c). Steps ask it before doing
+ * QEMU and libvirt versions) can do, as one table of facts (caps.c). Steps ask it before doing
  * something impossible (and SKIP with its reason); the expectation model (model.c) asks
  * it where the memmap of hot-added memory goes. Pure: unit-tested without a guest. */
 #ifndef HPT_CAPS_H
@@ -21,6 +21,8 @@ enum cap_kind {
 				 * RESERVED); NO: only PG_vmemmap_self_hosted (OWNER_PRIVATE) */
 	CAP_DAX_KMEM_MOM,	/* YES: dax kmem has the per-device memmap_on_memory knob
 				 * (/sys/bus/dax/devices/daxX.Y/memmap_on_memory) */
+	CAP_DYNAMIC_MEMSLOTS,	/* YES: virtio-mem's region can be mapped in memslots as it
+				 * plugs (QEMU dynamic-memslots, libvirt dynamicMemslots) */
 	CAP__COUNT
 };
 extern const char *const cap_names[CAP__COUNT];
@@ -30,12 +32,15 @@ enum cap_answer { CAP_NO, CAP_YES, CAP_UNKNOWN };
 #define CAP_VER(maj, min) ((maj) * 1000 + (min))
 /* QEMU versions as libvirt encodes them (virConnectGetVersion). */
 #define CAP_QEMU(maj, min) ((unsigned long)(maj) * 1000000ul + (unsigned long)(min) * 1000ul)
+/* libvirt's own versions (virConnectGetLibVersion): the same encoding. */
+#define CAP_LIBVIRT(maj, min) CAP_QEMU(maj, min)
 
 struct cap_query {
 	const char *arch;	/* "x86_64", "ppc64le", "s390x" */
 	const char *kind;	/* device kind ("dimm", "boot"); NULL = none in particular */
 	int kernel;		/* CAP_VER of the guest kernel; 0 = not known (yet) */
 	unsigned long qemu;	/* libvirt encoding; 0 = not known */
+	unsigned long libvirt;	/* libvirt's own version, same encoding; 0 = not known */
 	const char *config;	/* the guest kernel's .config text; NULL = not known */
 };
 

@@ -160,6 +160,8 @@ void caps_query_for(struct run *r, const char *kind, struct cap_query *q)
 	}
 	if (r->virt && r->virt->conn && virConnectGetVersion(r->virt->conn, &ver) == 0)
 		q->qemu = ver;
+	if (r->virt && r->virt->conn && virConnectGetLibVersion(r->virt->conn, &ver) == 0)
+		q->libvirt = ver;
 	q->config = image[0] ? kernel_config(image) : NULL;
 }
 

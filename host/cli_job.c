@@ -43,6 +43,11 @@ const struct opt job_opts[] = {
 	{ "no-probe", OPT_FLAG, offsetof(struct job_cli, no_probe), 0, 0, 0, NULL,
 	  "accept memmap placement inferred from accounting (kernels without the probe "
 	  "module); the memmap frames go unchecked (SKIP)" },
+	{ "stack", OPT_ENUM, offsetof(struct job_cli, stack), 0, 0, 0, stack_names,
+	  "the host's QEMU and libvirt: bookworm = the system's (QEMU 7.2, libvirt 9.0); "
+	  "backports = QEMU 10.0 + libvirt 11.3 from bookworm-backports, in a cached root "
+	  "of their own where this command runs again (s390x virtio-mem, dynamic memslots; "
+	  "no --image there). doc/arches.md", .def = "bookworm" },
 	{ "strict", OPT_FLAG, offsetof(struct job_cli, strict), 0, 0, 0, NULL,
 	  "any SKIP check fails (exit 1): a SKIP means lost coverage" },
 	{ 0 }

@@ -32,9 +32,15 @@ struct job_cli {
 	int no_restore;				/* always boot (restore.h) */
 	int no_probe;				/* placement inferred, without proof */
 	int strict;				/* a SKIP check makes the exit status 1 */
+	int stack;				/* index into stack_names (stack.c) */
 };
 extern const struct opt job_opts[];
 extern const char *const accel_names[];	/* "auto", "tcg", "kvm" */
+extern const char *const stack_names[];	/* "bookworm" (the system's), "backports" */
+/* --stack: for the system's stack (or inside the chosen one's root) 0 at once; else
+ * prepares the stack's root and its controller and runs this command line again there
+ * (argv[0] is the verb): returns only on failure, -1 with the message printed. */
+int stack_enter(const struct job_cli *c, const char *verb, int argc, char **argv);
 /* Checks paths and the URI before anything starts; 0 or -EINVAL with err filled. */
 int job_cli_check(const struct job_cli *c, char *err, size_t n);
 /* The prologue of `run` and `matrix`: tab's defaults into cli, then argv's --options

@@ -237,6 +237,8 @@ static int matrix_cmd(int argc, char **argv)
 	free(args);
 	if (first < 0)
 		return code;
+	if (stack_enter(&cli.job, "matrix", argc, argv) < 0)
+		return 2;
 	n_scn = argc - first;
 	hpt_verbosity = 0;
 	m.verbose = cli.verbose;

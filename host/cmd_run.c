@@ -77,6 +77,8 @@ static int run_cmd(int argc, char **argv)
 	first = job_cli_parse("run", run_opts_tab, &cli, argc, argv, run_usage, &rc);
 	if (first < 0)
 		return rc;
+	if (stack_enter(&cli.job, "run", argc, argv) < 0)
+		return 2;
 	n_scn = argc - first;
 	hpt_verbosity = cli.verbose;
 	if (check_values(&cli, n_scn, err, sizeof(err)) < 0) {

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
 #include "agent.h"
 #include "arch.h"
+#include "caps.h"
 #include "model.h"
 #include "oracles.h"
 #include "strbuf.h"
@@ -22,6 +24,8 @@
 #include "vmem.h"
 
 #define VM(field) offsetof(struct hpt_dev, u.vmem.field)
+
+static const char *const memslot_modes[] = { "static", "dynamic", NULL };
 
 static const struct opt vmem_opts[] = {
 	{ "size", OPT_SIZE, offsetof(struct hpt_dev, size), 0, 2ull << 20, 1ull << 40, NULL,
@@ -32,6 +36,10 @@ static const struct opt vmem_opts[] = {
 	  .def = "0" },
 	{ "requested", OPT_SIZE, VM(requested), 0, 0, 1ull << 40, NULL,
 	  "requested size at boot", .def = "0" },
+	{ "memslots", OPT_ENUM, VM(dynamic_memslots), 0, 0, 0, memslot_modes,
+	  "static: one memslot for the whole region; dynamic: QEMU maps it in several as it "
+	  "plugs (QEMU 8.2, libvirt 10.1: --stack backports), proven by asking QEMU",
+	  .def = "static" },
 	{ 0 }
 };
 
@@ -50,13 +58,44 @@ static int vmem_declare_check(const struct hpt_dev *d, char *err, size_t errlen)
 
 static void vmem_boot_xml(struct strbuf *sb, const struct run *r, const struct hpt_dev *d)
 {
-	(void)r;
-	sb_addf(sb, "<memory model='virtio-mem'><target><size unit='KiB'>%llu</size>"
-		"<node>%llu</node><block unit='KiB'>%llu</block><requested unit='KiB'>%llu"
+	sb_addf(sb, "<memory model='virtio-mem'><target%s><size unit='KiB'>%llu</size>",
+		d->u.vmem.dynamic_memslots ? " dynamicMemslots='yes'" : "",
+		(unsigned long long)(d->size >> 10));
+	if (!r->arch->no_numa)	/* s390x: no NUMA cells, so no node to name */
+		sb_addf(sb, "<node>%llu</node>", (unsigned long long)d->node);
+	sb_addf(sb, "<block unit='KiB'>%llu</block><requested unit='KiB'>%llu"
 		"</requested></target><alias name='%s'/></memory>\n",
-		(unsigned long long)(d->size >> 10), (unsigned long long)d->node,
 		(unsigned long long)(d->u.vmem.block >> 10),
 		(unsigned long long)(d->u.vmem.requested >> 10), d->alias);
+}
+
+static int vmem_declare_needs(struct run *r, const struct hpt_dev *d, char *why, size_t n)
+{
+	if (!d->u.vmem.dynamic_memslots)
+		return 0;
+	return caps_need(r, CAP_DYNAMIC_MEMSLOTS, "virtio-mem", why, n);
+}
+
+/* Where QEMU and libvirt know dynamic memslots (capability model): a check that QEMU
+ * runs the device as declared (libvirt could drop an attribute it does not know), by
+ * asking QEMU for the device's dynamic-memslots property over QMP. */
+static void vmem_memslots_check(struct run *r, struct hpt_dev *d)
+{
+	char cmd[256], name[64], why[256], *reply = NULL;
+	struct cap_query q;
+	struct cap_fact f;
+
+	caps_query_for(r, "virtio-mem", &q);
+	if (caps_ask(CAP_DYNAMIC_MEMSLOTS, &q, &f) != CAP_YES)
+		return;
+	snprintf(cmd, sizeof(cmd), "{\"execute\":\"qom-get\",\"arguments\":{\"path\":"
+		 "\"/machine/peripheral/%s\",\"property\":\"dynamic-memslots\"}}", d->alias);
+	if (virDomainQemuMonitorCommand(r->dom, cmd, &reply, 0) < 0)
+		reply = NULL;
+	snprintf(name, sizeof(name), "virtio-mem %s memslots", d->name);
+	result_add(&r->res, vmem_memslots_judge(d->u.vmem.dynamic_memslots, reply, why,
+						sizeof(why)), name, d->lineno, reply, "%s", why);
+	free(reply);
 }
 
 /* After boot: the device's region is found and what the driver plugged for a requested
@@ -66,6 +105,8 @@ static int vmem_boot_ready(struct run *r, struct hpt_dev *d, char *err, size_t e
 {
 	uint64_t deadline = now_ms() + run_timeout(r, 30000), plugged = 0;
 	int rc;
+
+	vmem_memslots_check(r, d);
 
 	/* the driver plugs the boot request from a workqueue, after probing: QEMU's
 	 * MEMORY_DEVICE_SIZE_CHANGE says when it got there */
@@ -94,6 +135,7 @@ const struct devkind dev_virtio_mem = {
 	.declare_help = "declare a virtio-mem device the guest boots with (before `boot`)",
 	.declare_opts = vmem_opts,
 	.declare_check = vmem_declare_check,
+	.declare_needs = vmem_declare_needs,
 	.boot_xml = vmem_boot_xml,
 	.boot_ready = vmem_boot_ready,
 };

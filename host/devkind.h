@@ -31,6 +31,9 @@ struct devkind {
 	/* Checks a declared device before anything runs (only the options are set):
 	 * 0, or -1 with the reason in err. Optional. */
 	int (*declare_check)(const struct hpt_dev *d, char *err, size_t errlen);
+	/* What the declared options need of this host and guest (the capability model):
+	 * 0, or -1 with the SKIP reason in why. Optional. */
+	int (*declare_needs)(struct run *r, const struct hpt_dev *d, char *why, size_t n);
 	/* Completes d in run r (name, alias and options set; backing files, final size).
 	 * 0, or a negative errno with the reason in err. Optional. */
 	int (*declare)(struct run *r, struct hpt_dev *d, char *err, size_t errlen);

@@ -199,6 +199,12 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	int remote = r->virt && !r->virt->embedded;
 
 	snprintf(console, sizeof(console), "%s/console.log", r->dir);
+	/* without NUMA cells libvirt takes <memory> as the total, memory devices included
+	 * (with cells it is their sum, and the devices come on top) */
+	if (a->no_numa)
+		for (int i = 0; i < r->n_devs; i++)
+			if (r->devs[i].kind && r->devs[i].kind->boot_xml)
+				mem += r->devs[i].size >> 10;
 	sb_addf(sb, "<domain type='%s'>\n<name>%s</name>\n", type, r->vm_name);
 	if (r->restore.uuid[0])	/* a guest to save: its uuid comes from the key (restore.c) */
 		sb_addf(sb, "<uuid>%s</uuid>\n", r->restore.uuid);

@@ -29,6 +29,8 @@ struct vmem_state {		/* dev_virtio_mem.c */
 	uint64_t requested;	/* requested size, bytes */
 	uint64_t plugged;	/* plugged size as the host (QEMU/libvirt) last said */
 	uint64_t base_plugged;	/* plugged size when the region was first read */
+	int dynamic_memslots;	/* memslots=dynamic: QEMU maps the region in memslots as
+				 * it plugs (QEMU 8.2, libvirt 10.1) */
 };
 #define NVDIMM_NS_MAX 8
 struct nvdimm_ns {		/* a namespace `dax create` made */
@@ -64,6 +66,7 @@ struct hpt_dev {
 	int vmemmap_watch;	/* expect vmemmap ran: offline must succeed with them */
 	uint64_t vmemmap_kpf;	/* the model's kpageflags bits of those pages */
 	uint64_t unplug_timeout_ms;	/* `unplug … timeout=S`; 0 = the kind's default */
+	unsigned lineno;	/* the scenario line that declared or plugged it */
 	union {			/* the kind's own state (its declaration options parse here) */
 		struct vmem_state vmem;
 		struct nvdimm_state nvdimm;

@@ -115,16 +115,3 @@ int image_prepare(struct run *r, char *kernel, char *initrd, size_t len, char *e
 		    (unsigned long long)(now_ms() - t0));
 	return 0;
 }
-
-const char *image_self_online_by(const struct run *r, char *buf, size_t n)
-{
-	const struct guest_info *g = &r->guest;
-
-	if (!g->self_online)
-		snprintf(buf, n, "%s", "");
-	else if (g->udev_online[0])
-		snprintf(buf, n, "udev (%s)", g->udev_online);
-	else
-		snprintf(buf, n, "the kernel (auto_online_blocks=%s)", g->auto_online);
-	return buf;
-}

@@ -25,13 +25,6 @@
 
 static const char *const suites[] = { "bookworm", "trixie", "sid", NULL };
 
-const char *image_debian_suite(const char *spec)
-{
-	if (strncmp(spec, "debian:", 7))
-		return NULL;
-	return spec + 7;
-}
-
 /* FNV-1a over a file's bytes, not its path: worktrees sharing .cache share images. */
 static uint64_t hash_file(uint64_t h, const char *path)
 {

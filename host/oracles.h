@@ -193,6 +193,11 @@ void ram_observe(const struct snapshot *base, const struct snapshot *now, uint64
 		 uint64_t size, uint64_t page_size, const char *iomem_name, struct vmem_obs *o);
 enum verdict vmem_judge(const struct vmem_obs *o, uint64_t plugged, uint64_t base_plugged,
 			uint64_t memmap_on_device, char *why, size_t n);
+/* virtio-mem memslots: QEMU's answer to qom-get of the device's dynamic-memslots (the QMP
+ * reply text, NULL when there was none) against the declaration (1 = memslots=dynamic).
+ * PASS when they agree, FAIL when QEMU runs the device otherwise, ERROR for no answer or
+ * one that is neither true nor false; why says which. */
+enum verdict vmem_memslots_judge(int dynamic, const char *reply, char *why, size_t n);
 void vmem_evidence(struct json *j, const struct vmem_obs *o, uint64_t requested,
 		   uint64_t plugged, uint64_t base_plugged, const struct placement_pred *pred);
 

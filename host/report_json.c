@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "arch.h"
@@ -11,6 +12,7 @@
 #include "report.h"
 #include "guest.h"
 #include "hpt.h"
+#include "virt.h"
 
 void report_json_render(struct strbuf *sb, const struct run *r)
 {
@@ -27,6 +29,17 @@ void report_json_render(struct strbuf *sb, const struct run *r)
 	json_str(&j, "kernel_spec", guest_kernel_spec(r));
 	json_str(&j, "kernel_package", r->kernel_package[0] ? r->kernel_package : NULL);
 	json_str(&j, "accel", r->accel_used);
+	{	/* the host stack (--stack; cli_job.c): what ran the guest */
+		char qemu[32], libvirt[32];
+		const char *stack = getenv("HPT_STACK");
+
+		virt_versions(r->virt, qemu, libvirt, sizeof(qemu));
+		json_obj_begin(&j, "host");
+		json_str(&j, "stack", stack && *stack ? stack : "bookworm");
+		json_str(&j, "qemu", qemu[0] ? qemu : NULL);
+		json_str(&j, "libvirt", libvirt[0] ? libvirt : NULL);
+		json_obj_end(&j);
+	}
 	if (r->notes[0])
 		json_str(&j, "notes", r->notes);
 	json_str(&j, "verdict", verdict_names[all]);

@@ -58,7 +58,8 @@ static int boot_check(const struct scn_line *l, char *err, size_t errlen)
 	return boot_parse(l, &a, err, errlen);
 }
 
-/* 1 if some device kind can be hot-plugged on this arch (capability model). */
+/* 1 if some device kind can be hot-plugged on this arch (capability model), or declared
+ * to boot with (virtio-mem: libvirt wants <maxMemory> for it too). */
 static int can_plug(struct run *r)
 {
 	for (int i = 0; devkinds[i]; i++) {
@@ -66,7 +67,8 @@ static int can_plug(struct run *r)
 		struct cap_fact f;
 
 		caps_query_for(r, devkinds[i]->name, &q);
-		if (devkinds[i]->plug && caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+		if ((devkinds[i]->plug || devkinds[i]->boot_xml) &&
+		    caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
 			return 1;
 	}
 	return 0;

@@ -35,7 +35,17 @@ static int declare_step_check(const struct scn_line *l, char *err, size_t errlen
 
 static int declare_needs(struct run *r, const struct scn_line *l, char *why, size_t n)
 {
-	return caps_need(r, CAP_PLUG, l->argv[0], why, n);
+	const struct devkind *k = devkind_find(l->argv[0]);
+	struct hpt_dev d;
+	char err[256];
+
+	if (caps_need(r, CAP_PLUG, l->argv[0], why, n) < 0)
+		return -1;
+	/* what the line's options ask of the host (checked already: a parse error is
+	 * the run's, not a need) */
+	if (!k->declare_needs || declare_parse(l, k, &d, err, sizeof(err)) < 0)
+		return 0;
+	return k->declare_needs(r, &d, why, n);
 }
 
 static enum step_rc declare_run(struct run *r, const struct scn_line *l)
@@ -56,6 +66,7 @@ static enum step_rc declare_run(struct run *r, const struct scn_line *l)
 	snprintf(d->name, sizeof(d->name), "%s", l->argv[1]);
 	snprintf(d->alias, sizeof(d->alias), "ua-%s", l->argv[1]);
 	d->kind = k;
+	d->lineno = l->lineno;
 	d->state = DEV_PLUGGED;	/* there from boot; never unplugged */
 	if (k->declare && k->declare(r, d, err, sizeof(err)) < 0)
 		return step_stop(r, l, V_ERROR, NULL, "%s", err);

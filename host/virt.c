@@ -525,3 +525,25 @@ void virt_close(struct virt *v)
 	v->conn = NULL;
 	v->root[0] = 0;
 }
+
+static void version_text(unsigned long v, char *buf, size_t n)
+{
+	if (v)
+		snprintf(buf, n, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+	else
+		snprintf(buf, n, "%s", "");
+}
+
+void virt_versions(struct virt *v, char *qemu, char *libvirt, size_t n)
+{
+	unsigned long q = 0, l = 0;
+
+	if (v && v->conn) {
+		if (virConnectGetVersion(v->conn, &q) < 0)
+			q = 0;
+		if (virConnectGetLibVersion(v->conn, &l) < 0)
+			l = 0;
+	}
+	version_text(q, qemu, n);
+	version_text(l, libvirt, n);
+}

@@ -81,6 +81,9 @@ int virt_wait2(struct virt *v, const char *dom, enum vev_kind k1, enum vev_kind 
 	       const char *alias, uint64_t deadline_ms, struct vevent *out);
 /* 0 once the connection is known to be gone (daemon died, network), else 1. */
 int virt_alive(struct virt *v);
+/* The host stack the guests run on, for results: the versions of QEMU and of libvirt
+ * (the library this controller runs) as "X.Y.Z", "" when not known. */
+void virt_versions(struct virt *v, char *qemu, char *libvirt, size_t n);
 /* The last libvirt error as text. */
 const char *virt_lasterr(void);
 /* Socket path for a domain's agent channel inside our root (or /tmp when remote). */

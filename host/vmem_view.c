@@ -192,3 +192,33 @@ int vmem_find_region(const struct snapshot *s, const struct hpt_dev *devs, int n
 	}
 	return -ENOENT;
 }
+
+enum verdict vmem_memslots_judge(int dynamic, const char *reply, char *why, size_t n)
+{
+	const char *ret = reply ? strstr(reply, "\"return\"") : NULL;
+	int is;
+
+	if (!ret) {
+		snprintf(why, n, "QEMU gave no value for dynamic-memslots: %.160s",
+			 reply ? reply : "no reply");
+		return V_ERROR;
+	}
+	ret += strlen("\"return\"");
+	ret += strspn(ret, " :");
+	if (!strncmp(ret, "true", 4))
+		is = 1;
+	else if (!strncmp(ret, "false", 5))
+		is = 0;
+	else {
+		snprintf(why, n, "dynamic-memslots is neither true nor false: %.160s", reply);
+		return V_ERROR;
+	}
+	if (is != dynamic) {
+		snprintf(why, n, "memslots=%s declared, but QEMU runs the device with "
+			 "dynamic-memslots=%s", dynamic ? "dynamic" : "static", is ? "true" : "false");
+		return V_FAIL;
+	}
+	snprintf(why, n, "QEMU runs the device with dynamic-memslots=%s, as declared (memslots=%s)",
+		 is ? "true" : "false", dynamic ? "dynamic" : "static");
+	return V_PASS;
+}

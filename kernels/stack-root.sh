@@ -6,6 +6,13 @@
 #   kernels/stack-root.sh enter ROOT DIR... -- CMD [ARG...]
 #                                               runs CMD inside ROOT, each DIR bound at
 #                                               its own path (the worktree, the cache)
+#   kernels/stack-root.sh prepare CACHEDIR TOP  the root, and TOP's controller built in it
+#                                               (TOP/build/stack-backports/hotplug-test)
+#   kernels/stack-root.sh run CACHEDIR TOP CWD [DIR...] -- CMD [ARG...]
+#                                               CMD in the root, in CWD, with TOP, the
+#                                               cache, CWD, /tmp and each DIR bound
+# `hotplug-test run|matrix --stack backports` does `prepare`, then `run`s its own command
+# line with the controller built here (host/stack.c).
 # The root is CACHEDIR/stack-backports-KEY (KEY: a hash of this script, which holds the
 # package list); a finished root has a .complete stamp. `enter` uses a private mount
 # namespace (unshare -m --propagation private): the root bound onto itself (libvirt's
@@ -19,7 +26,10 @@ mirror=http://deb.debian.org/debian
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 pkgs="qemu-system-x86 qemu-system-ppc qemu-system-s390x qemu-system-data
 libvirt-daemon-driver-qemu libvirt-dev libvirt0 libvirt-clients
-gcc make pkg-config libc6-dev kmod passwd libxml2-utils busybox-static cpio gzip xz-utils"
+gcc make pkg-config libc6-dev kmod passwd libxml2-utils busybox-static cpio gzip xz-utils
+gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu libelf1"
+# (the cross compilers and libelf1: the placement probe is built, inside, against a kernel
+# tree of your own; the kernel's host tools such as objtool link libelf)
 
 # libvirt's QEMU user and group: the names, ids and home of libvirt-daemon-system's postinst
 users='getent group kvm >/dev/null || groupadd --system kvm
@@ -43,6 +53,16 @@ create() {
 	fi
 	rm -rf "$root" "$root.tmp"
 	mkdir -p "$cache/debs"	# the downloaded packages, kept for the next root
+	# the compilers are bookworm's own: the ones this machine's apt already fetched (the
+	# host and the guests' cross compilers) are the same files; linked, else copied
+	for f in /var/cache/apt/archives/*.deb; do
+		case ${f##*/} in
+		gcc* | cpp* | g++* | binutils* | libc6* | libgcc* | libstdc* | lib*san* | libisl* | \
+			libmpc* | libmpfr* | libicu* | libperl* | perl* | *-cross_* | *linux-gnu*)
+			[ -e "$cache/debs/${f##*/}" ] || ln "$f" "$cache/debs/" 2>/dev/null ||
+				cp "$f" "$cache/debs/" 2>/dev/null || true ;;
+		esac
+	done
 	start=$(date +%s)
 	# backports preferred wherever it has the package (APT::Default-Release: 990);
 	# the libvirt-qemu user and group as libvirt-daemon-system's postinst makes them
@@ -92,16 +112,52 @@ enter() {
 		mount --bind "$root" "$root"
 		for d in proc sys dev dev/pts; do mount --bind "/$d" "$root/$d"; done
 		for d in $binds; do mkdir -p "$root$d"; mount --bind "$d" "$root$d"; done
-		mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+		mount --bind /tmp "$root/tmp"
 		exec chroot "$root" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' stack-root "$root" "$binds" "$@"
 }
 
-[ $# -ge 1 ] || die "usage: $0 create CACHEDIR | enter ROOT DIR... -- CMD [ARG...]"
+# The controller, built against the root's libvirt (no libguestfs there: GUESTFS=no,
+# host/image_none.c); the root's package list stands for the build's .deps stamp.
+prepare() {
+	[ $# -eq 2 ] || die "usage: $0 prepare CACHEDIR TOP"
+	root=$(create "$1") || exit 1
+	top=$(cd "$2" && pwd -P) || die "$2: no such directory"
+	cache=$(cd "$1" && pwd -P)
+	mkdir -p "$top/build/stack-backports"
+	touch "$top/build/stack-backports/.deps"
+	enter "$root" "$top" "$cache" -- make -s --no-print-directory -C "$top" \
+		B=build/stack-backports GUESTFS=no build/stack-backports/hotplug-test
+}
+
+run() {
+	[ $# -ge 5 ] || die "usage: $0 run CACHEDIR TOP CWD [DIR...] -- CMD [ARG...]"
+	cache=$(cd "$1" && pwd -P) || die "$1: no such directory"
+	key=$(sha256sum "$0" | cut -c1-12)
+	root=$cache/stack-backports-$key
+	top=$(cd "$2" && pwd -P) || die "$2: no such directory"
+	cwd=$(cd "$3" && pwd -P) || die "$3: no such directory"
+	shift 3
+	dirs=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		dirs="$dirs $1"
+		shift
+	done
+	# the worktree's .cache may be a link to a shared cache: bind where it points
+	tcache=$(cd "$top/.cache" 2>/dev/null && pwd -P) || tcache=$cache
+	[ "${1:-}" = -- ] && [ $# -ge 2 ] || die "usage: $0 run CACHEDIR TOP CWD [DIR...] -- CMD [ARG...]"
+	shift
+	# shellcheck disable=SC2086,SC2016
+	enter "$root" "$top" "$tcache" "$cwd" $dirs -- /bin/sh -c 'cd "$0" && exec "$@"' "$cwd" "$@"
+}
+
+[ $# -ge 1 ] || die "usage: $0 create CACHEDIR | enter ROOT DIR... -- CMD [ARG...] | prepare CACHEDIR TOP | run CACHEDIR TOP CWD [DIR...] -- CMD [ARG...]"
 cmd=$1
 shift
 case $cmd in
 create) create "$@" ;;
 enter) enter "$@" ;;
-*) die "unknown command $cmd (create, enter)" ;;
+prepare) prepare "$@" ;;
+run) run "$@" ;;
+*) die "unknown command $cmd (create, enter, prepare, run)" ;;
 esac

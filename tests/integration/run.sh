@@ -5,7 +5,7 @@
 #   tests/integration/run.sh [SCRIPT…]   (default: the list below; names without .sh)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-scripts=${*:-selftest dimm cli input signals matrix report virtio-mem nvdimm faults busy oracles clock kernels modneeds fresh}
+scripts=${*:-selftest dimm cli input signals matrix report virtio-mem nvdimm faults busy oracles clock kernels stack modneeds fresh}
 top_out=${HPT_IT_OUT:-$(mktemp -d /tmp/hpt-it.XXXXXX)}
 pass=0 fail=0 skip=0
 failed=() times=()

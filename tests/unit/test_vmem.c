@@ -67,5 +67,28 @@ int main(void)
 	ok(o.present == 0 && o.iomem_bytes == 0 && o.memtotal_delta_kb == 0 &&
 	   vmem_judge(&o, 0, 0, 0, why, sizeof(why)) == V_PASS,
 	   "shrunk to 0: no block, no range, MemTotal back (%s)", why);
+	{	/* the memslots check on QEMU 10.0.2's qom-get replies (through libvirt 11.3,
+		 * --stack backports, 2026-12-05): as declared, or it fires */
+		const char *on = "{\"return\": true, \"id\": \"libvirt-479\"}";
+		const char *off = "{\"return\": false, \"id\": \"libvirt-490\"}";
+		const char *no_prop = "{\"id\":\"libvirt-491\",\"error\":{\"class\":"
+				      "\"GenericError\",\"desc\":\"Property 'virtio-mem-pci.memslots' "
+				      "not found\"}}";
+
+		ok(vmem_memslots_judge(1, on, why, sizeof(why)) == V_PASS, "dynamic, QEMU true: %s",
+		   why);
+		ok(vmem_memslots_judge(0, off, why, sizeof(why)) == V_PASS, "static, QEMU false: %s",
+		   why);
+		ok(vmem_memslots_judge(1, off, why, sizeof(why)) == V_FAIL &&
+		   strstr(why, "dynamic-memslots=false"), "fires: dynamic declared, QEMU false: %s",
+		   why);
+		ok(vmem_memslots_judge(0, on, why, sizeof(why)) == V_FAIL,
+		   "fires: static declared, QEMU true: %s", why);
+		ok(vmem_memslots_judge(1, no_prop, why, sizeof(why)) == V_ERROR &&
+		   strstr(why, "not found"), "an error reply is an ERROR naming it: %s", why);
+		ok(vmem_memslots_judge(1, NULL, why, sizeof(why)) == V_ERROR, "no reply: ERROR");
+		ok(vmem_memslots_judge(1, "{\"return\": 3}", why, sizeof(why)) == V_ERROR,
+		   "garbled value: ERROR");
+	}
 	return done();
 }

@@ -1,0 +1,81 @@
+#!/bin/bash
+# The host stacks (`--stack`, host/stack.c, kernels/stack-root.sh; doc/arches.md): the
+# system's QEMU 7.2 / libvirt 9.0 and `backports`, QEMU 10.0 + libvirt 11.3 from
+# bookworm-backports in a cached root where the controller is built against that libvirt
+# and the command line runs again. One set of scenario files hot-plugs memory on all
+# three arches there: s390x through virtio-mem-ccw (the minimal 7.3 kernel: Debian's
+# s390x kernels have no CONFIG_VIRTIO_MEM; built here, cached), x86_64 virtio-mem with
+# dynamic memslots (QEMU asked that it runs them), ppc64le DIMMs; what the stock stack
+# cannot do is a SKIP naming the version that can. Costs the root (~1.5 min with its
+# .debs cached, ~6 cold) and the s390x kernel (a kernel build the first time).
+. "$(dirname "$0")/lib.sh"
+
+# ---- bad input: no stack is prepared for these ------------------------------------------
+hpt_says "--stack with an unknown value: exit 2 naming the choices" 2 \
+	"stack.*(bookworm.*backports|one of)" run --stack jessie scenarios/dimm-memmap-on-memory.scn
+HPT_STACK=backports hpt_says "--stack bookworm inside the backports root: exit 2, run it outside" 2 \
+	"inside the backports stack's root" run --stack bookworm scenarios/dimm-memmap-on-memory.scn
+
+# ---- the stock stack: SKIPs naming what would run them -----------------------------------
+if need s390x "stock stack: s390x virtio-mem SKIPs naming QEMU 10.0 and --stack backports"; then
+	scenario stock-s390x 4 scenarios/virtio-mem-grow-shrink.scn --arch s390x
+	some_check stock-s390x /summary "~QEMU 7\.2 offers no memory device on s390x.*QEMU 10\.0.*--stack backports"
+	result stock-s390x /host/stack bookworm /host/qemu "~^7\.2\."
+fi
+if need x86_64 "stock stack: dynamic memslots SKIP naming QEMU 8.2 and --stack backports"; then
+	scenario stock-memslots 4 scenarios/virtio-mem-dynamic-memslots.scn --arch x86_64
+	some_check stock-memslots /summary "~QEMU 7\.2 has no dynamic memslots.*8\.2.*--stack backports"
+fi
+
+# ---- the backports stack ------------------------------------------------------------------
+if need stack-backports x86_64 ppc64le s390x "backports stack: hot-plug on all three arches"; then
+	t0=$SECONDS
+	if make -s --no-print-directory minimal-kernel ARCH=s390x >"$out/minimal-s390x.log" 2>&1; then
+		ok "the s390x minimal kernel (CONFIG_VIRTIO_MEM) is built ($((SECONDS - t0)) s)"
+	else
+		not_ok "the s390x minimal kernel builds" "$(tail -n 20 "$out/minimal-s390x.log")"
+	fi
+	s390k=build/s390x-minimal/kernel/vmlinuz
+	t0=$SECONDS
+	m=$out/matrix
+	hpt matrix --stack backports -j 2 --out "$m" --kernel "s390x=$s390k" \
+		scenarios/virtio-mem-grow-shrink.scn scenarios/virtio-mem-dynamic-memslots.scn \
+		scenarios/dimm-memmap-off.scn scenarios/nvdimm-dax-kmem.scn \
+		scenarios/virtio-mem-shrink-under-zram.scn \
+		>"$out/matrix.out" 2>&1
+	rc=$?
+	check "matrix --stack backports: exit 0 (no FAIL or ERROR) ($((SECONDS - t0)) s)" \
+		test "$rc" -eq 0
+	diag "$(tail -n 16 "$out/matrix.out")"
+	for j in virtio-mem-grow-shrink.s390x virtio-mem-grow-shrink.x86_64 \
+		virtio-mem-dynamic-memslots.x86_64 dimm-memmap-off.x86_64 \
+		dimm-memmap-off.ppc64le nvdimm-dax-kmem.x86_64 virtio-mem-shrink-under-zram.x86_64; do
+		json_at "$m/$j/results.json" /verdict PASS /host/stack backports \
+			/host/qemu "~^10\.0\." /host/libvirt "~^11\.3\."
+	done
+	# s390x: the device plugged and unplugged in the guest, the memmap elsewhere
+	verdict "$m/virtio-mem-grow-shrink.s390x" "virtio-mem vm0 view" PASS \
+		"virtio-mem vm0 requested=0" PASS "no-leak memmap" PASS "no-leak iomem" PASS
+	summary_has "$m/virtio-mem-grow-shrink.s390x" "virtio-mem vm0 view" \
+		"plugged 512\.0 MiB \(host\) = guest: [0-9]+ memory block\(s\) online in Movable.*memmap elsewhere"
+	json_at "$m/virtio-mem-grow-shrink.s390x/results.json" /kernel "~^7\.[3-9]"
+	# s390x under load: the zram workload's pages migrated off the device by the shrink
+	json_at "$m/virtio-mem-shrink-under-zram.s390x/results.json" /verdict PASS
+	verdict "$m/virtio-mem-shrink-under-zram.s390x" "workload zram" PASS "no-leak zsmalloc" PASS
+	# x86_64 dynamic memslots: QEMU says it runs them; the static device says false
+	verdict "$m/virtio-mem-dynamic-memslots.x86_64" "virtio-mem vm0 memslots" PASS
+	evidence "$m/virtio-mem-dynamic-memslots.x86_64" "virtio-mem vm0 memslots" /return true
+	evidence "$m/virtio-mem-grow-shrink.x86_64" "virtio-mem vm0 memslots" /return false
+	# what QEMU 10 / the kernels still cannot do: SKIPs with the reason
+	json_at "$m/dimm-memmap-off.s390x/results.json" /verdict SKIP
+	some_check "$m/dimm-memmap-off.s390x" /summary "~s390x has no dimm in QEMU 10\.0"
+	json_at "$m/nvdimm-dax-kmem.ppc64le/results.json" /verdict SKIP
+	some_check "$m/nvdimm-dax-kmem.ppc64le" /summary "~dcbstps.*QEMU 10\.0's TCG"
+	json_at "$m/virtio-mem-grow-shrink.ppc64le/results.json" /verdict SKIP
+	# no libguestfs in the root: --image is a clear ERROR, not a build failure
+	hpt_says "backports: --image is an ERROR naming libguestfs" 2 \
+		"built without libguestfs" run --stack backports --arch x86_64 --image debian:bookworm \
+		--out "$out/image" scenarios/dimm-memmap-on-memory.scn
+fi
+[ ! -s "$out/.pids" ] || no_leftovers
+done_testing
