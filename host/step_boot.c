@@ -58,17 +58,28 @@ static int boot_check(const struct scn_line *l, char *err, size_t errlen)
 	return boot_parse(l, &a, err, errlen);
 }
 
-/* 1 if some device kind can be hot-plugged on this arch (capability model), or declared
- * to boot with (virtio-mem: libvirt wants <maxMemory> for it too). */
+/* 1 if some device kind can be hot-plugged on this arch (capability model), or the
+ * scenario declares a device the guest boots with that it can have (virtio-mem: libvirt
+ * wants <maxMemory> for it too). Only then: on s390x a <maxMemory> alone changes boot
+ * memory (7.3 with maxmem=4G ignored movablecore=, so no ZONE_MOVABLE to offline). */
 static int can_plug(struct run *r)
 {
-	for (int i = 0; devkinds[i]; i++) {
-		struct cap_query q;
-		struct cap_fact f;
+	struct cap_query q;
+	struct cap_fact f;
 
+	for (int i = 0; devkinds[i]; i++) {
 		caps_query_for(r, devkinds[i]->name, &q);
-		if ((devkinds[i]->plug || devkinds[i]->boot_xml) &&
-		    caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+		if (devkinds[i]->plug && caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
+			return 1;
+	}
+	for (size_t i = 0; r->scn && i < r->scn->n_lines; i++) {
+		const struct scn_line *l = &r->scn->lines[i];
+		const struct devkind *k = l->argc ? devkind_find(l->argv[0]) : NULL;
+
+		if (!k || !k->boot_xml)
+			continue;
+		caps_query_for(r, k->name, &q);
+		if (caps_ask(CAP_PLUG, &q, &f) != CAP_NO)
 			return 1;
 	}
 	return 0;
