@@ -2,13 +2,14 @@
 # Installs the Debian packages hotplug-test needs:
 #   host/install-deps.sh [SET…]     SET: host (the default), an arch (x86_64, ppc64le,
 #                                   s390x: the rows of kernels/arches.def), kernels,
-#                                   image, image-ppc64le, image-s390x
+#                                   image, image-ppc64le, image-s390x, stack
 # host: the controller's build, libvirt and libguestfs; an arch: its QEMU and, for a
 # foreign arch, the cross compiler of its guest agent (the table's qemu and cross columns);
 # kernels: what a Debian kernel of another suite needs (mmdebstrap: the build root its
 # probe is compiled in, kernels/probe-build.sh);
 # image: what building a Debian image needs (mmdebstrap; a foreign arch's maintainer
-# scripts run under qemu-user-static). $EXTRA_PKGS adds packages (make fuzz: clang,
+# scripts run under qemu-user-static); stack: what `--stack backports` needs on this
+# machine (mmdebstrap makes its root, kernels/stack-root.sh). $EXTRA_PKGS adds packages (make fuzz: clang,
 # make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
 # $GUEST_ARCHES (older callers) adds those arches' sets.
 # As root with packages missing: apt-get install, quietly: one line on the terminal (with
@@ -32,8 +33,9 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 	kernels) pkgs="$pkgs mmdebstrap" ;;
 	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
 	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static" ;;
+	stack) pkgs="$pkgs mmdebstrap" ;;
 	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g')," \
-		"kernels, image, image-ppc64le, image-s390x)"
+		"kernels, image, image-ppc64le, image-s390x, stack)"
 	   pkgs="$pkgs $qemu_pkg $cross_pkgs" ;;
 	esac
 done

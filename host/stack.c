@@ -81,7 +81,16 @@ int stack_enter(const struct job_cli *c, const char *verb, int argc, char **argv
 		return -1;
 	}
 	{
+		char deps[PATH_MAX];
+		char *inst[] = { deps, "stack", NULL };
 		char *prep[] = { script, "prepare", cache, (char *)top, NULL };
+
+		snprintf(deps, sizeof(deps), "%s/host/install-deps.sh", top);
+		if (prep_tool(inst, NULL) < 0) {
+			fprintf(stderr, "hotplug-test %s: --stack %s: installing mmdebstrap failed "
+				"(%s stack)\n", verb, stack_names[c->stack], deps);
+			return -1;
+		}
 
 		if (mkdir(cache, 0755) < 0 && errno != EEXIST) {
 			fprintf(stderr, "hotplug-test %s: %s: %s\n", verb, cache, strerror(errno));
