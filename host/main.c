@@ -1,13 +1,40 @@
 /* hotplug-test: QEMU/libvirt memory hotplug testbed — entry point and signal handling. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "guest.h"
 #include "reaper.h"
 #include "virt.h"
 
 static int stop_pipe[2] = { -1, -1 };
+
+/* libvirt reads LIBVIRT_LOG_OUTPUTS once, in virInitialize(), and libguestfs' constructor
+ * calls that when the library is loaded, before main() (and before libc's environment
+ * is ours to change: a preinit setenv() was lost). Without it libvirt's warnings (the
+ * embedded driver's "security driver none", "tainted: high-privileges") went to the
+ * terminal in the middle of the KTAP output. So the first thing main() does, when the
+ * variable is not set, is to set it and exec itself again (once: the value is then
+ * there). The log goes to .cache/log/libvirt.log; our messages say what failed. */
+static void libvirt_log_to_file(char **argv)
+{
+	char dir[PATH_MAX], val[PATH_MAX + 16];
+
+	if (getenv("LIBVIRT_LOG_OUTPUTS"))
+		return;
+	snprintf(dir, sizeof(dir), "%s/.cache", hpt_top());
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/.cache/log", hpt_top());
+	mkdir(dir, 0755);
+	snprintf(val, sizeof(val), "3:file:%s/libvirt.log", dir);
+	if (setenv("LIBVIRT_LOG_OUTPUTS", val, 0) == 0)
+		execv("/proc/self/exe", argv);
+	/* no exec: run on, libvirt's warnings on stderr */
+}
 
 static void on_signal(int sig)
 {
@@ -21,6 +48,8 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	const struct command *c;
+
+	libvirt_log_to_file(argv);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (pipe(stop_pipe) == 0)

@@ -239,9 +239,7 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 			caps_path(v, p, sizeof(p));
 			copy_dir(caps_cache, p);
 		}
-		/* libvirt's own log goes to the root; our messages say what failed */
-		snprintf(buf, sizeof(buf), "3:file:%s/libvirt.log", v->root);
-		setenv("LIBVIRT_LOG_OUTPUTS", buf, 1);
+		/* libvirt's own log: set before libvirt starts (main.c) */
 		rc = write_qemu_conf(v->root);
 		if (rc < 0) {
 			snprintf(v->err, sizeof(v->err), "%s/etc/qemu.conf: %s", v->root,
@@ -252,7 +250,6 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 		uri = buf;
 		v->embedded = 1;
 	}
-	/* after LIBVIRT_LOG_OUTPUTS is set: the first libvirt call reads it */
 	virSetErrorFunc(NULL, silent_errors);
 	if (!registered && virEventRegisterDefaultImpl() < 0) {
 		snprintf(v->err, sizeof(v->err), "libvirt event loop: %s", virt_lasterr());
