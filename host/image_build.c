@@ -20,7 +20,7 @@
 #include "strbuf.h"
 
 #define DISK_SIZE (4ll << 30)	/* sparse; a minbase root with a kernel is ~0.5 GiB */
-#define LAYOUT "1"		/* bump when what this file writes changes */
+#define LAYOUT "2"		/* bump when what this file writes changes */
 #define MBR_BIN "/usr/lib/EXTLINUX/mbr.bin"	/* extlinux (libguestfs0 needs it) */
 
 static const char *const suites[] = { "bookworm", "trixie", "sid", NULL };

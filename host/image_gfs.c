@@ -293,6 +293,16 @@ int image_gfs_copy_boot(guestfs_h *g, const struct arch *a, const char *dir,
 		return image_gfs_err(g, "copying the image's kernel and initrd", err, n);
 	snprintf(ib->kernel, sizeof(ib->kernel), "%s", kernel);
 	snprintf(ib->initrd, sizeof(ib->initrd), "%s", initrd);
+	{	/* its .config beside it, where the capability model reads a kernel's config
+		 * (caps_run.c): the config-gated facts and the default-online oracle then
+		 * apply to image guests too. A distro without /boot/config-* has none. */
+		char in[PATH_MAX], out[PATH_MAX];
+
+		snprintf(in, sizeof(in), "/boot/config-%s", ib->release);
+		snprintf(out, sizeof(out), "%s/config", dir);
+		if (guestfs_is_file(g, in) > 0 && guestfs_download(g, in, out) < 0)
+			return image_gfs_err(g, "copying the image's kernel config", err, n);
+	}
 	if (a->kernel_image && !strcmp(a->kernel_image, "vmlinux")) {
 		/* qboot boots an uncompressed PVH vmlinux, as for our own guests */
 		char *argv[] = { tool, kernel, vmlinux, NULL };
