@@ -37,8 +37,16 @@ if [ "$debarch" != "$(dpkg --print-architecture)" ]; then
 		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc ||
 			die "cannot mount binfmt_misc"
 	fi
-	# qemu-user-static's formats, registered now that the file system is there
+	# qemu-user-static's formats, registered now that the file system is there: by
+	# update-binfmts (binfmt-support) when there is one, else from the systemd-binfmt
+	# file qemu-user-static ships (nothing runs systemd-binfmt on a bare machine)
 	command -v update-binfmts >/dev/null && update-binfmts --enable >/dev/null 2>&1 || true
+	fmt=/usr/lib/binfmt.d/qemu-$arch.conf
+	if [ ! -e "/proc/sys/fs/binfmt_misc/qemu-$arch" ] && [ -s "$fmt" ]; then
+		[ "$(id -u)" -eq 0 ] || die "qemu-$arch is not registered with binfmt_misc; as root: cat $fmt >/proc/sys/fs/binfmt_misc/register"
+		cat "$fmt" >/proc/sys/fs/binfmt_misc/register ||
+			die "cannot register $fmt with binfmt_misc"
+	fi
 fi
 
 set --

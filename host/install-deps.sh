@@ -8,7 +8,7 @@
 # kernels: what a Debian kernel of another suite needs (mmdebstrap: the build root its
 # probe is compiled in, kernels/probe-build.sh);
 # image: what building a Debian image needs (mmdebstrap; a foreign arch's maintainer
-# scripts run under qemu-user-static); stack: what `--stack backports` needs on this
+# scripts run under qemu-user-static; mmdebstrap checks them with arch-test); stack: what `--stack backports` needs on this
 # machine (mmdebstrap makes its root, kernels/stack-root.sh). $EXTRA_PKGS adds packages (make fuzz: clang,
 # make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
 # $GUEST_ARCHES (older callers) adds those arches' sets.
@@ -32,7 +32,7 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 		gzip xz-utils zstd libguestfs-dev" ;;
 	kernels) pkgs="$pkgs mmdebstrap" ;;
 	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
-	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static" ;;
+	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static arch-test" ;;
 	stack) pkgs="$pkgs mmdebstrap" ;;
 	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g')," \
 		"kernels, image, image-ppc64le, image-s390x, stack)"
