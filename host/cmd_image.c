@@ -60,8 +60,12 @@ static int cmd(int argc, char **argv)
 		return 0;
 	}
 	if (first < 0 || first + 3 != argc) {
-		fprintf(stderr, "hotplug-test image build: %s\n",
-			first < 0 ? err : "name exactly one image, debian:SUITE");
+		/* `image build debian:SUITE --arch A`: the options come first */
+		int late = first >= 0 && first + 3 < argc && argv[first + 3][0] == '-';
+
+		fprintf(stderr, "hotplug-test image build: %s\n", first < 0 ? err : late ?
+			"options go before the image's name: image build [options] debian:SUITE" :
+			"name exactly one image, debian:SUITE");
 		usage(stderr);
 		return 2;
 	}
