@@ -31,8 +31,13 @@ done
 say() { printf 'fresh-root: %s\n' "$*" >&2; }
 if ! command -v mmdebstrap >/dev/null; then
 	say "installing mmdebstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-		--no-install-recommends mmdebstrap >/dev/null || { say "cannot install mmdebstrap"; exit 2; }
+	# a bare machine may have no package lists yet: refresh them once if it is not found
+	apt_install() {
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends mmdebstrap >/dev/null
+	}
+	apt_install 2>/dev/null || { apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null && apt_install; } ||
+		{ say "cannot install mmdebstrap (apt-get install mmdebstrap failed, after apt-get update)"; exit 2; }
 fi
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
@@ -73,9 +78,18 @@ for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list; do
 done
 t0=$SECONDS
 say "building a minimal bookworm root in $root"
-# shellcheck disable=SC2086
-mmdebstrap --quiet --variant=minbase bookworm "$root" $sources >"$root.log" 2>&1 ||
-	{ cat "$root.log" >&2; rm -f "$root.log"; say "mmdebstrap failed"; exit 2; }
+# Once more after a failure: a mirror caught mid-sync (a Release that does not match its
+# Packages yet) fails the first try only. What failed is said either way, with the free
+# space where the root goes (a full disk fails the same way).
+for try in 1 2; do
+	# shellcheck disable=SC2086
+	mmdebstrap --quiet --variant=minbase bookworm "$root" $sources >"$root.log" 2>&1 && break
+	tail -n 20 "$root.log" | sed 's/^/  /' >&2
+	say "mmdebstrap failed (try $try of 2, after $((SECONDS - t0)) s; free in ${root%/*}:" \
+		"$(df -Ph "${root%/*}" | awk 'NR == 2 { print $4 }'))"
+	[ "$try" = 2 ] && { rm -f "$root.log"; exit 2; }
+	find "$root" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system {} +
+done
 rm -f "$root.log"
 # the machine's own apt configuration too (a proxy; a snapshot mirror's expired Release
 # files accepted: Acquire::Check-Valid-Until): a new machine of this kind has it

@@ -15,7 +15,7 @@ tests/fresh-root.sh sh -c 'test -d /src/host && test ! -e /usr/bin/qemu-system-x
 	>"$out/fresh-fail.out" 2>&1
 rc=$?
 check "fresh-root: the command ran in a bare root, its exit status came back (7, got $rc)" \
-	test "$rc" -eq 7
+	test "$rc" -eq 7 || diag "what fresh-root.sh said:" "$(tail -n 30 "$out/fresh-fail.out")"
 check "fresh-root: the root is gone after a failure" test "$(roots)" = "$before"
 
 # interrupted while a process runs inside: exit 130, nothing left (job control on, so
@@ -30,7 +30,8 @@ for _ in $(seq 1200); do
 	sleep 0.1
 done
 root=$(sed -n 's/^fresh-root: building a minimal bookworm root in //p' "$out/fresh-int.out")
-check "fresh-root: the command was running in ${root:-?}" grep -q '^inside$' "$out/fresh-int.out"
+check "fresh-root: the command was running in ${root:-?}" grep -q '^inside$' "$out/fresh-int.out" ||
+	diag "what fresh-root.sh said:" "$(tail -n 30 "$out/fresh-int.out")"
 check "fresh-root: its mounts are in a private namespace (none visible here)" \
 	test -z "$(mounts_of "${root:-/nonexistent}")"
 kill -INT "$pid"
