@@ -72,12 +72,12 @@ libvirt_user() {
 apt_quiet() {	# apt_quiet WHAT apt-get-args…
 	what=$1; shift
 	if [ ! -t 2 ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >>"$log" 2>&1
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >>"$log" 2>&1 8>&-
 		return
 	fi
 	st=$(mktemp "${TMPDIR:-/tmp}/hpt-apt.XXXXXX")
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o APT::Status-Fd=3 \
-		"$@" 3>"$st" >>"$log" 2>&1 &
+		"$@" 3>"$st" >>"$log" 2>&1 8>&- &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		pct=$(tail -n 1 "$st" | cut -d: -f3)
@@ -91,13 +91,23 @@ apt_quiet() {	# apt_quiet WHAT apt-get-args…
 	return "$rc"
 }
 
-missing=
-n=0
-for p in $pkgs; do
-	case " $missing " in *" $p "*) continue ;; esac
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		{ missing="$missing $p"; n=$((n + 1)); }
-done
+find_missing() {
+	missing= n=0
+	for p in $pkgs; do
+		case " $missing " in *" $p "*) continue ;; esac
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+			{ missing="$missing $p"; n=$((n + 1)); }
+	done
+}
+find_missing
+# One of us installs at a time (make check runs two test scripts side by side, and two
+# `apt-get update`s at once fail on apt's lists lock rather than wait): the second waits,
+# then installs only what the first did not. (apt-get gets fd 8 closed: a daemon a
+# maintainer script starts must not hold the lock for ever.)
+if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && exec 8>/var/lib/apt/hotplug-test.lock; then
+	flock -w 1800 8 || failed "waiting 30 min for another install-deps.sh (/var/lib/apt/hotplug-test.lock)"
+	find_missing
+fi
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		say "missing Debian packages; install them with:"
