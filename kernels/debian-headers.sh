@@ -15,13 +15,20 @@ arch_vars "${arch:-x86_64}" || die "unknown arch $arch ($(arch_list))"
 log=${HPT_LOG:-/dev/stderr}	# apt's output; the terminal gets one line
 install_host() {	# install_host PKG
 	[ "$(id -u)" -eq 0 ] || die "missing; run: sudo apt-get install $1"
-	echo "hotplug-test: installing $1 (to build the placement probe)…" >&2
-	{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-		--no-install-recommends "$1" ||
-	  { apt-get -o DPkg::Lock::Timeout=600 update -qq &&
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-		--no-install-recommends "$1"; }; } >>"$log" 2>&1 ||
-		die "apt-get install $1 failed (see $log)"
+	# one install at a time, as host/install-deps.sh (its lock): two apt-get updates at
+	# once fail; the second finds the package installed by the first
+	exec 8>/var/lib/apt/hotplug-test.lock
+	flock -w 1800 8 || die "waited 30 min for another install (/var/lib/apt/hotplug-test.lock)"
+	if ! dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; then
+		echo "hotplug-test: installing $1 (to build the placement probe)…" >&2
+		{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends "$1" ||
+		  { apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+		    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+			--no-install-recommends "$1"; }; } >>"$log" 2>&1 8>&- ||
+			die "apt-get install $1 failed (see $log)"
+	fi
+	exec 8>&-
 }
 if [ "$debarch" = "$(dpkg --print-architecture)" ]; then
 	dir=/usr/src/linux-headers-$ver
