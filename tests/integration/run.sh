@@ -13,6 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 scripts=${*:-kernels stack image faults oracles fresh virtio-mem dimm nvdimm busy matrix report clock cli modneeds signals selftest input}
 top_out=${HPT_IT_OUT:-$(mktemp -d /tmp/hpt-it.XXXXXX)}
+mkdir -p "$top_out" || exit 2
 jobs=${HPT_IT_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); [ "$n" -ge 2 ] && echo 2 || echo 1)}
 case $jobs in ''|*[!0-9]*|0) echo "run.sh: HPT_IT_JOBS=$jobs is not a number of scripts (1, 2, …)" >&2; exit 2 ;; esac
 pass=0 fail=0 skip=0 t_all=$SECONDS
