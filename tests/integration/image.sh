@@ -11,6 +11,7 @@
 # costs). In make check; HPT_IT_IMAGE_ALL=1 (`make check-images`) adds virtio-mem on the
 # archive image and the scenario that only an image has (the system onlines memory
 # itself; teardown under a busy journal), with its SKIP on our initramfs.
+. "$(dirname "$0")/lib.sh"
 all=${HPT_IT_IMAGE_ALL:-0}
 suite=image
 
