@@ -228,9 +228,9 @@ doc: $(B)/hotplug-test
 check: lint unit fuzz-smoke sanitize integration
 
 # image guests, all of tests/integration/image.sh (make check runs its core: the image
-# built from the archive, the DIMM scenario and the leak control on it, a stranger's copy
-# through matrix --image, bad images); the rest adds virtio-mem on the archive image and
-# the scenario only an image has (doc/images.md)
+# built from the archive, the DIMM and virtio-mem scenarios and the leak control on it, a
+# stranger's copy through matrix --image, bad images); this adds the scenario only an
+# image has (doc/images.md)
 check-images: host guest-x86_64 $(JGET)
 	@HPT_IT_STRICT=1 HPT_IT_IMAGE_ALL=1 tests/integration/run.sh image
 

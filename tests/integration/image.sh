@@ -1,16 +1,16 @@
 #!/bin/bash
 # Image guests (x86_64): a Debian bookworm image built from the archive (mmdebstrap, then
 # libguestfs) boots with the agent as a systemd service and passes the shipped
-# dimm-memmap-on-memory scenario unchanged. The no-leak oracle does not take systemd's own
-# allocations for a leak, yet a real kernel leak (the probe's `inject leak`) still FAILs
-# it on the image. The same image without the agent, copied to a file of its own as a
-# stranger's image, is what a distro CI brings: `matrix --image FILE` with the DIMM and a
-# virtio-mem scenario injects the agent into each job's overlay, passes, and never writes
-# the file. A corrupt and a non-Linux qcow2 are ERRORs naming the file. The first run
-# builds the image (cached under .cache/images/ afterwards: doc/images.md has what that
-# costs). In make check; HPT_IT_IMAGE_ALL=1 (`make check-images`) adds virtio-mem on the
-# archive image and the scenario that only an image has (the system onlines memory
-# itself; teardown under a busy journal), with its SKIP on our initramfs.
+# dimm-memmap-on-memory and virtio-mem-grow-shrink scenarios unchanged. The no-leak oracle
+# does not take systemd's own allocations for a leak, yet a real kernel leak (the probe's
+# `inject leak`) still FAILs it on the image. The same image without the agent, copied to
+# a file of its own as a stranger's image, is what a distro CI brings: `matrix --image
+# FILE` with both scenarios injects the agent into each job's overlay, passes, and never
+# writes the file. A corrupt and a non-Linux qcow2 are ERRORs naming the file. The first
+# run builds the image (cached under .cache/images/ afterwards: doc/images.md has what
+# that costs). In make check; HPT_IT_IMAGE_ALL=1 (`make check-images`) adds the scenario
+# that only an image has (the system onlines memory itself; teardown under a busy
+# journal), with its SKIP on our initramfs.
 . "$(dirname "$0")/lib.sh"
 all=${HPT_IT_IMAGE_ALL:-0}
 suite=image
@@ -60,13 +60,13 @@ scenario leak 1 tests/scenarios/noleak-memfree-leak-image.scn --image debian:boo
 verdict leak "no-leak MemFree" FAIL "no-leak zones" PASS
 evidence leak "no-leak MemFree" /unaccounted_delta_kb '>=6000'
 
-if [ "$all" = 1 ]; then
-	scenario vm 0 scenarios/virtio-mem-grow-shrink.scn --image debian:bookworm
-	for s in 256M 512M 0; do
-		verdict vm "virtio-mem vm0 requested=$s" PASS
-	done
-	verdict vm "no-leak MemFree" PASS
+scenario vm 0 scenarios/virtio-mem-grow-shrink.scn --image debian:bookworm
+for s in 256M 512M 0; do
+	verdict vm "virtio-mem vm0 requested=$s" PASS
+done
+verdict vm "no-leak MemFree" PASS
 
+if [ "$all" = 1 ]; then
 	scenario selfon 0 scenarios/image-self-online-journal.scn --image debian:bookworm
 	verdict selfon "self-online d0" PASS "self-online d1" PASS
 	evidence selfon "self-online d0" /onlined_by "the kernel (auto_online_blocks=online_movable)" \
