@@ -423,11 +423,10 @@ _have() {	# PREREQ: 0, or 1 with the reason in _need_why
 		elif [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
 			_need_why="a libvirtd of our own needs root and unshare"
 		fi ;;
-	stack-backports)	# kernels/stack-root.sh: a bookworm root by mmdebstrap, chroot
+	stack-backports)	# kernels/stack-root.sh: a bookworm root by mmdebstrap (which
+		# --stack backports installs itself: host/install-deps.sh stack), chroot
 		if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
 			_need_why="the backports stack's root needs root and unshare"
-		elif ! command -v mmdebstrap >/dev/null; then
-			_need_why="no mmdebstrap (apt-get install mmdebstrap)"
 		fi ;;
 	*) _need_why="unknown prerequisite '$1' (lib.sh knows: x86_64 ppc64le s390x debug-kernel-ARCH minimal-kernel-ARCH xmllint chromium libvirtd stack-backports)" ;;
 	esac

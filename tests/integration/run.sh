@@ -6,9 +6,10 @@
 # HPT_IT_JOBS=N runs N scripts side by side (default 2 on a machine of 2 or more CPUs,
 # else 1): most scripts run one TCG guest at a time and leave a CPU idle. Side by side,
 # each script's TAP is printed whole when it ends, and what ran beside it is named; with
-# one at a time it streams. Scripts start in list order: the longest first, so that the
-# last to end is a short one. Every script's runs are its own (run dirs, libvirt roots,
-# QEMU processes named after them): none looks at another's.
+# one at a time it streams. Scripts start in list order (the longest first, so that the
+# last to end is a short one), a script named in `after` only once the scripts it reuses
+# have ended. Every script's runs are its own (run dirs, libvirt roots, QEMU processes
+# named after them): none looks at another's while it runs.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 scripts=${*:-kernels stack image faults oracles fresh virtio-mem dimm nvdimm busy matrix report clock cli modneeds signals selftest input}
@@ -16,6 +17,8 @@ top_out=${HPT_IT_OUT:-$(mktemp -d /tmp/hpt-it.XXXXXX)}
 mkdir -p "$top_out" || exit 2
 jobs=${HPT_IT_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); [ "$n" -ge 2 ] && echo 2 || echo 1)}
 case $jobs in ''|*[!0-9]*|0) echo "run.sh: HPT_IT_JOBS=$jobs is not a number of scripts (1, 2, …)" >&2; exit 2 ;; esac
+# SCRIPT → the scripts whose output it reuses when they ran in the same run.sh
+declare -A after=([report]="dimm matrix")
 pass=0 fail=0 skip=0 t_all=$SECONDS
 failed=() times=()
 declare -A pid_of=() t0_of=() beside=()
@@ -66,8 +69,17 @@ else
 	read -ra queue <<<"$scripts"
 	while [ ${#queue[@]} -gt 0 ] || [ ${#pid_of[@]} -gt 0 ]; do
 		while [ ${#queue[@]} -gt 0 ] && [ ${#pid_of[@]} -lt "$jobs" ]; do
-			s=${queue[0]}
-			queue=("${queue[@]:1}")
+			# the first queued script none of whose `after` is queued or running
+			s=
+			for i in "${!queue[@]}"; do
+				ready=1
+				for d in ${after[${queue[$i]}]:-}; do
+					case " ${queue[*]} ${!pid_of[*]} " in *" $d "*) ready=0 ;; esac
+				done
+				[ "$ready" = 1 ] && { s=${queue[$i]}; unset "queue[$i]"; break; }
+			done
+			queue=("${queue[@]}")
+			[ -n "$s" ] || break	# all that is left waits for a running one
 			for o in "${!pid_of[@]}"; do
 				beside[$s]+=" $o" beside[$o]+=" $s"
 			done
