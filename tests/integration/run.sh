@@ -43,8 +43,26 @@ tally() {	# SCRIPT RC
 	fi
 }
 
+# pick: s = the first queued script none of whose `after` is queued or running (taken
+# off the queue), else empty
+pick() {
+	local i d ready
+	s=
+	for i in "${!queue[@]}"; do
+		ready=1
+		for d in ${after[${queue[$i]}]:-}; do
+			case " ${queue[*]} ${!pid_of[*]} " in *" $d "*) ready=0 ;; esac
+		done
+		[ "$ready" = 1 ] && { s=${queue[$i]}; unset "queue[$i]"; break; }
+	done
+	queue=("${queue[@]}")
+}
+
+read -ra queue <<<"$scripts"
 if [ "$jobs" -eq 1 ]; then
-	for s in $scripts; do
+	while [ ${#queue[@]} -gt 0 ]; do
+		pick
+		[ -n "$s" ] || { echo "run.sh: ${queue[*]} wait for each other (after=)" >&2; exit 2; }
 		echo "# ---- $s.sh"
 		t0=$SECONDS
 		HPT_IT_OUT=$top_out/$s bash "$here/$s.sh" </dev/null | tee "$top_out/$s.tap"
@@ -66,19 +84,9 @@ else
 	trap 'stop INT 130' INT
 	trap 'stop TERM 143' TERM HUP
 	set -m
-	read -ra queue <<<"$scripts"
 	while [ ${#queue[@]} -gt 0 ] || [ ${#pid_of[@]} -gt 0 ]; do
 		while [ ${#queue[@]} -gt 0 ] && [ ${#pid_of[@]} -lt "$jobs" ]; do
-			# the first queued script none of whose `after` is queued or running
-			s=
-			for i in "${!queue[@]}"; do
-				ready=1
-				for d in ${after[${queue[$i]}]:-}; do
-					case " ${queue[*]} ${!pid_of[*]} " in *" $d "*) ready=0 ;; esac
-				done
-				[ "$ready" = 1 ] && { s=${queue[$i]}; unset "queue[$i]"; break; }
-			done
-			queue=("${queue[@]}")
+			pick
 			[ -n "$s" ] || break	# all that is left waits for a running one
 			for o in "${!pid_of[@]}"; do
 				beside[$s]+=" $o" beside[$o]+=" $s"

@@ -87,4 +87,50 @@ check "TAP: a failure makes the script exit 1 after its plan" \
 inner "check one true; exit 0"
 check "TAP: a script that stops before done_testing fails" \
 	eval '[ "$inner_rc" = 1 ] && grep -q "^not ok 2 - .* ended before done_testing" "$out/inner-$n.tap"'
+
+# run.sh, side by side and one at a time: scripts of its own in a copy of it. Each fake
+# script logs when it starts and ends; a `not ok`, an exit without a plan and a wrong
+# plan each fail the whole run and are named, whichever lane they ran in; report (which
+# reuses dimm's and matrix's runs) starts only after both ended.
+rs=$out/runsh
+mkdir -p "$rs"
+cp "$top/tests/integration/run.sh" "$rs/"
+fake() {	# NAME SECONDS BODY
+	printf '#!/bin/bash
+echo "start %s" >>%q/order
+sleep %s
+%s
+echo "end %s" >>%q/order
+' \
+		"$1" "$rs" "$2" "$3" "$1" "$rs" >"$rs/$1.sh"
+}
+fake dimm 0.6 'echo "ok 1 - d"; echo 1..1'
+fake matrix 0.9 'echo "ok 1 - m"; echo "not ok 2 - m2"; echo 1..2'
+fake report 0.1 'echo "ok 1 - r"; echo 1..1'
+fake input 0.1 'echo "ok 1 - i"; echo 1..1'
+fake noplan 0.1 'echo "ok 1 - n"'
+fake badplan 0.1 'echo "ok 1 - b"; echo 1..2'
+# most scripts running at once, from the start/end log
+most() { awk '/^start/ {n++; if (n > m) m = n} /^end/ {n--} END {print m + 0}' "$1"; }
+for j in 2 1; do
+	rm -f "$rs/order"
+	HPT_IT_JOBS=$j HPT_IT_OUT="$rs/out$j" bash "$rs/run.sh" dimm report matrix input noplan badplan \
+		>"$rs/run$j.out" 2>&1
+	rc=$?
+	mv "$rs/order" "$rs/order$j"
+	check "run.sh, $j at a time: a failing script fails the run (exit 1, got $rc)" test "$rc" = 1
+	check "run.sh, $j at a time: the not ok, the missing plan and the wrong plan are named" \
+		eval "grep -qx 'failing: matrix (1 not ok)' '$rs/run$j.out' &&
+		      grep -qx 'failing: noplan (no plan)' '$rs/run$j.out' &&
+		      grep -qx 'failing: badplan (plan 1..2 but 1 tests)' '$rs/run$j.out'"
+	check "run.sh, $j at a time: every test counted once" \
+		grep -q '^integration: 6 passed, 3 failed, 0 skipped in 6 scripts' "$rs/run$j.out"
+	check "run.sh, $j at a time: at most $j ran at once, and $j did (got $(most "$rs/order$j"))" \
+		test "$(most "$rs/order$j")" = "$j"
+	check "run.sh, $j at a time: report started after dimm and matrix ended" \
+		awk '/^end dimm/ {d = NR} /^end matrix/ {m = NR} /^start report/ {r = NR}
+		     END {exit !(d && m && r > d && r > m)}' "$rs/order$j"
+done
+check "run.sh: HPT_IT_JOBS=x is refused" \
+	eval "! HPT_IT_JOBS=x bash '$rs/run.sh' input >'$rs/bad.out' 2>&1 && grep -q 'HPT_IT_JOBS=x' '$rs/bad.out'"
 done_testing
