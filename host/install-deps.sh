@@ -10,7 +10,10 @@
 # image: what building a Debian image needs (mmdebstrap; a foreign arch's maintainer
 # scripts run under qemu-user-static; mmdebstrap checks them with arch-test); stack: what `--stack backports` needs on this
 # machine (mmdebstrap makes its root, kernels/stack-root.sh). $EXTRA_PKGS adds packages (make fuzz: clang,
-# make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk).
+# make sanitize: valgrind; see tests/fuzz/fuzz.mk, tests/sanitizers/sanitizers.mk); the
+# set `extra` is $EXTRA_PKGS alone (kernels/debian-headers.sh: a kernel's headers;
+# tests/fresh-root.sh: mmdebstrap). Every system install of the project goes through here,
+# one at a time (a lock, below).
 # $GUEST_ARCHES (older callers) adds those arches' sets.
 # As root with packages missing: apt-get install, quietly: one line on the terminal (with
 # progress on a TTY), apt's output in $HPT_LOG (default .cache/log/setup.log), whose path
@@ -34,8 +37,9 @@ for set in "$@" ${GUEST_ARCHES:-}; do
 	image) pkgs="$pkgs mmdebstrap qemu-utils" ;;
 	image-ppc64le | image-s390x) pkgs="$pkgs mmdebstrap qemu-utils qemu-user-static arch-test" ;;
 	stack) pkgs="$pkgs mmdebstrap" ;;
+	extra) ;;
 	*) arch_vars "$set" || die "unknown set '$set' (host, $(arch_list | sed 's/ /, /g')," \
-		"kernels, image, image-ppc64le, image-s390x, stack)"
+		"kernels, image, image-ppc64le, image-s390x, stack, extra)"
 	   pkgs="$pkgs $qemu_pkg $cross_pkgs" ;;
 	esac
 done
@@ -92,7 +96,7 @@ apt_quiet() {	# apt_quiet WHAT apt-get-args…
 }
 
 find_missing() {
-	missing= n=0
+	missing='' n=0
 	for p in $pkgs; do
 		case " $missing " in *" $p "*) continue ;; esac
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
@@ -105,7 +109,7 @@ find_missing
 # then installs only what the first did not. (apt-get gets fd 8 closed: a daemon a
 # maintainer script starts must not hold the lock for ever.)
 if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && exec 8>/var/lib/apt/hotplug-test.lock; then
-	flock -w 1800 8 || failed "waiting 30 min for another install-deps.sh (/var/lib/apt/hotplug-test.lock)"
+	flock -w 1800 8 || die "waited 30 min for another install-deps.sh (/var/lib/apt/hotplug-test.lock)"
 	find_missing
 fi
 if [ -n "$missing" ]; then
@@ -116,7 +120,9 @@ if [ -n "$missing" ]; then
 	fi
 	mkdir -p "$(dirname "$log")"
 	echo "=== $(date -u +%FT%TZ) install-deps: installing$missing" >>"$log"
-	say "installing $n Debian package$([ $n = 1 ] || echo s) (log: $log)…"
+	# a few are named (a kernel's headers, mmdebstrap), many are counted
+	if [ "$n" -le 2 ]; then what=${missing# }; else what="$n Debian packages"; fi
+	say "installing $what (log: $log)…"
 	# fresh lists: a new machine may have none (mmdebstrap removes them), old ones may
 	# name versions the archive no longer serves
 	apt_quiet "updating the package lists" update || failed "apt-get update"

@@ -12,23 +12,9 @@ die() { echo "debian-headers: $*" >&2; exit 1; }
 ver=$1 arch=${2:-} cache=${3:-.cache}
 . "$(dirname "$0")/arch.sh"
 arch_vars "${arch:-x86_64}" || die "unknown arch $arch ($(arch_list))"
-log=${HPT_LOG:-/dev/stderr}	# apt's output; the terminal gets one line
-install_host() {	# install_host PKG
-	[ "$(id -u)" -eq 0 ] || die "missing; run: sudo apt-get install $1"
-	# one install at a time, as host/install-deps.sh (its lock): two apt-get updates at
-	# once fail; the second finds the package installed by the first
-	exec 8>/var/lib/apt/hotplug-test.lock
-	flock -w 1800 8 || die "waited 30 min for another install (/var/lib/apt/hotplug-test.lock)"
-	if ! dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; then
-		echo "hotplug-test: installing $1 (to build the placement probe)…" >&2
-		{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-			--no-install-recommends "$1" ||
-		  { apt-get -o DPkg::Lock::Timeout=600 update -qq &&
-		    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-			--no-install-recommends "$1"; }; } >>"$log" 2>&1 8>&- ||
-			die "apt-get install $1 failed (see $log)"
-	fi
-	exec 8>&-
+install_host() {	# install_host PKG: as every system install, through install-deps.sh
+	EXTRA_PKGS=$1 "$(dirname "$0")/../host/install-deps.sh" extra ||
+		die "cannot install $1 (to build the placement probe)"
 }
 if [ "$debarch" = "$(dpkg --print-architecture)" ]; then
 	dir=/usr/src/linux-headers-$ver

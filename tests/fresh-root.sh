@@ -30,19 +30,7 @@ done
 
 say() { printf 'fresh-root: %s\n' "$*" >&2; }
 if ! command -v mmdebstrap >/dev/null; then
-	say "installing mmdebstrap"
-	# a bare machine may have no package lists yet: refresh them once if it is not found
-	apt_install() {
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-			--no-install-recommends mmdebstrap >/dev/null
-	}
-	# under host/install-deps.sh's lock: two apt-get updates at once fail
-	exec 8>/var/lib/apt/hotplug-test.lock
-	flock -w 1800 8 || { say "waited 30 min for another install (/var/lib/apt/hotplug-test.lock)"; exit 2; }
-	command -v mmdebstrap >/dev/null || apt_install 2>/dev/null 8>&- ||
-		{ apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 8>&- && apt_install 8>&-; } ||
-		{ say "cannot install mmdebstrap (apt-get install mmdebstrap failed, after apt-get update)"; exit 2; }
-	exec 8>&-
+	EXTRA_PKGS=mmdebstrap "$top/host/install-deps.sh" extra || { say "cannot install mmdebstrap"; exit 2; }
 fi
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
