@@ -1,4 +1,7 @@
-/* `pressure MIB [ROUNDS]`: anonymous memory churn in a child, to exercise hot-added memory. */
+/* `pressure MIB [ROUNDS]`: anonymous memory churn in a child, to exercise hot-added memory.
+ * Each round maps MIB with MAP_POPULATE (the kernel faults every page in at once: under
+ * TCG a tenth cheaper than a user fault per page), writes a byte per page (the pages are
+ * there even if populating stopped short) and unmaps it. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,7 +22,7 @@ static int pressure_child(void *arg, struct strbuf *out)
 	uint64_t r;
 
 	for (r = 0; r < pr->rounds; r++) {
-		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 			       -1, 0);
 
 		if (p == MAP_FAILED) {

@@ -1,6 +1,7 @@
 /* `expect vmemmap DEV`: the memmap pages that live on DEV (PageVmemmap) stay out of the
  * buddy allocator, the LRU and slab after compaction and a memory-pressure workload, and
  * the later `offline DEV` succeeds with them in place. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include "agent.h"
@@ -29,8 +30,75 @@ uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
 	return bad;
 }
 
+/* The zone every block of [base, base+size) is online in, or NULL (offline, mixed). */
+static const char *dev_zone(const struct snapshot *s, uint64_t base, uint64_t size)
+{
+	const char *zone = NULL;
+
+	if (!s->block_size || !size)
+		return NULL;
+	for (uint64_t b = base / s->block_size; b <= (base + size - 1) / s->block_size; b++) {
+		const struct mem_block *mb = snap_block(s, (uint32_t)b);
+
+		if (!mb || mb->state != BLOCK_ONLINE || (zone && strcmp(zone, mb->zone)))
+			return NULL;
+		zone = mb->zone;
+	}
+	return zone;
+}
+
+uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t size,
+			      char *why, size_t whylen)
+{
+	uint64_t avail_kb = 0, page = 0, cap, mib;
+	const struct zone_stat *z = NULL;
+	const char *zone = dev_zone(s, base, size);
+	size_t i;
+
+	if (snap_meminfo(s, "MemAvailable", &avail_kb) < 0)
+		return 0;
+	cap = avail_kb * 7 / 10 >> 10;
+	snprintf(why, whylen, "70%% of MemAvailable (%llu kB)", (unsigned long long)avail_kb);
+	if (!zone || snap_param_num(s, "page_size", &page) < 0 || !page)
+		return cap;
+	for (i = 0; i < s->n_zones; i++) {
+		const struct zone_stat *zi = &s->zones[i];
+
+		if (zi->node != 0)
+			return cap;	/* more than one node: the local node is not all */
+		if (!strcmp(zi->name, zone))
+			z = zi;
+		else if (z && zi->present && strcmp(zi->name, "Device"))
+			return cap;	/* a populated zone above the device's */
+	}
+	if (!z)
+		return cap;
+	mib = (((z->free + z->pcp) * page >> 20) * 5 + 3) / 4;
+	if (mib < 16)
+		mib = 16;
+	if (mib >= cap)
+		return cap;
+	snprintf(why, whylen, "the free pages of zone %s (%llu, the highest populated: anonymous "
+		 "memory is taken from it first) and a quarter more", zone,
+		 (unsigned long long)(z->free + z->pcp));
+	return mib;
+}
+
+/* vmstat's pgalloc_<zone> (lower case) in s: 0, or -1 (the counter is not there). */
+static int zone_pgalloc(const struct snapshot *s, const char *zone, uint64_t *v)
+{
+	char key[32];
+	size_t i;
+
+	snprintf(key, sizeof(key), "pgalloc_%s", zone);
+	for (i = 8; key[i]; i++)
+		key[i] = (char)tolower((unsigned char)key[i]);
+	return snap_vmstat(s, key, v) == 0 ? 0 : -1;
+}
+
 static void evidence(struct strbuf *sb, const struct hpt_dev *d, uint64_t pfn, uint64_t n,
-		     uint64_t bad, uint64_t first_bad, uint64_t bad_flags, const char *when)
+		     uint64_t bad, uint64_t first_bad, uint64_t bad_flags, const char *when,
+		     uint64_t pressure_mib, const char *covers)
 {
 	struct json j;
 	char hex[24];
@@ -42,6 +110,10 @@ static void evidence(struct strbuf *sb, const struct hpt_dev *d, uint64_t pfn, u
 	json_u64(&j, "vmemmap_first_pfn", pfn);
 	json_u64(&j, "vmemmap_pages", n);
 	json_u64(&j, "bad_pfns", bad);
+	if (pressure_mib) {
+		json_u64(&j, "pressure_mib", pressure_mib);
+		json_str(&j, "pressure_covers", covers);
+	}
 	if (bad) {
 		json_u64(&j, "first_bad_pfn", first_bad);
 		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)bad_flags);
@@ -89,8 +161,9 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	const struct snapshot *s;
 	struct placement_pred pred;
 	struct placement_obs o;
-	uint64_t pfn, bad, first_bad = 0, bad_flags = 0, avail = 0;
-	char name[64], err[320], verb[64], snap[48];
+	uint64_t pfn, bad, first_bad = 0, bad_flags = 0, mib, alloc0 = UINT64_MAX, alloc1;
+	char name[64], err[320], verb[64], snap[48], covers[224];
+	const char *zone;
 
 	snprintf(name, sizeof(name), "vmemmap %s", l->argv[2]);
 	if (!d || placement_of(r, d, &o, &pred, err, sizeof(err)) < 0) {
@@ -107,8 +180,17 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	/* compaction, then pressure on most of the free memory, then compaction again */
 	snprintf(snap, sizeof(snap), "online-%s", d->name);
 	s = run_snap(r, snap);
-	snap_meminfo(s, "MemAvailable", &avail);
-	snprintf(verb, sizeof(verb), "pressure %llu 2", (unsigned long long)(avail * 7 / 10 >> 10));
+	mib = s ? vmemmap_pressure_mib(s, d->base, d->size, covers, sizeof(covers)) : 0;
+	if (!mib) {
+		result_add(&r->res, V_ERROR, name, l->lineno, NULL,
+			   "no MemAvailable in the %s snapshot: cannot size the pressure", snap);
+		return 0;
+	}
+	/* what the pressure took from the device's zone: its pgalloc counter, before/after */
+	zone = dev_zone(s, d->base, d->size);
+	if (zone)
+		zone_pgalloc(s, zone, &alloc0);
+	snprintf(verb, sizeof(verb), "pressure %llu 2", (unsigned long long)mib);
 	if (agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0 ||
 	    agent_simple(r, run_timeout(r, 120000), verb, err, sizeof(err)) < 0 ||
 	    agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0) {
@@ -120,12 +202,18 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "%s", r->chan.err);
 		return STEP_STOP;
 	}
+	if (zone && alloc0 != UINT64_MAX && zone_pgalloc(s, zone, &alloc1) == 0 && alloc1 >= alloc0) {
+		size_t n = strlen(covers);
+
+		snprintf(covers + n, sizeof(covers) - n, "; zone %s gave %llu pages meanwhile", zone,
+			 (unsigned long long)(alloc1 - alloc0));
+	}
 	d->vmemmap_pages = (uint64_t)o.memmap_pages;
 	d->vmemmap_block = o.blocks_led > 1 ? pred.block_pages : 0;
 	bad = bad_in_blocks(s, d, pfn, d->size / r->guest.page_size, pred.vmemmap_kpf,
 			    &first_bad, &bad_flags);
 	evidence(&ev, d, pfn, (uint64_t)o.memmap_pages, bad, first_bad, bad_flags,
-		 "after compaction + pressure + compaction");
+		 "after compaction + pressure + compaction", mib, covers);
 	if (bad)
 		result_add(&r->res, V_FAIL, name, l->lineno, sb_str(&ev),
 			   "%llu of %lld vmemmap pfns of %s left the reserved state after "
@@ -135,8 +223,8 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	else
 		result_add(&r->res, V_PASS, name, l->lineno, sb_str(&ev),
 			   "all %lld vmemmap pfns of %s stayed reserved (never buddy/LRU/slab) "
-			   "through compaction and 2 rounds of %llu MiB of pressure",
-			   (long long)o.memmap_pages, d->name, (unsigned long long)(avail * 7 / 10 >> 10));
+			   "through compaction and 2 rounds of %llu MiB of pressure (%s)",
+			   (long long)o.memmap_pages, d->name, (unsigned long long)mib, covers);
 	d->vmemmap_watch = 1;
 	d->vmemmap_pages = (uint64_t)o.memmap_pages;
 	d->vmemmap_kpf = pred.vmemmap_kpf;
@@ -161,7 +249,8 @@ int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_de
 	}
 	bad = bad_in_blocks(s, d, pfn, d->size / r->guest.page_size, d->vmemmap_kpf, &first_bad,
 			    &bad_flags);
-	evidence(&ev, d, pfn, d->vmemmap_pages, bad, first_bad, bad_flags, "just before offline");
+	evidence(&ev, d, pfn, d->vmemmap_pages, bad, first_bad, bad_flags, "just before offline",
+		 0, NULL);
 	if (bad)
 		result_add(&r->res, V_FAIL, name, l->lineno, sb_str(&ev),
 			   "%llu vmemmap pfns of %s were not reserved just before offline",

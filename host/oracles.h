@@ -82,6 +82,14 @@ int placement_of(struct run *r, const struct hpt_dev *d, struct placement_obs *o
  * pfns (0 = fine); first_bad and its flags describe the first. */
 uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
 			  uint64_t vmemmap_kpf, uint64_t *first_bad, uint64_t *bad_flags);
+/* The memory pressure (MiB) `expect vmemmap` applies to [base, base+size) online in s,
+ * and what it covers (into why). Anonymous memory comes from the local node's highest
+ * populated zone first, down to its low watermark, before a lower zone is touched: with
+ * one node and every block of the device online in that zone, the zone's free pages
+ * (per-cpu lists included) and a quarter more take all of the device's free pages. Else,
+ * or when that is more, 70% of MemAvailable. 0 when s has no MemAvailable. */
+uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t size,
+			      char *why, size_t whylen);
 
 /* --- no-leak / teardown ---------------------------------------------------------- */
 struct noleak_cfg {

@@ -1,6 +1,7 @@
 /* The PageVmemmap oracle on real snapshots: the vmemmap pfns of a memmap_on_memory DIMM
  * stay reserved after compaction and pressure; it fires on pfns that are buddy pages
  * (memmap elsewhere) or gone (offline). */
+#include <string.h>
 #include "fixture.h"
 #include "oracles.h"
 #include "tap.h"
@@ -28,5 +29,45 @@ int main(void)
 	bad = vmemmap_bad_pfns(offl, PFN, 512, RES, &first, &flags);
 	ok(bad == 512 && (flags & KPF_BIT(KPF_NOPAGE)), "offline block: every pfn is NOPAGE, it "
 	   "fires (%llu bad)", (unsigned long long)bad);
+
+	/* the pressure: the free pages of the DIMM's zone (Movable, the highest populated) and
+	 * a quarter more, well under 70% of MemAvailable; a lower zone, another node, an
+	 * offline block or a snapshot without zones fall back to 70% */
+	struct snapshot *online = fixture(FIX("x86_64-deb6.1-dimm128-mom/online"));
+	struct snapshot *s390 = fixture(FIX("s390x-deb6.12-logical/online"));
+	struct snapshot *ppc = fixture(FIX("ppc64le-deb6.12-lmb256-mom/online"));
+	const uint64_t dimm = PFN * 4096, mib128 = 128ull << 20;
+	uint64_t avail = 0, cap, mib, zfree;
+	char why[160];
+
+	snap_meminfo(online, "MemAvailable", &avail);
+	cap = avail * 7 / 10 >> 10;
+	zfree = snap_zone(online, 0, "Movable")->free + snap_zone(online, 0, "Movable")->pcp;
+	mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why));
+	ok(mib == (((zfree * 4096 >> 20) * 5 + 3) / 4) && mib < cap && strstr(why, "zone Movable"),
+	   "DIMM online movable: %llu MiB covers zone Movable's %llu free pages (70%% would be "
+	   "%llu MiB): %s", (unsigned long long)mib, (unsigned long long)zfree,
+	   (unsigned long long)cap, why);
+	mib = vmemmap_pressure_mib(online, 1ull << 27, mib128, why, sizeof(why));
+	ok(mib == cap && strstr(why, "70%"), "a DMA32 block under the populated Movable zone: 70%% "
+	   "of MemAvailable (%llu MiB: %s)", (unsigned long long)mib, why);
+	mib = vmemmap_pressure_mib(online, dimm - mib128, 2 * mib128, why, sizeof(why));
+	ok(mib == cap, "a range over two zones: 70%% (%llu MiB)", (unsigned long long)mib);
+	mib = vmemmap_pressure_mib(offl, dimm, mib128, why, sizeof(why));
+	ok(mib > 0 && strstr(why, "70%"), "the block offline: 70%% (%llu MiB)",
+	   (unsigned long long)mib);
+	mib = vmemmap_pressure_mib(ppc, 4ull << 28, 1ull << 28, why, sizeof(why));
+	ok(mib > 0 && strstr(why, "zone Movable"), "ppc64le 6.12, the LMB online movable: %llu MiB "
+	   "(%s)", (unsigned long long)mib, why);
+	snap_meminfo(s390, "MemAvailable", &avail);
+	mib = vmemmap_pressure_mib(s390, 2ull << 28, 2ull << 28, why, sizeof(why));
+	ok(mib == avail * 7 / 10 >> 10 && strstr(why, "70%"), "s390x 6.12, zone Movable is most of "
+	   "the memory: 70%% is less (%llu MiB)", (unsigned long long)mib);
+	online->zones[online->n_zones - 1].node = 1;	/* as if zone Device were on a node 1 */
+	mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why));
+	ok(mib == cap, "two nodes: 70%% (%llu MiB)", (unsigned long long)mib);
+	snapshot_free(online);
+	snapshot_free(s390);
+	snapshot_free(ppc);
 	return done();
 }
