@@ -58,7 +58,7 @@ uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t 
 	if (snap_meminfo(s, "MemAvailable", &avail_kb) < 0)
 		return 0;
 	cap = avail_kb * 7 / 10 >> 10;
-	snprintf(why, whylen, "70%% of MemAvailable (%llu kB)", (unsigned long long)avail_kb);
+	snprintf(why, whylen, "70%% of MemAvailable");
 	if (!zone || snap_param_num(s, "page_size", &page) < 0 || !page)
 		return cap;
 	for (i = 0; i < s->n_zones; i++) {
@@ -78,9 +78,8 @@ uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t 
 		mib = 16;
 	if (mib >= cap)
 		return cap;
-	snprintf(why, whylen, "the free pages of zone %s (%llu, the highest populated: anonymous "
-		 "memory is taken from it first) and a quarter more", zone,
-		 (unsigned long long)(z->free + z->pcp));
+	snprintf(why, whylen, "the free pages of zone %s (the highest populated: anonymous "
+		 "memory is taken from it first) and a quarter more", zone);
 	return mib;
 }
 
@@ -96,9 +95,18 @@ static int zone_pgalloc(const struct snapshot *s, const char *zone, uint64_t *v)
 	return snap_vmstat(s, key, v) == 0 ? 0 : -1;
 }
 
+/* What the pressure was and what it took (evidence and summary). */
+struct pressure_ev {
+	uint64_t mib;		/* 0: none (the offline check) */
+	char covers[160];
+	const char *zone;	/* DEV's zone, or NULL */
+	uint64_t zone_free;	/* its free pages before */
+	int64_t zone_alloc;	/* pages allocated from it meanwhile (pgalloc_<zone>); -1 unknown */
+};
+
 static void evidence(struct strbuf *sb, const struct hpt_dev *d, uint64_t pfn, uint64_t n,
 		     uint64_t bad, uint64_t first_bad, uint64_t bad_flags, const char *when,
-		     uint64_t pressure_mib, const char *covers)
+		     const struct pressure_ev *pe)
 {
 	struct json j;
 	char hex[24];
@@ -110,9 +118,15 @@ static void evidence(struct strbuf *sb, const struct hpt_dev *d, uint64_t pfn, u
 	json_u64(&j, "vmemmap_first_pfn", pfn);
 	json_u64(&j, "vmemmap_pages", n);
 	json_u64(&j, "bad_pfns", bad);
-	if (pressure_mib) {
-		json_u64(&j, "pressure_mib", pressure_mib);
-		json_str(&j, "pressure_covers", covers);
+	if (pe && pe->mib) {
+		json_u64(&j, "pressure_mib", pe->mib);
+		json_str(&j, "pressure_covers", pe->covers);
+		if (pe->zone) {
+			json_str(&j, "pressure_zone", pe->zone);
+			json_u64(&j, "pressure_zone_free_pages", pe->zone_free);
+			if (pe->zone_alloc >= 0)
+				json_u64(&j, "pressure_zone_allocated_pages", (uint64_t)pe->zone_alloc);
+		}
 	}
 	if (bad) {
 		json_u64(&j, "first_bad_pfn", first_bad);
@@ -161,9 +175,9 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	const struct snapshot *s;
 	struct placement_pred pred;
 	struct placement_obs o;
-	uint64_t pfn, bad, first_bad = 0, bad_flags = 0, mib, alloc0 = UINT64_MAX, alloc1;
-	char name[64], err[320], verb[64], snap[48], covers[224];
-	const char *zone;
+	uint64_t pfn, bad, first_bad = 0, bad_flags = 0, alloc0 = UINT64_MAX, alloc1;
+	struct pressure_ev pe = { .zone_alloc = -1 };
+	char name[64], err[320], verb[64], snap[48], took[96] = "";
 
 	snprintf(name, sizeof(name), "vmemmap %s", l->argv[2]);
 	if (!d || placement_of(r, d, &o, &pred, err, sizeof(err)) < 0) {
@@ -180,17 +194,21 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	/* compaction, then pressure on most of the free memory, then compaction again */
 	snprintf(snap, sizeof(snap), "online-%s", d->name);
 	s = run_snap(r, snap);
-	mib = s ? vmemmap_pressure_mib(s, d->base, d->size, covers, sizeof(covers)) : 0;
-	if (!mib) {
+	pe.mib = s ? vmemmap_pressure_mib(s, d->base, d->size, pe.covers, sizeof(pe.covers)) : 0;
+	if (!pe.mib) {
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL,
 			   "no MemAvailable in the %s snapshot: cannot size the pressure", snap);
 		return 0;
 	}
 	/* what the pressure took from the device's zone: its pgalloc counter, before/after */
-	zone = dev_zone(s, d->base, d->size);
-	if (zone)
-		zone_pgalloc(s, zone, &alloc0);
-	snprintf(verb, sizeof(verb), "pressure %llu 2", (unsigned long long)mib);
+	pe.zone = dev_zone(s, d->base, d->size);
+	if (pe.zone) {
+		const struct zone_stat *z = snap_zone(s, 0, pe.zone);
+
+		pe.zone_free = z ? z->free + z->pcp : 0;
+		zone_pgalloc(s, pe.zone, &alloc0);
+	}
+	snprintf(verb, sizeof(verb), "pressure %llu 2", (unsigned long long)pe.mib);
 	if (agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0 ||
 	    agent_simple(r, run_timeout(r, 120000), verb, err, sizeof(err)) < 0 ||
 	    agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0) {
@@ -202,18 +220,19 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "%s", r->chan.err);
 		return STEP_STOP;
 	}
-	if (zone && alloc0 != UINT64_MAX && zone_pgalloc(s, zone, &alloc1) == 0 && alloc1 >= alloc0) {
-		size_t n = strlen(covers);
-
-		snprintf(covers + n, sizeof(covers) - n, "; zone %s gave %llu pages meanwhile", zone,
-			 (unsigned long long)(alloc1 - alloc0));
+	if (pe.zone && alloc0 != UINT64_MAX && zone_pgalloc(s, pe.zone, &alloc1) == 0 &&
+	    alloc1 >= alloc0) {
+		pe.zone_alloc = (int64_t)(alloc1 - alloc0);
+		snprintf(took, sizeof(took), "; zone %s gave %llu pages meanwhile (it had %llu free)",
+			 pe.zone, (unsigned long long)pe.zone_alloc,
+			 (unsigned long long)pe.zone_free);
 	}
 	d->vmemmap_pages = (uint64_t)o.memmap_pages;
 	d->vmemmap_block = o.blocks_led > 1 ? pred.block_pages : 0;
 	bad = bad_in_blocks(s, d, pfn, d->size / r->guest.page_size, pred.vmemmap_kpf,
 			    &first_bad, &bad_flags);
 	evidence(&ev, d, pfn, (uint64_t)o.memmap_pages, bad, first_bad, bad_flags,
-		 "after compaction + pressure + compaction", mib, covers);
+		 "after compaction + pressure + compaction", &pe);
 	if (bad)
 		result_add(&r->res, V_FAIL, name, l->lineno, sb_str(&ev),
 			   "%llu of %lld vmemmap pfns of %s left the reserved state after "
@@ -223,8 +242,9 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	else
 		result_add(&r->res, V_PASS, name, l->lineno, sb_str(&ev),
 			   "all %lld vmemmap pfns of %s stayed reserved (never buddy/LRU/slab) "
-			   "through compaction and 2 rounds of %llu MiB of pressure (%s)",
-			   (long long)o.memmap_pages, d->name, (unsigned long long)mib, covers);
+			   "through compaction and 2 rounds of %llu MiB of pressure (%s%s)",
+			   (long long)o.memmap_pages, d->name, (unsigned long long)pe.mib, pe.covers,
+			   took);
 	d->vmemmap_watch = 1;
 	d->vmemmap_pages = (uint64_t)o.memmap_pages;
 	d->vmemmap_kpf = pred.vmemmap_kpf;
@@ -250,7 +270,7 @@ int vmemmap_offline_check(struct run *r, const struct scn_line *l, struct hpt_de
 	bad = bad_in_blocks(s, d, pfn, d->size / r->guest.page_size, d->vmemmap_kpf, &first_bad,
 			    &bad_flags);
 	evidence(&ev, d, pfn, d->vmemmap_pages, bad, first_bad, bad_flags, "just before offline",
-		 0, NULL);
+		 NULL);
 	if (bad)
 		result_add(&r->res, V_FAIL, name, l->lineno, sb_str(&ev),
 			   "%llu vmemmap pfns of %s were not reserved just before offline",

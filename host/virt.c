@@ -4,10 +4,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <ftw.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
@@ -24,6 +28,27 @@ const char *const vev_names[VEV__COUNT] = {
 
 volatile int hpt_stop;
 int hpt_stop_fd = -1;
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* The parent pid of pid from /proc/PID/stat, or -1. */
+static pid_t getppid_of(long pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && sscanf(p + 1, " %*c %d", &ppid) != 1)
+		ppid = -1;
+	fclose(f);
+	return ppid;
+}
 
 const char *virt_lasterr(void)
 {
@@ -349,6 +374,61 @@ static void wait_stopped(struct virt *v, const char *name)
 	virt_wait(v, name, VEV_STOPPED, NULL, now_ms() + VIRT_STOP_EVENT_MS, &ev);
 }
 
+/* libvirt's destroy sends QEMU SIGTERM, then looks every 200 ms whether it is gone
+ * (virProcessKillPainfully): 200 ms per guest, a tenth of a restored run. An embedded
+ * root's QEMU is our child (daemonized, reparented to this subreaper): we SIGKILL it and
+ * wait until it is reaped (by us or the reaper thread), so libvirt's SIGTERM finds no
+ * process and its stop goes on at once. Only a QEMU that the root's pid file names, is
+ * our child and runs with the root in its command line is killed; anything else is left
+ * to libvirt. Returns 1 if it was killed and reaped. */
+static int kill_own_qemu(struct virt *v, const char *name)
+{
+	char path[PATH_MAX], buf[64], cmd[4096];
+	struct pollfd pfd = { .events = POLLIN };
+	long pid = 0;
+	int fd, ok = 0;
+	ssize_t n;
+
+	if (!v->embedded || !v->root[0] || !name[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/run/qemu/%s.pid", v->root, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || (buf[n] = 0, pid = strtol(buf, NULL, 10)) <= 1)
+		return 0;
+	pfd.fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (pfd.fd < 0)
+		return 0;
+	/* the pidfd holds this very process: check it is ours and this root's QEMU */
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			cmd[i] = cmd[i] ? cmd[i] : ' ';
+		cmd[n] = 0;
+		ok = strstr(cmd, "qemu-system") && strstr(cmd, v->root) && getppid_of(pid) == getpid();
+	}
+	if (ok && syscall(SYS_pidfd_send_signal, pfd.fd, SIGKILL, NULL, 0) == 0 &&
+	    poll(&pfd, 1, VIRT_STOP_EVENT_MS) == 1) {
+		siginfo_t si;
+
+		/* exited; reap it unless the reaper thread was first (then ECHILD) */
+		if (waitid((idtype_t)P_PIDFD, (id_t)pfd.fd, &si, WEXITED) == 0 || errno == ECHILD)
+			ok = 2;
+	}
+	close(pfd.fd);
+	hpt_verbose("vm %s: qemu %ld %s", name, pid,
+		    ok == 2 ? "killed and reaped" : ok ? "not reaped yet (libvirt destroys it)" :
+		    "not our child with this root in its command line: left to libvirt");
+	return ok == 2;
+}
+
 void virt_destroy(struct virt *v, virDomainPtr dom)
 {
 	char name[64];
@@ -357,8 +437,15 @@ void virt_destroy(struct virt *v, virDomainPtr dom)
 		return;
 	snprintf(name, sizeof(name), "%s", virDomainGetName(dom) ? virDomainGetName(dom) : "");
 	forget(v, name);
-	if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) == 0)
-		wait_stopped(v, name);
+	if (virDomainIsActive(dom) == 1) {
+		/* killed first, libvirt may see the monitor's EOF and stop the domain itself
+		 * before our destroy: either way its STOPPED event comes */
+		if (kill_own_qemu(v, name) || virDomainDestroy(dom) == 0) {
+			if (virDomainIsActive(dom) == 1)
+				virDomainDestroy(dom);
+			wait_stopped(v, name);
+		}
+	}
 	virDomainFree(dom);
 }
 

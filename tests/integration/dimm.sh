@@ -3,7 +3,7 @@
 # and the negative controls of tests/scenarios/, asserting verdicts and key evidence.
 . "$(dirname "$0")/lib.sh"
 
-scenario mom 0 scenarios/dimm-memmap-on-memory.scn
+scenario mom 0 scenarios/dimm-memmap-on-memory.scn -v
 check "mom: placement on-block observed" \
 	evidence mom "placement d0" /observed on-block /memmap_pages_on_device 512
 check "mom: placement proven by the probe" evidence mom "placement d0" /method proven \
@@ -15,6 +15,21 @@ check "mom: per-phase times recorded" result mom /phases_ms/teardown '~^[0-9]+$'
 check "mom: console, agent log and whole kernel log kept" \
 	test -e "$out/mom/console.log" -a -s "$out/mom/agent.log" -a -s "$out/mom/dmesg.log"
 check "mom: snapshots kept as files" test -s "$out/mom/snapshots/00-baseline/zoneinfo"
+evidence mom "vmemmap d0" /pressure_zone Movable /pressure_covers '~^the free pages of zone'
+# two rounds: the zone gave more pages than it had free (each round takes nearly all)
+_took_zone() {
+	local f a
+	f=$("$jget" "$out/mom/results.json" /checks/1/evidence/pressure_zone_free_pages)
+	a=$("$jget" "$out/mom/results.json" /checks/1/evidence/pressure_zone_allocated_pages)
+	[ -n "$f" ] && [ -n "$a" ] && [ "$a" -gt "$f" ] && return 0
+	_why+=("zone Movable had ${f:-?} free pages and gave ${a:-?}")
+	return 1
+}
+check "mom: the pressure took zone Movable's free pages twice over" _took_zone
+# the guest stopped without libvirt's 200 ms SIGTERM poll: its QEMU, our child, was
+# SIGKILLed and reaped first (host/virt.c)
+check "mom: QEMU killed and reaped before libvirt's destroy" \
+	grep -Eq 'qemu [0-9]+ killed and reaped' "$out/mom.err"
 
 scenario off 0 scenarios/dimm-memmap-off.scn
 check "off: placement elsewhere observed" \

@@ -1,7 +1,8 @@
 /* results-cmp A.json B.json: do two runs of a scenario agree? Used by restore.sh to hold a
  * restored guest to what a booted one gives. Compares, check by check in order: the
  * name and the verdict; every number and string of the evidence of placement, vmemmap,
- * virtio-mem and no-leak checks (timings excepted: keys "ms" and "*_ms"); and the numbers
+ * virtio-mem and no-leak checks (timings excepted: keys "ms" and "*_ms"; the vmemmap
+ * pressure's numbers, "pressure_*", within 2%); and the numbers
  * in the summaries of no-leak checks — except "no-leak MemFree", whose evidence and
  * summary are per-cpu-list and slab noise between any two boots, judged against a
  * tolerance from the run's own noise samples (its verdict is compared).
@@ -26,6 +27,16 @@ static int is_timing(const char *key)
 	size_t n = strlen(key);
 
 	return !strcmp(key, "ms") || (n > 3 && !strcmp(key + n - 3, "_ms"));
+}
+
+/* The vmemmap oracle's pressure, sized from the zone's free pages and measured by its
+ * allocation counter (pressure_mib, pressure_zone_*): a few pages apart between any two
+ * runs; within 2% they agree. */
+static int is_workload(const char *path)
+{
+	const char *k = strrchr(path, '.');
+
+	return k && !strncmp(k + 1, "pressure_", 9);
 }
 
 static void leaf_text(const struct jr_val *v, char *buf, size_t n)
@@ -76,8 +87,14 @@ static void cmp_tree(const char *check, const char *path, const struct jr_val *a
 	n_values++;
 	leaf_text(a, ta, sizeof(ta));
 	leaf_text(b, tb, sizeof(tb));
-	if (strcmp(ta, tb))
+	if (a->type == JR_NUM && is_workload(path)) {
+		double lo = a->num < b->num ? a->num : b->num, hi = a->num < b->num ? b->num : a->num;
+
+		if (hi - lo > hi * 0.02)
+			diff(check, path, ta, tb);
+	} else if (strcmp(ta, tb)) {
 		diff(check, path, ta, tb);
+	}
 }
 
 /* The numbers of a summary line, in order, space-separated. */
