@@ -17,7 +17,7 @@
 
 #define RESTORE_FORMAT 2	/* bump when what a saved guest holds changes */
 #define RESTORE_NOSAVE_S 86400	/* a guest that could not be saved boots this long */
-#define RESTORE_KEEP 48		/* saved guests kept in the cache (~75 MB each for a 512 MiB
+#define RESTORE_KEEP 96		/* saved guests kept in the cache (~75 MB each for a 512 MiB
 				 * x86_64 guest); the least recently used go */
 
 struct restore_key {
