@@ -378,18 +378,52 @@ static void wait_stopped(struct virt *v, const char *name)
  * (virProcessKillPainfully): 200 ms per guest, a tenth of a restored run. An embedded
  * root's QEMU is our child (daemonized, reparented to this subreaper): we SIGKILL it and
  * wait until it is reaped (by us or the reaper thread), so libvirt's SIGTERM finds no
- * process and its stop goes on at once. Not always: QEMU's monitor closes as it dies,
- * before it frees its memory and becomes a zombie, and libvirt's per-domain thread,
- * seeing that EOF, may send its SIGTERM first (measured: 2 of 8 runs still took 220 ms;
- * holding our event loop does not help, the monitor is not on it). Only a QEMU that the root's pid file names, is
+ * process and its stop goes on at once. QEMU's sockets close as it dies, before it has
+ * freed its memory and become a zombie: libvirt's per-domain thread, seeing the
+ * monitor's EOF, sent its SIGTERM first in 2 of 8 runs (220 ms again). So we hold copies
+ * of QEMU's sockets (pidfd_getfd) until it is reaped: the EOF comes after. Only a QEMU that the root's pid file names, is
  * our child and runs with the root in its command line is killed; anything else is left
  * to libvirt. Returns 1 if it was killed and reaped. */
+#define HELD_MAX 64
+
+/* Copies of the sockets of process pid (pidfd pidfd) into ours, at most max: while we
+ * hold them, its ends of the monitor and the channels stay open when it dies. Returns
+ * how many are in held. */
+static int hold_sockets(long pid, int pidfd, int *held, int max)
+{
+	char path[64], link[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	d = opendir(path);
+	while (d && n < max && (e = readdir(d))) {
+		char lp[PATH_MAX];
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(lp, sizeof(lp), "%s/%s", path, e->d_name);
+		len = readlink(lp, link, sizeof(link) - 1);
+		if (len <= 0 || (link[len] = 0, strncmp(link, "socket:", 7)))
+			continue;
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
+		if (fd >= 0)
+			held[n++] = fd;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 static int kill_own_qemu(struct virt *v, const char *name)
 {
 	char path[PATH_MAX], buf[64], cmd[4096];
 	struct pollfd pfd = { .events = POLLIN };
+	int fd, ok = 0, held[HELD_MAX], nheld = 0;
 	long pid = 0;
-	int fd, ok = 0;
 	ssize_t n;
 
 	if (!v->embedded || !v->root[0] || !name[0])
@@ -417,6 +451,8 @@ static int kill_own_qemu(struct virt *v, const char *name)
 		cmd[n] = 0;
 		ok = strstr(cmd, "qemu-system") && strstr(cmd, v->root) && getppid_of(pid) == getpid();
 	}
+	if (ok)
+		nheld = hold_sockets(pid, pfd.fd, held, HELD_MAX);
 	if (ok && syscall(SYS_pidfd_send_signal, pfd.fd, SIGKILL, NULL, 0) == 0 &&
 	    poll(&pfd, 1, VIRT_STOP_EVENT_MS) == 1) {
 		siginfo_t si;
@@ -425,6 +461,8 @@ static int kill_own_qemu(struct virt *v, const char *name)
 		if (waitid((idtype_t)P_PIDFD, (id_t)pfd.fd, &si, WEXITED) == 0 || errno == ECHILD)
 			ok = 2;
 	}
+	while (nheld > 0)	/* now libvirt may see the monitor's EOF: QEMU is gone */
+		close(held[--nheld]);
 	close(pfd.fd);
 	hpt_verbose("vm %s: qemu %ld %s", name, pid,
 		    ok == 2 ? "killed and reaped" : ok ? "not reaped yet (libvirt destroys it)" :

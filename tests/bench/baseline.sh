@@ -5,8 +5,9 @@
 #   booted    hotplug-test run --no-restore
 #   restored  hotplug-test run (the guest restored from the one saved by a warm-up run)
 #   bare      build/tests/bare: QEMU started directly, the DIMM added and removed over
-#             QMP, the agent sent the requests the first booted run sent (its agent.log)
-# Prints the median of each phase for each way, and the ratios hotplug-test / bare for
+#             QMP, the agent sent the requests a booted run sent (its agent.log; that run
+#             is not measured)
+# The order of the three ways turns each round. Prints the median of each phase for each way, and the ratios hotplug-test / bare for
 # the phases after boot (boot against boot separately), with the load they were measured
 # under. Runs that did not pass are left out of the medians and listed.
 set -u
@@ -42,19 +43,27 @@ echo "load before: $(uptime | sed 's/.*load average/load average/')"
 # warm-up: makes (or refreshes) the saved guest the restored runs start from
 "$bin" run --out "$out/warmup" "$scn" >/dev/null 2>&1 ||
 	echo "bench: the warm-up run did not pass (see $out/warmup)" >&2
+# the transcript the bare runs replay: a booted run's requests (not measured)
+"$bin" run --no-restore --out "$out/transcript" "$scn" >/dev/null 2>&1 ||
+	echo "bench: the transcript run did not pass (see $out/transcript)" >&2
 failed=""
+way_booted() {
+	"$bin" run --no-restore --out "$out/booted-$1" "$scn" >/dev/null 2>&1 || failed="$failed booted-$1"
+}
+way_restored() {
+	"$bin" run --out "$out/restored-$1" "$scn" >/dev/null 2>&1 || failed="$failed restored-$1"
+	grep -qs '"used": true' "$out/restored-$1/results.json" || failed="$failed restored-$1(booted)"
+}
+way_bare() {
+	mkdir -p "$out/bare-$1"
+	"$bare" "$out/transcript" "$out/bare-$1" >"$out/bare-$1.phases" 2>"$out/bare-$1.err" ||
+		{ rm -f "$out/bare-$1.phases"; failed="$failed bare-$1"; }
+}
+# the order turns each round: a run is slower after a QEMU that just freed its memory
+# (the host's huge pages), so each way follows each other way as often
+order=(booted restored bare)
 for i in $(seq "$runs"); do
-	"$bin" run --no-restore --out "$out/booted-$i" "$scn" >/dev/null 2>&1 || failed="$failed booted-$i"
-	"$bin" run --out "$out/restored-$i" "$scn" >/dev/null 2>&1 || failed="$failed restored-$i"
-	grep -qs '"used": true' "$out/restored-$i/results.json" || failed="$failed restored-$i(booted)"
-	script=$(for k in $(seq "$runs"); do [ -n "$(phases_of booted "$k")" ] && { echo "$out/booted-$k"; break; }; done)
-	if [ -n "$script" ]; then
-		mkdir -p "$out/bare-$i"
-		"$bare" "$script" "$out/bare-$i" >"$out/bare-$i.phases" 2>"$out/bare-$i.err" ||
-			{ rm -f "$out/bare-$i.phases"; failed="$failed bare-$i"; }
-	else
-		failed="$failed bare-$i(no-transcript)"
-	fi
+	for k in 0 1 2; do "way_${order[(i + k) % 3]}" "$i"; done
 done
 echo "load after:  $(uptime | sed 's/.*load average/load average/')"
 [ -z "$failed" ] || echo "left out of the medians (did not pass):$failed (kept in $out)"
