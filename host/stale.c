@@ -19,22 +19,31 @@
 
 #define GRACE_S 10	/* a root younger than this without owner file is being made */
 
+/* The owner file appears already locked: made and locked as owner.new, then renamed.
+ * Made in place, another run's is_stale() could open it between our open and our flock,
+ * find it unlocked and remove the live root (seen here: a matrix job starting beside
+ * jobs that failed fast lost its root's qemu.conf and exited 2 without results; CI once
+ * lost a matrix job's results the same way, cause not seen), and its short lock could
+ * make our flock fail, leaving the root
+ * unowned for every later stale_clean(). Until the rename the root has no owner file
+ * and counts as being made (GRACE_S). */
 int stale_own(const char *root)
 {
-	char path[128], pid[32];
+	char path[128], tmp[136], pid[32];
 	int fd, n;
 
 	snprintf(path, sizeof(path), "%s/owner", root);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || write(fd, pid, (size_t)n) != n ||
+	    rename(tmp, path) < 0) {
+		unlink(tmp);
 		close(fd);
 		return -1;
 	}
-	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (write(fd, pid, (size_t)n) != n)
-		hpt_verbose("%s: cannot write our pid", path);
 	return fd;
 }
 
