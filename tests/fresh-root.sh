@@ -53,6 +53,10 @@ cleanup() {
 	trap - EXIT INT TERM HUP
 	kill_inside
 	[ -z "$inside" ] || { kill -KILL "$inside" 2>/dev/null; wait "$inside" 2>/dev/null; }
+	# a full disk fails everything inside in strange ways: say how much the root took
+	[ "$rc" -eq 0 ] || [ ! -d "$root/src" ] ||
+		say "exit $rc after $((SECONDS - t0)) s; the root holds $(du -sxh "$root" 2>/dev/null |
+			cut -f1), free in ${root%/*}: $(df -Ph "${root%/*}" | awk 'NR == 2 { print $4 }')"
 	if [ "$keep" = 1 ]; then
 		say "root kept in $root"
 	else

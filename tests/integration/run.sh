@@ -32,7 +32,11 @@ tally() {	# SCRIPT RC
 		/^1\.\.[0-9]+/ { split($1, a, "\\.\\."); plan = a[2] }
 		END { print p + 0, f + 0, k + 0, (plan == "" ? "-" : plan) }' "$top_out/$s.tap")
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
-	[ "$rc" -eq 0 ] || why="exit $rc"
+	case $rc in
+	0) ;;
+	124 | 137) why="timed out after ${limit_of[$s]} s" ;;
+	*) why="exit $rc" ;;
+	esac
 	[ "$f" -eq 0 ] || why="${why:+$why, }$f not ok"
 	[ "$plan" != - ] || why="${why:+$why, }no plan"
 	[ "$plan" = - ] || [ "$plan" -eq $((p + f + k)) ] ||
@@ -59,65 +63,136 @@ pick() {
 }
 
 read -ra queue <<<"$scripts"
-if [ "$jobs" -eq 1 ]; then
-	while [ ${#queue[@]} -gt 0 ]; do
-		pick
-		[ -n "$s" ] || { echo "run.sh: ${queue[*]} wait for each other (after=)" >&2; exit 2; }
-		echo "# ---- $s.sh"
-		t0=$SECONDS
-		HPT_IT_OUT=$top_out/$s bash "$here/$s.sh" </dev/null | tee "$top_out/$s.tap"
-		rc=${PIPESTATUS[0]}
-		times+=("$s $((SECONDS - t0))s")
-		tally "$s" "$rc"
-	done
-else
-	# Each script in a process group of its own (job control on): a SIGINT or SIGTERM to
-	# us goes on to every script's group, whose hotplug-test runs end their guests
-	# themselves; we wait for them, then exit 130/143.
-	stop() {
-		local p
-		for p in "${pid_of[@]}"; do kill "-$1" -- "-$p" 2>/dev/null; done
-		wait
-		echo "integration: stopped by SIG$1; output kept in $top_out" >&2
-		exit "$2"
-	}
-	trap 'stop INT 130' INT
-	trap 'stop TERM 143' TERM HUP
-	set -m
-	while [ ${#queue[@]} -gt 0 ] || [ ${#pid_of[@]} -gt 0 ]; do
-		while [ ${#queue[@]} -gt 0 ] && [ ${#pid_of[@]} -lt "$jobs" ]; do
-			pick
-			[ -n "$s" ] || break	# all that is left waits for a running one
-			for o in "${!pid_of[@]}"; do
-				beside[$s]+=" $o" beside[$o]+=" $s"
+# Deadlines: a script that hangs is ended and named, and the run ends with its summary
+# before a CI's own limit kills it (a killed run.sh prints nothing of what it saw). Each
+# script gets HPT_IT_SCRIPT_TIMEOUT seconds (default 2100: the longest, kernels and
+# stack, take 15-18 min cold here), none more than what is left of HPT_IT_TIMEOUT for the
+# whole run (default 4200); both times HPT_TIMEOUT_SCALE. When the time is up, what has
+# not started is named and fails.
+scale=${HPT_TIMEOUT_SCALE:-1}
+case $scale in ''|*[!0-9]*|0) scale=1 ;; esac
+for v in HPT_IT_SCRIPT_TIMEOUT HPT_IT_TIMEOUT; do
+	[ -z "${!v+set}" ] || case ${!v} in ''|*[!0-9]*|0)
+		echo "run.sh: $v=${!v} is not a number of seconds" >&2; exit 2 ;; esac
+done
+script_to=$((${HPT_IT_SCRIPT_TIMEOUT:-2100} * scale))
+deadline=$((SECONDS + ${HPT_IT_TIMEOUT:-4200} * scale))
+declare -A limit_of=()
+
+# what still runs in process group PG (a script that timed out), for the log
+group_ps() {
+	command -v ps >/dev/null || return 0
+	ps -eo pgid=,pid=,etimes=,args= 2>/dev/null | awk -v g="$1" '$1 == g { $1 = ""; print }' |
+		cut -c2-200 | sed 's/^/#   still running: /'
+}
+# a script ended: the rest of its process group (runs it started and left) gets SIGTERM
+# (hotplug-test ends its guests on it), then SIGKILL after 20 s
+end_group() {
+	local pg=$1 i
+	kill -TERM -- "-$pg" 2>/dev/null || return 0
+	for i in $(seq 200); do kill -0 -- "-$pg" 2>/dev/null || return 0; sleep 0.1; done
+	kill -KILL -- "-$pg" 2>/dev/null
+}
+# the script ended with RC: print its TAP (unless streamed) and tally it
+finish() {	# SCRIPT RC PGID
+	local s=$1 rc=$2
+	times+=("$s $((SECONDS - t0_of[$s]))s")
+	if [ "$jobs" -gt 1 ]; then
+		echo "# ---- $s.sh ($((SECONDS - t0_of[$s])) s, beside:${beside[$s]:- nothing})"
+		cat "$top_out/$s.tap"
+		[ ! -s "$top_out/$s.err" ] || sed 's/^/# stderr: /' "$top_out/$s.err"
+	fi
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "# $s.sh did not end within its ${limit_of[$s]} s (HPT_IT_SCRIPT_TIMEOUT," \
+			"HPT_IT_TIMEOUT): ended; what it had started:"
+		group_ps "$3"
+		timed_out+=("$s")
+	fi
+	end_group "$3"
+	tally "$s" "$rc"
+}
+
+# Each script in a process group of its own (job control on), under timeout(1): a SIGINT
+# or SIGTERM to us goes on to every script's group, whose hotplug-test runs end their
+# guests themselves; we wait for them, then exit 130/143. One at a time, a script's TAP
+# streams; side by side, each is printed whole when it ends, with what ran beside it.
+stop() {
+	local p
+	for p in "${pid_of[@]}"; do kill "-$1" -- "-$p" 2>/dev/null; done
+	wait
+	echo "integration: stopped by SIG$1; output kept in $top_out" >&2
+	exit "$2"
+}
+trap 'stop INT 130' INT
+trap 'stop TERM 143' TERM HUP
+timed_out=()
+set -m
+while [ ${#queue[@]} -gt 0 ] || [ ${#pid_of[@]} -gt 0 ]; do
+	while [ ${#queue[@]} -gt 0 ] && [ ${#pid_of[@]} -lt "$jobs" ]; do
+		lim=$((deadline - SECONDS))
+		[ "$lim" -le "$script_to" ] || lim=$script_to
+		if [ "$lim" -le 0 ]; then
+			for s in "${queue[@]}"; do
+				echo "# ---- $s.sh not started: the run's ${HPT_IT_TIMEOUT:-4200} s were up"
+				failed+=("$s (not started: time up)")
+				fail=$((fail + 1))
 			done
-			HPT_IT_OUT=$top_out/$s bash "$here/$s.sh" </dev/null >"$top_out/$s.tap" \
-				2>"$top_out/$s.err" &
-			pid_of[$s]=$! t0_of[$s]=$SECONDS
+			queue=()
+			break
+		fi
+		pick
+		[ -n "$s" ] || break	# all that is left waits for a running one
+		[ "$jobs" -gt 1 ] || echo "# ---- $s.sh"
+		for o in "${!pid_of[@]}"; do
+			beside[$s]+=" $o" beside[$o]+=" $s"
 		done
-		ended=
-		wait -n -p ended
-		rc=$?
-		# no child left that bash knows of, yet some not reported: never spin
-		[ -n "$ended" ] || { echo "run.sh: lost track of ${!pid_of[*]}" >&2; stop TERM 2; }
-		for s in "${!pid_of[@]}"; do
-			[ "${pid_of[$s]}" = "$ended" ] || continue
-			unset "pid_of[$s]"
-			times+=("$s $((SECONDS - t0_of[$s]))s")
-			echo "# ---- $s.sh ($((SECONDS - t0_of[$s])) s, beside:${beside[$s]:- nothing})"
-			cat "$top_out/$s.tap"
-			[ ! -s "$top_out/$s.err" ] || sed 's/^/# stderr: /' "$top_out/$s.err"
-			tally "$s" "$rc"
-		done
+		limit_of[$s]=$lim
+		# --foreground: timeout stays in the job's group (a signal to it reaches all);
+		# what the script started is ended with the group when it ends (end_group)
+		if [ "$jobs" -gt 1 ]; then
+			HPT_IT_OUT=$top_out/$s timeout --foreground -k 20 "$lim" \
+				bash "$here/$s.sh" </dev/null >"$top_out/$s.tap" 2>"$top_out/$s.err" &
+		else
+			# streamed by tail, not a pipe: a process the script left holding its
+			# stdout would keep a pipe's reader, and us, waiting
+			(
+				set +m
+				HPT_IT_OUT=$top_out/$s timeout --foreground -k 20 "$lim" \
+					bash "$here/$s.sh" </dev/null >"$top_out/$s.tap" &
+				t=$!
+				tail -n +1 -s 0.2 -f --pid="$t" "$top_out/$s.tap" &
+				wait "$t"
+				rc=$?
+				wait
+				exit "$rc"
+			) &
+		fi
+		pid_of[$s]=$! t0_of[$s]=$SECONDS
 	done
-	set +m
-fi
+	[ ${#pid_of[@]} -gt 0 ] || {
+		[ ${#queue[@]} -eq 0 ] && break
+		echo "run.sh: ${queue[*]} wait for each other (after=)" >&2; exit 2
+	}
+	ended=
+	wait -n -p ended
+	rc=$?
+	# no child left that bash knows of, yet some not reported: never spin
+	[ -n "$ended" ] || { echo "run.sh: lost track of ${!pid_of[*]}" >&2; stop TERM 2; }
+	for s in "${!pid_of[@]}"; do
+		[ "${pid_of[$s]}" = "$ended" ] || continue
+		unset "pid_of[$s]"
+		finish "$s" "$rc" "$ended"
+	done
+done
+set +m
+trap - INT TERM HUP
 
 echo "integration: $pass passed, $fail failed, $skip skipped in $(wc -w <<<"$scripts") scripts" \
 	"($((SECONDS - t_all)) s, $jobs at a time)"
 echo "integration: seconds per script: ${times[*]}"
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'failing: %s\n' "${failed[@]}"
+	[ ${#timed_out[@]} -eq 0 ] || echo "timed out: ${timed_out[*]}"
 	echo "integration output kept in $top_out"
 	exit 1
 fi

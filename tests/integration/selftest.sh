@@ -131,6 +131,28 @@ for j in 2 1; do
 		awk '/^end dimm/ {d = NR} /^end matrix/ {m = NR} /^start report/ {r = NR}
 		     END {exit !(d && m && r > d && r > m)}' "$rs/order$j"
 done
+# deadlines: a script that hangs is ended after HPT_IT_SCRIPT_TIMEOUT and named, with what
+# it had started, which ends too (here a sleep standing for a run); once HPT_IT_TIMEOUT is
+# up, what has not started is named; both fail the run, which still sums up
+fake hang 0 'echo "ok 1 - h"; sleep 300 & echo $! >"'"$rs"'/hang.child"; wait'
+fake slow 30 'echo "ok 1 - s"; echo 1..1'
+for j in 2 1; do
+	t0=$SECONDS
+	HPT_IT_JOBS=$j HPT_IT_SCRIPT_TIMEOUT=2 HPT_IT_TIMEOUT=2 HPT_IT_OUT="$rs/hang$j" \
+		bash "$rs/run.sh" hang slow report >"$rs/hang$j.out" 2>&1
+	rc=$?
+	child=$(cat "$rs/hang.child" 2>/dev/null)
+	check "run.sh, $j at a time: a hanging script is ended and named (exit 1, got $rc, $((SECONDS - t0)) s)" \
+		eval "[ $rc = 1 ] && grep -qx 'failing: hang (timed out after 2 s, no plan)' '$rs/hang$j.out' &&
+		      grep -q '^#   still running: .*sleep 300' '$rs/hang$j.out'"
+	check "run.sh, $j at a time: what it started is gone too" \
+		eval "[ -n '$child' ] && ! kill -0 '$child' 2>/dev/null"
+	check "run.sh, $j at a time: once the run's time is up, what did not start is named" \
+		eval "grep -qx 'failing: report (not started: time up)' '$rs/hang$j.out' &&
+		      grep -q '^integration: [0-9]* passed, [1-9][0-9]* failed' '$rs/hang$j.out'"
+done
+check "run.sh: HPT_IT_SCRIPT_TIMEOUT=x is refused" \
+	eval "! HPT_IT_SCRIPT_TIMEOUT=x bash '$rs/run.sh' input >'$rs/bad2.out' 2>&1 && grep -q 'HPT_IT_SCRIPT_TIMEOUT=x' '$rs/bad2.out'"
 check "run.sh: HPT_IT_JOBS=x is refused" \
 	eval "! HPT_IT_JOBS=x bash '$rs/run.sh' input >'$rs/bad.out' 2>&1 && grep -q 'HPT_IT_JOBS=x' '$rs/bad.out'"
 done_testing
