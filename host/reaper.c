@@ -9,11 +9,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "procfs.h"
 #include "reaper.h"
 
 /* Reaps our zombie children named qemu-system-* that libvirt daemonized (setsid: another
@@ -27,23 +29,14 @@ static void reap_qemu(pid_t self)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char path[64], buf[256], comm[32], state;
-		int pid, ppid, pgrp, sid;
-		FILE *f;
+		struct proc_stat st;
+		pid_t pid = (pid_t)atoi(e->d_name);
 
-		if (!isdigit((unsigned char)e->d_name[0]))
+		if (!isdigit((unsigned char)e->d_name[0]) || proc_stat(pid, &st) < 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) &&
-		    sscanf(buf, "%d (%31[^)]) %c %d %d %d", &pid, comm, &state, &ppid, &pgrp,
-			   &sid) == 6 &&
-		    ppid == self && state == 'Z' && !strncmp(comm, "qemu-system", 11) &&
-		    sid != getsid(0))	/* daemonized; a capability probe is libvirt's own */
+		if (st.ppid == self && st.state == 'Z' && !strncmp(st.comm, "qemu-system", 11) &&
+		    st.sid != getsid(0))	/* daemonized; a capability probe is libvirt's own */
 			waitpid(pid, NULL, WNOHANG);
-		fclose(f);
 	}
 	closedir(d);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hpt.h"
+#include "procfs.h"
 #include "virt.h"
 
 #define GRACE_S 10	/* a root younger than this without owner file is being made */
@@ -47,36 +48,6 @@ int stale_own(const char *root)
 	return fd;
 }
 
-/* Reads /proc/<pid>/<what> (NULs turned into spaces) into buf. */
-static int proc_read(const char *pid, const char *what, char *buf, size_t n)
-{
-	char path[64];
-	ssize_t got;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	got = read(fd, buf, n - 1);
-	close(fd);
-	if (got < 0)
-		return -1;
-	for (ssize_t i = 0; i < got; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	buf[got] = 0;
-	return 0;
-}
-
-static int is_qemu(const char *pid)
-{
-	char comm[64];
-
-	return proc_read(pid, "comm", comm, sizeof(comm)) == 0 &&
-	       !strncmp(comm, "qemu-system", 11);
-}
-
 /* 1 if a process other than a QEMU has an fd or its cwd under root. */
 static int root_in_use(const char *root)
 {
@@ -92,7 +63,7 @@ static int root_in_use(const char *root)
 		ssize_t n;
 
 		if (e->d_name[0] < '0' || e->d_name[0] > '9' || atoi(e->d_name) == getpid() ||
-		    is_qemu(e->d_name))
+		    proc_is_qemu(atoi(e->d_name)))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/cwd", e->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
@@ -156,8 +127,9 @@ static void kill_qemus(const char *root)
 
 	snprintf(needle, sizeof(needle), "%s/", root);
 	while (d && (e = readdir(d)) && n < 64) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' || !is_qemu(e->d_name) ||
-		    proc_read(e->d_name, "cmdline", cmd, sizeof(cmd)) < 0 || !strstr(cmd, needle))
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || !proc_is_qemu(atoi(e->d_name)) ||
+		    proc_read(atoi(e->d_name), "cmdline", cmd, sizeof(cmd)) < 0 ||
+		    !strstr(cmd, needle))
 			continue;
 		guest_name(cmd, name, sizeof(name));
 		pids[n] = (pid_t)atoi(e->d_name);
@@ -173,11 +145,9 @@ static void kill_qemus(const char *root)
 		int alive = 0;
 
 		for (int i = 0; i < n; i++) {
-			char pid[16], stat[256];
+			struct proc_stat st;
 
-			snprintf(pid, sizeof(pid), "%d", (int)pids[i]);
-			if (proc_read(pid, "stat", stat, sizeof(stat)) == 0 &&
-			    !strstr(stat, ") Z "))
+			if (proc_stat(pids[i], &st) == 0 && st.state != 'Z')
 				alive = 1;
 		}
 		if (!alive)

@@ -17,6 +17,7 @@
 #include <libvirt/virterror.h>
 #include "clock.h"
 #include "hpt.h"
+#include "procfs.h"
 #include "remote.h"
 #include "virt.h"
 
@@ -34,22 +35,6 @@ int hpt_stop_fd = -1;
 #endif
 
 /* The parent pid of pid from /proc/PID/stat, or -1. */
-static pid_t getppid_of(long pid)
-{
-	char path[64], buf[512], *p;
-	int ppid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && sscanf(p + 1, " %*c %d", &ppid) != 1)
-		ppid = -1;
-	fclose(f);
-	return ppid;
-}
-
 const char *virt_lasterr(void)
 {
 	virErrorPtr e = virGetLastError();
@@ -422,6 +407,7 @@ static int kill_own_qemu(struct virt *v, const char *name)
 {
 	char path[PATH_MAX], buf[64], cmd[4096];
 	struct pollfd pfd = { .events = POLLIN };
+	struct proc_stat st;
 	int fd, ok = 0, held[HELD_MAX], nheld = 0;
 	long pid = 0;
 	ssize_t n;
@@ -440,17 +426,9 @@ static int kill_own_qemu(struct virt *v, const char *name)
 	if (pfd.fd < 0)
 		return 0;
 	/* the pidfd holds this very process: check it is ours and this root's QEMU */
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		for (ssize_t i = 0; i < n; i++)
-			cmd[i] = cmd[i] ? cmd[i] : ' ';
-		cmd[n] = 0;
-		ok = strstr(cmd, "qemu-system") && strstr(cmd, v->root) && getppid_of(pid) == getpid();
-	}
+	if (proc_read((pid_t)pid, "cmdline", cmd, sizeof(cmd)) == 0 &&
+	    proc_stat((pid_t)pid, &st) == 0)
+		ok = strstr(cmd, "qemu-system") && strstr(cmd, v->root) && st.ppid == getpid();
 	if (ok)
 		nheld = hold_sockets(pid, pfd.fd, held, HELD_MAX);
 	if (ok && syscall(SYS_pidfd_send_signal, pfd.fd, SIGKILL, NULL, 0) == 0 &&
