@@ -48,13 +48,15 @@ static const char *dev_zone(const struct snapshot *s, uint64_t base, uint64_t si
 }
 
 uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t size,
-			      char *why, size_t whylen)
+			      char *why, size_t whylen, int *by_zone)
 {
 	uint64_t avail_kb = 0, page = 0, cap, mib;
 	const struct zone_stat *z = NULL;
 	const char *zone = dev_zone(s, base, size);
 	size_t i;
 
+	if (by_zone)
+		*by_zone = 0;
 	if (snap_meminfo(s, "MemAvailable", &avail_kb) < 0)
 		return 0;
 	cap = avail_kb * 7 / 10 >> 10;
@@ -80,6 +82,8 @@ uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t 
 		return cap;
 	snprintf(why, whylen, "the free pages of zone %s (the highest populated: anonymous "
 		 "memory is taken from it first) and a quarter more", zone);
+	if (by_zone)
+		*by_zone = 1;
 	return mib;
 }
 
@@ -95,10 +99,30 @@ static int zone_pgalloc(const struct snapshot *s, const char *zone, uint64_t *v)
 	return snap_vmstat(s, key, v) == 0 ? 0 : -1;
 }
 
+int vmemmap_zone_allocated(const struct snapshot *before, const struct snapshot *after,
+			   const char *zone, uint64_t *pages)
+{
+	uint64_t a0, a1;
+
+	if (!zone || zone_pgalloc(before, zone, &a0) < 0 || zone_pgalloc(after, zone, &a1) < 0 ||
+	    a1 < a0)
+		return -1;
+	*pages = a1 - a0;
+	return 0;
+}
+
+/* Sized to empty the zone twice, it did not empty it once: the pressure went elsewhere,
+ * and the device's free pages (next to its memmap) never held it. */
+int vmemmap_pressure_missed(int by_zone, int64_t zone_alloc, uint64_t zone_free)
+{
+	return by_zone && zone_alloc >= 0 && (uint64_t)zone_alloc < zone_free;
+}
+
 /* What the pressure was and what it took (evidence and summary). */
 struct pressure_ev {
 	uint64_t mib;		/* 0: none (the offline check) */
 	char covers[160];
+	int by_zone;		/* sized to take the zone's free pages (vmemmap_pressure_mib) */
 	const char *zone;	/* DEV's zone, or NULL */
 	uint64_t zone_free;	/* its free pages before */
 	int64_t zone_alloc;	/* pages allocated from it meanwhile (pgalloc_<zone>); -1 unknown */
@@ -172,10 +196,10 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 {
 	struct hpt_dev *d = run_dev(r, l->argv[2]);
 	struct strbuf ev = STRBUF_INIT;
-	const struct snapshot *s;
+	const struct snapshot *s, *s0;
 	struct placement_pred pred;
 	struct placement_obs o;
-	uint64_t pfn, bad, first_bad = 0, bad_flags = 0, alloc0 = UINT64_MAX, alloc1;
+	uint64_t pfn, bad, first_bad = 0, bad_flags = 0, took_pages;
 	struct pressure_ev pe = { .zone_alloc = -1 };
 	char name[64], err[320], verb[64], snap[48], took[96] = "";
 
@@ -193,8 +217,9 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 	pfn = d->base / r->guest.page_size;
 	/* compaction, then pressure on most of the free memory, then compaction again */
 	snprintf(snap, sizeof(snap), "online-%s", d->name);
-	s = run_snap(r, snap);
-	pe.mib = s ? vmemmap_pressure_mib(s, d->base, d->size, pe.covers, sizeof(pe.covers)) : 0;
+	s = s0 = run_snap(r, snap);
+	pe.mib = s ? vmemmap_pressure_mib(s, d->base, d->size, pe.covers, sizeof(pe.covers),
+					  &pe.by_zone) : 0;
 	if (!pe.mib) {
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL,
 			   "no MemAvailable in the %s snapshot: cannot size the pressure", snap);
@@ -206,7 +231,6 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 		const struct zone_stat *z = snap_zone(s, 0, pe.zone);
 
 		pe.zone_free = z ? z->free + z->pcp : 0;
-		zone_pgalloc(s, pe.zone, &alloc0);
 	}
 	snprintf(verb, sizeof(verb), "pressure %llu 2", (unsigned long long)pe.mib);
 	if (agent_simple(r, run_timeout(r, 60000), "compact", err, sizeof(err)) < 0 ||
@@ -220,9 +244,8 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 		result_add(&r->res, V_ERROR, name, l->lineno, NULL, "%s", r->chan.err);
 		return STEP_STOP;
 	}
-	if (pe.zone && alloc0 != UINT64_MAX && zone_pgalloc(s, pe.zone, &alloc1) == 0 &&
-	    alloc1 >= alloc0) {
-		pe.zone_alloc = (int64_t)(alloc1 - alloc0);
+	if (vmemmap_zone_allocated(s0, s, pe.zone, &took_pages) == 0) {
+		pe.zone_alloc = (int64_t)took_pages;
 		snprintf(took, sizeof(took), "; zone %s gave %llu pages meanwhile (it had %llu free)",
 			 pe.zone, (unsigned long long)pe.zone_alloc,
 			 (unsigned long long)pe.zone_free);
@@ -239,6 +262,13 @@ static int vmemmap_run(struct run *r, const struct scn_line *l)
 			   "compaction and pressure; first pfn 0x%llx flags 0x%llx",
 			   (unsigned long long)bad, (long long)o.memmap_pages, d->name,
 			   (unsigned long long)first_bad, (unsigned long long)bad_flags);
+	else if (vmemmap_pressure_missed(pe.by_zone, pe.zone_alloc, pe.zone_free))
+		result_add(&r->res, V_ERROR, name, l->lineno, sb_str(&ev),
+			   "the pressure did not reach %s: zone %s gave %lld pages over 2 rounds "
+			   "of %llu MiB, fewer than the %llu it had free; its %lld vmemmap pfns "
+			   "stayed reserved, but were never under pressure (nothing proven)",
+			   d->name, pe.zone, (long long)pe.zone_alloc, (unsigned long long)pe.mib,
+			   (unsigned long long)pe.zone_free, (long long)o.memmap_pages);
 	else
 		result_add(&r->res, V_PASS, name, l->lineno, sb_str(&ev),
 			   "all %lld vmemmap pfns of %s stayed reserved (never buddy/LRU/slab) "

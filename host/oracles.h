@@ -87,9 +87,19 @@ uint64_t vmemmap_bad_pfns(const struct snapshot *s, uint64_t pfn, uint64_t n,
  * populated zone first, down to its low watermark, before a lower zone is touched: with
  * one node and every block of the device online in that zone, the zone's free pages
  * (per-cpu lists included) and a quarter more take all of the device's free pages. Else,
- * or when that is more, 70% of MemAvailable. 0 when s has no MemAvailable. */
+ * or when that is more, 70% of MemAvailable. 0 when s has no MemAvailable. *by_zone (if
+ * not NULL): 1 when sized by the zone. */
 uint64_t vmemmap_pressure_mib(const struct snapshot *s, uint64_t base, uint64_t size,
-			      char *why, size_t whylen);
+			      char *why, size_t whylen, int *by_zone);
+/* The pages zone gave between snapshots before and after (vmstat's pgalloc_<zone>): 0 and
+ * *pages, or -1 (no zone, a counter missing, or it went back). `expect vmemmap` is an
+ * ERROR when the pressure sized by the zone (*by_zone) took fewer than the zone had free:
+ * it never reached the device. */
+int vmemmap_zone_allocated(const struct snapshot *before, const struct snapshot *after,
+			   const char *zone, uint64_t *pages);
+/* 1 when a pressure sized by the zone (by_zone) took fewer pages from it (zone_alloc; -1
+ * not known) than it had free (zone_free): `expect vmemmap` is then an ERROR. */
+int vmemmap_pressure_missed(int by_zone, int64_t zone_alloc, uint64_t zone_free);
 
 /* --- no-leak / teardown ---------------------------------------------------------- */
 struct noleak_cfg {

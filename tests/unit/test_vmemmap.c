@@ -43,28 +43,57 @@ int main(void)
 	snap_meminfo(online, "MemAvailable", &avail);
 	cap = avail * 7 / 10 >> 10;
 	zfree = snap_zone(online, 0, "Movable")->free + snap_zone(online, 0, "Movable")->pcp;
-	mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why));
+	mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why), NULL);
 	ok(mib == (((zfree * 4096 >> 20) * 5 + 3) / 4) && mib < cap && strstr(why, "zone Movable"),
 	   "DIMM online movable: %llu MiB covers zone Movable's %llu free pages (70%% would be "
 	   "%llu MiB): %s", (unsigned long long)mib, (unsigned long long)zfree,
 	   (unsigned long long)cap, why);
-	mib = vmemmap_pressure_mib(online, 1ull << 27, mib128, why, sizeof(why));
+	mib = vmemmap_pressure_mib(online, 1ull << 27, mib128, why, sizeof(why), NULL);
 	ok(mib == cap && strstr(why, "70%"), "a DMA32 block under the populated Movable zone: 70%% "
 	   "of MemAvailable (%llu MiB: %s)", (unsigned long long)mib, why);
-	mib = vmemmap_pressure_mib(online, dimm - mib128, 2 * mib128, why, sizeof(why));
+	mib = vmemmap_pressure_mib(online, dimm - mib128, 2 * mib128, why, sizeof(why), NULL);
 	ok(mib == cap, "a range over two zones: 70%% (%llu MiB)", (unsigned long long)mib);
-	mib = vmemmap_pressure_mib(offl, dimm, mib128, why, sizeof(why));
+	mib = vmemmap_pressure_mib(offl, dimm, mib128, why, sizeof(why), NULL);
 	ok(mib > 0 && strstr(why, "70%"), "the block offline: 70%% (%llu MiB)",
 	   (unsigned long long)mib);
-	mib = vmemmap_pressure_mib(ppc, 4ull << 28, 1ull << 28, why, sizeof(why));
+	mib = vmemmap_pressure_mib(ppc, 4ull << 28, 1ull << 28, why, sizeof(why), NULL);
 	ok(mib > 0 && strstr(why, "zone Movable"), "ppc64le 6.12, the LMB online movable: %llu MiB "
 	   "(%s)", (unsigned long long)mib, why);
 	snap_meminfo(s390, "MemAvailable", &avail);
-	mib = vmemmap_pressure_mib(s390, 2ull << 28, 2ull << 28, why, sizeof(why));
+	mib = vmemmap_pressure_mib(s390, 2ull << 28, 2ull << 28, why, sizeof(why), NULL);
 	ok(mib == avail * 7 / 10 >> 10 && strstr(why, "70%"), "s390x 6.12, zone Movable is most of "
 	   "the memory: 70%% is less (%llu MiB)", (unsigned long long)mib);
+	/* the pressure proven to reach the device: zone Movable gave more than it had free
+	 * between the online and the after-pressure snapshots; the same snapshot twice (no
+	 * pressure at all) fires, a 70% fallback (a lower zone, or most of memory) never does */
+	{
+		struct snapshot *pre = fixture(FIX("x86_64-deb6.1-dimm128-mom/after-pressure"));
+		uint64_t took = 0;
+		int by_zone = -1, rc;
+
+		mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why), &by_zone);
+		rc = vmemmap_zone_allocated(online, pre, "Movable", &took);
+		ok(by_zone == 1 && rc == 0 && took > zfree &&
+		   !vmemmap_pressure_missed(by_zone, (int64_t)took, zfree),
+		   "recorded pressure: zone Movable gave %llu pages, it had %llu free: reached",
+		   (unsigned long long)took, (unsigned long long)zfree);
+		rc = vmemmap_zone_allocated(online, online, "Movable", &took);
+		ok(rc == 0 && took == 0 && vmemmap_pressure_missed(by_zone, 0, zfree),
+		   "no pressure (the online snapshot twice): 0 pages given, it fires");
+		ok(vmemmap_pressure_missed(1, (int64_t)zfree - 1, zfree) &&
+		   !vmemmap_pressure_missed(1, (int64_t)zfree, zfree),
+		   "one page short of the zone's free pages fires, all of them does not");
+		mib = vmemmap_pressure_mib(online, 1ull << 27, mib128, why, sizeof(why), &by_zone);
+		ok(by_zone == 0 && !vmemmap_pressure_missed(by_zone, 0, zfree),
+		   "a 70%% fallback never fires (the zone may legitimately give less)");
+		ok(!vmemmap_pressure_missed(1, -1, zfree) &&
+		   vmemmap_zone_allocated(online, pre, "Nonesuch", &took) == -1 &&
+		   vmemmap_zone_allocated(pre, online, "Movable", &took) == -1,
+		   "no counter, or one that went back: not known, no verdict from it");
+		snapshot_free(pre);
+	}
 	online->zones[online->n_zones - 1].node = 1;	/* as if zone Device were on a node 1 */
-	mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why));
+	mib = vmemmap_pressure_mib(online, dimm, mib128, why, sizeof(why), NULL);
 	ok(mib == cap, "two nodes: 70%% (%llu MiB)", (unsigned long long)mib);
 	snapshot_free(online);
 	snapshot_free(s390);
