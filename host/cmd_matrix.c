@@ -30,7 +30,8 @@
 
 struct matrix_cli {
 	struct job_cli job;	/* what run and matrix share (cli_job.c) */
-	const char *arch, *out;
+	char arch[256];		/* comma-joined: --arch repeats */
+	const char *out;
 	uint64_t jobs;
 	int verbose;
 	char connect[8192];	/* comma-joined: the shared --connect takes one */
@@ -38,8 +39,9 @@ struct matrix_cli {
 };
 
 static const struct opt matrix_opts[] = {
-	{ "arch", OPT_STR, offsetof(struct matrix_cli, arch), 0, 0, 0, NULL,
-	  "comma-separated arches (default: all of them)" },
+	{ "arch", OPT_LIST, offsetof(struct matrix_cli, arch),
+	  sizeof(((struct matrix_cli *)0)->arch), 0, 0, NULL,
+	  "comma-separated arches, repeatable (default: all of them)" },
 	{ "jobs", OPT_UINT, offsetof(struct matrix_cli, jobs), 0, 1, 64, NULL,
 	  "guests at a time on each host (-j N; default: what this machine's cores and memory "
 	  "allow)" },
@@ -249,7 +251,7 @@ static int matrix_cmd(int argc, char **argv)
 		fprintf(stderr, "hotplug-test matrix: %s\n", err);
 		return 2;
 	}
-	if (!cli.arch)	/* all of them */
+	if (!cli.arch[0])	/* all of them */
 		for (int i = 0; arches[i] && m.n_arches < MATRIX_ARCHES_MAX; i++)
 			m.arches[m.n_arches++] = arches[i];
 	else if ((m.n_arches = job_cli_arches("matrix", cli.arch, m.arches,

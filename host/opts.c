@@ -115,7 +115,8 @@ int opts_kv(const struct opt *tab, void *dst, const char *word, char *err, size_
 
 int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err, size_t errlen)
 {
-	int i;
+	const struct opt *seen[64];	/* options of one value given so far */
+	int i, nseen = 0;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq;
@@ -143,6 +144,17 @@ int opts_cli(const struct opt *tab, void *dst, int argc, char **argv, char *err,
 		if (!o) {
 			snprintf(err, errlen, "unknown option --%.*s", (int)(eq ? eq - a : (long)strlen(a)), a);
 			return -EINVAL;
+		}
+		if (o->type != OPT_LIST && o->type != OPT_FLAG) {
+			/* a second value would silently replace the first */
+			for (int k = 0; k < nseen; k++)
+				if (seen[k] == o) {
+					snprintf(err, errlen, "option --%s given twice (it takes one "
+						 "value)", o->name);
+					return -EINVAL;
+				}
+			if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
+				seen[nseen++] = o;
 		}
 		if (o->type == OPT_FLAG && !eq) {
 			if (set(o, (char *)dst + base, "1", err, errlen) < 0)

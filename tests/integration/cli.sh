@@ -10,6 +10,10 @@ hpt_says "cli: bad size names file:line" 2 '^tests/scenarios/bad-size.scn:2: plu
 hpt_says "cli: missing file" 2 'nope.scn' run nope.scn
 hpt_says "cli: unknown verb" 2 "unknown verb 'frobnicate'" frobnicate
 hpt_says "cli: unknown option" 2 'unknown option --bogus' run --bogus x.scn
+hpt_says "cli: an option of one value given twice is refused, not replaced" 2 \
+	'option --arch given twice' run --arch x86_64 --arch ppc64le scenarios/dimm-memmap-off.scn
+hpt_says "cli: matrix --arch repeats (the second is read too)" 2 "unknown arch 'mips'" \
+	matrix --arch x86_64 --arch mips scenarios/dimm-memmap-off.scn
 hpt_says "cli: image build with its options after the name says where they go" 2 \
 	"options go before the image's name" image build debian:bookworm --arch ppc64le
 hpt_says "cli: unknown arch" 2 "unknown arch 'mips'" run --arch mips scenarios/dimm-memmap-off.scn
