@@ -15,6 +15,7 @@
 #include "arch.h"
 #include "guest.h"
 #include "restore.h"
+#include "size.h"
 #include "virt.h"
 
 static int restore_broken;	/* a guest saved by this process could not be restored */
@@ -65,11 +66,25 @@ static int copy_file(const char *from, const char *to)
 	return rc;
 }
 
+/* The most bytes of saved images kept: $HPT_SAVED_MAX (a size: 3G, 500M), else
+ * RESTORE_KEEP_BYTES. */
+static uint64_t cache_max_bytes(void)
+{
+	const char *env = getenv("HPT_SAVED_MAX");
+	uint64_t v;
+
+	if (env && *env && parse_size(env, &v) == 0)
+		return v;
+	return RESTORE_KEEP_BYTES;
+}
+
 /* Temp files of saves whose process died (killed runs) go; beyond RESTORE_KEEP saved
- * guests, the least recently used (.key mtime, touched by each restore) go too. */
+ * guests or cache_max_bytes() of images, the least recently used (.key mtime, touched by
+ * each restore) go too, but never keep (the one just saved). */
 static void cache_tidy(const char *keep)
 {
 	char dir[PATH_MAX], p[PATH_MAX + 300], oldest[256];
+	uint64_t bytes, max = cache_max_bytes();
 	struct dirent *e;
 	time_t oldest_t;
 	int n;
@@ -78,6 +93,7 @@ static void cache_tidy(const char *keep)
 	cache_dir(dir, sizeof(dir));
 	do {
 		n = 0;
+		bytes = 0;
 		oldest[0] = 0;
 		oldest_t = 0;
 		d = opendir(dir);
@@ -100,6 +116,8 @@ static void cache_tidy(const char *keep)
 				}
 				continue;
 			}
+			if (len > 4 && !strcmp(e->d_name + len - 4, ".img") && stat(p, &st) == 0)
+				bytes += (uint64_t)st.st_size;
 			if (len < 5 || strcmp(e->d_name + len - 4, ".key") || stat(p, &st) < 0)
 				continue;
 			n++;
@@ -111,9 +129,9 @@ static void cache_tidy(const char *keep)
 		}
 		if (d)
 			closedir(d);
-		if (n > RESTORE_KEEP && oldest[0])
+		if ((n > RESTORE_KEEP || bytes > max) && oldest[0])
 			drop_image(oldest);
-	} while (n > RESTORE_KEEP && oldest[0]);
+	} while ((n > RESTORE_KEEP || bytes > max) && oldest[0]);
 }
 
 /* The running domain's channel and domain handle go (the domain itself is gone). */

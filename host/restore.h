@@ -17,8 +17,10 @@
 
 #define RESTORE_FORMAT 2	/* bump when what a saved guest holds changes */
 #define RESTORE_NOSAVE_S 86400	/* a guest that could not be saved boots this long */
-#define RESTORE_KEEP 96		/* saved guests kept in the cache (~75 MB each for a 512 MiB
-				 * x86_64 guest); the least recently used go */
+#define RESTORE_KEEP 96		/* saved guests kept in the cache; the least recently used go */
+#define RESTORE_KEEP_BYTES (3ull << 30)	/* and at most this much of images (75-115 MB
+					 * each for a 512 MiB guest: ~30 of them);
+					 * $HPT_SAVED_MAX overrides */
 
 struct restore_key {
 	struct strbuf text;	/* what the saved guest depends on, one fact a line */

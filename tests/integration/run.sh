@@ -78,6 +78,10 @@ done
 script_to=$((${HPT_IT_SCRIPT_TIMEOUT:-2100} * scale))
 deadline=$((SECONDS + ${HPT_IT_TIMEOUT:-4200} * scale))
 declare -A limit_of=()
+# the free space where the output goes, at each script's start: a full disk fails
+# scripts in strange ways (files missing that were just written), so the summary says it
+free_mib() { df -Pm "$top_out" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+free_min=$(free_mib) free_min_at=start free_start=$free_min
 
 # what still runs in process group PG (a script that timed out), for the log
 group_ps() {
@@ -147,6 +151,10 @@ while [ ${#queue[@]} -gt 0 ] || [ ${#pid_of[@]} -gt 0 ]; do
 			beside[$s]+=" $o" beside[$o]+=" $s"
 		done
 		limit_of[$s]=$lim
+		f=$(free_mib)
+		if [ -n "$f" ] && [ -n "$free_min" ] && [ "$f" -lt "$free_min" ]; then
+			free_min=$f free_min_at="$s's start"
+		fi
 		# --foreground: timeout stays in the job's group (a signal to it reaches all);
 		# what the script started is ended with the group when it ends (end_group)
 		if [ "$jobs" -gt 1 ]; then
@@ -190,6 +198,10 @@ trap - INT TERM HUP
 echo "integration: $pass passed, $fail failed, $skip skipped in $(wc -w <<<"$scripts") scripts" \
 	"($((SECONDS - t_all)) s, $jobs at a time)"
 echo "integration: seconds per script: ${times[*]}"
+f=$(free_mib)
+[ -z "$f" ] || [ -z "$free_min" ] || [ "$f" -ge "$free_min" ] || free_min=$f free_min_at=end
+echo "integration: free disk space in ${top_out%/*}: ${free_start:-?} MiB at the start," \
+	"${free_min:-?} MiB at the lowest ($free_min_at)"
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'failing: %s\n' "${failed[@]}"
 	[ ${#timed_out[@]} -eq 0 ] || echo "timed out: ${timed_out[*]}"
