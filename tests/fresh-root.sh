@@ -54,7 +54,7 @@ cleanup() {
 	kill_inside
 	[ -z "$inside" ] || { kill -KILL "$inside" 2>/dev/null; wait "$inside" 2>/dev/null; }
 	# a full disk fails everything inside in strange ways: say how much the root took
-	[ "$rc" -eq 0 ] || [ ! -d "$root/src" ] ||
+	[ ! -d "$root/src" ] ||
 		say "exit $rc after $((SECONDS - t0)) s; the root holds $(du -sxh "$root" 2>/dev/null |
 			cut -f1), free in ${root%/*}: $(df -Ph "${root%/*}" | awk 'NR == 2 { print $4 }')"
 	if [ "$keep" = 1 ]; then
@@ -75,6 +75,8 @@ for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list; do
 done
 t0=$SECONDS
 say "building a minimal bookworm root in $root"
+say "free in ${root%/*}: $(df -Ph "${root%/*}" | awk 'NR == 2 { print $4 }') (the quick start and" \
+	"make check fill the root with ~16 GB: packages, kernels, caches, saved guests)"
 # Once more after a failure: a mirror caught mid-sync (a Release that does not match its
 # Packages yet) fails the first try only. What failed is said either way, with the free
 # space where the root goes (a full disk fails the same way).
