@@ -5,7 +5,8 @@
 # machine looks to libvirt: a private mount namespace whose root is a mount point, with
 # /proc, /sys, /dev and /dev/pts bound (a plain chroot makes libvirt fail to set up its
 # QEMU mount namespace). Every mount vanishes with the namespace; the root is removed on
-# exit, failure or interrupt, and no process of it survives.
+# exit, failure or interrupt, and no process of it survives; the roots that killed runs
+# left (SIGKILL: no cleanup) are removed at the start.
 #   tests/fresh-root.sh [--keep] [--tree DIR] [COMMAND…]
 # COMMAND runs in the tree's copy (/src), default: the README's quick start, then
 # `make check`. --keep leaves the root for a look (its path is printed); --tree puts DIR's
@@ -33,19 +34,44 @@ if ! command -v mmdebstrap >/dev/null; then
 	EXTRA_PKGS=mmdebstrap "$top/host/install-deps.sh" extra || { say "cannot install mmdebstrap"; exit 2; }
 fi
 
-root=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
-# every process whose root is ours (QEMU, libvirt's helpers, make…): none may outlive us
-kill_inside() {
-	local pids
+# every process whose root is ROOT (QEMU, libvirt's helpers, make…): none may outlive us
+kill_inside() {	# [ROOT]
+	local r=${1:-$root} pids
 	for _ in 1 2 3; do
-		pids=$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$root" 2>/dev/null |
-			cut -d/ -f3)
+		# (find fails on the processes that end while it reads /proc)
+		pids=$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$r" 2>/dev/null |
+			cut -d/ -f3) || true
 		[ -n "$pids" ] || return 0
 		# shellcheck disable=SC2086
 		kill -KILL $pids 2>/dev/null
 		sleep 0.2
 	done
 }
+
+# A root is live while the flock on ROOT.lock is held: by its fresh-root.sh and whatever
+# it started (they inherit the lock). Roots of killed runs (SIGKILL: no cleanup ran, as
+# when a session ends with a CI run of its own going) are removed first, or a few of them
+# fill the disk (~16 GB each) under the next run. One without a lock file (from before
+# the locks) counts as dead once an hour old with no process inside.
+tmpd=${TMPDIR:-/tmp}
+for d in "$tmpd"/hpt-fresh.??????; do
+	[ -d "$d" ] || continue
+	if [ -e "$d.lock" ]; then
+		flock -n "$d.lock" true || continue
+	else
+		[ -z "$(find "$d" -maxdepth 0 -mmin -60)" ] || continue
+		[ -z "$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$d" 2>/dev/null)" ] ||
+			continue
+	fi
+	kill_inside "$d"
+	say "removing $d, the root of a killed run ($(du -sxh "$d" 2>/dev/null | cut -f1))"
+	rm -rf --one-file-system "$d"
+	rm -f "$d.lock" "$d.log"
+done
+
+root=$(mktemp -d "$tmpd/hpt-fresh.XXXXXX")
+exec 9>"$root.lock"
+flock -n 9 || { say "cannot lock $root.lock"; rmdir "$root"; exit 2; }
 inside=
 cleanup() {
 	local rc=$?
@@ -62,7 +88,7 @@ cleanup() {
 	else
 		rm -rf --one-file-system "$root"
 	fi
-	rm -f "$root.log"
+	rm -f "$root.log" "$root.lock"
 	exit "$rc"
 }
 trap cleanup EXIT

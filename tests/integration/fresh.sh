@@ -10,13 +10,30 @@ mounts_of() { awk -v r="$1" 'index($2, r) == 1' /proc/mounts; }
 procs_in() { find /proc -mindepth 2 -maxdepth 2 -name root -lname "$1" 2>/dev/null; }
 before=$(roots)
 
+# the root of a killed run (its lock not held) is removed by the next run; a live one
+# (its lock held) is left
+stale=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX") live=$(mktemp -d "${TMPDIR:-/tmp}/hpt-fresh.XXXXXX")
+: >"$stale.lock"
+: >"$stale/left-by-a-killed-run"
+flock "$live.lock" sleep 600 &
+lpid=$!
+for _ in $(seq 100); do ! flock -n "$live.lock" true 2>/dev/null && break; sleep 0.05; done
+
 # a command that fails: its status comes back, the root goes
 tests/fresh-root.sh sh -c 'test -d /src/host && test ! -e /usr/bin/qemu-system-x86_64 && exit 7' \
 	>"$out/fresh-fail.out" 2>&1
 rc=$?
 check "fresh-root: the command ran in a bare root, its exit status came back (7, got $rc)" \
 	test "$rc" -eq 7 || diag "what fresh-root.sh said:" "$(tail -n 30 "$out/fresh-fail.out")"
-check "fresh-root: the root is gone after a failure" test "$(roots)" = "$before"
+check "fresh-root: the root is gone after a failure" \
+	test "$(roots | grep -vxF "$live")" = "$before"
+check "fresh-root: a killed run's root was removed first, and said" \
+	eval "[ ! -e '$stale' ] && [ ! -e '$stale.lock' ] &&
+	      grep -q 'removing $stale, the root of a killed run' '$out/fresh-fail.out'"
+check "fresh-root: a live run's root was left" test -d "$live" -a -e "$live.lock"
+kill "$lpid" 2>/dev/null
+wait "$lpid" 2>/dev/null
+rm -rf "$live" "$live.lock"
 
 # interrupted while a process runs inside: exit 130, nothing left (job control on, so
 # that the background job does not ignore SIGINT, as a non-interactive shell's would)
