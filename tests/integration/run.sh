@@ -65,8 +65,8 @@ pick() {
 read -ra queue <<<"$scripts"
 # Deadlines: a script that hangs is ended and named, and the run ends with its summary
 # before a CI's own limit kills it (a killed run.sh prints nothing of what it saw). Each
-# script gets HPT_IT_SCRIPT_TIMEOUT seconds (default 2100: the longest, kernels and
-# stack, take 15-18 min cold here), none more than what is left of HPT_IT_TIMEOUT for the
+# script gets HPT_IT_SCRIPT_TIMEOUT seconds (default 2700: the longest, kernels and
+# stack, take 15-18 min cold here, 29 min on a machine loaded by more), none more than what is left of HPT_IT_TIMEOUT for the
 # whole run (default 4200); both times HPT_TIMEOUT_SCALE. When the time is up, what has
 # not started is named and fails.
 scale=${HPT_TIMEOUT_SCALE:-1}
@@ -75,7 +75,7 @@ for v in HPT_IT_SCRIPT_TIMEOUT HPT_IT_TIMEOUT; do
 	[ -z "${!v+set}" ] || case ${!v} in ''|*[!0-9]*|0)
 		echo "run.sh: $v=${!v} is not a number of seconds" >&2; exit 2 ;; esac
 done
-script_to=$((${HPT_IT_SCRIPT_TIMEOUT:-2100} * scale))
+script_to=$((${HPT_IT_SCRIPT_TIMEOUT:-2700} * scale))
 deadline=$((SECONDS + ${HPT_IT_TIMEOUT:-4200} * scale))
 declare -A limit_of=()
 # the free space where the output goes, at each script's start: a full disk fails
