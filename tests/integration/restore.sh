@@ -163,9 +163,11 @@ result mxn/dimm-memmap-off.x86_64 /restore/note "booted: --no-restore"
 # the cache's size limit ($HPT_SAVED_MAX): over it, the least recently used images go,
 # never the one just saved (here the limit is one byte: only that one stays)
 check "size limit: one image before (dimm-memmap-on-memory's)" _images 1
-HPT_SAVED_MAX=1 scenario cap 0 scenarios/dimm-memmap-off.scn
-restored cap false true
-check "size limit: over it, the older image went, the new one stayed" _images 1
+old_img=$(find "$HPT_SAVED_DIR" -name '*.img' | head -n 1)
+HPT_SAVED_MAX=1 scenario cap 0 scenarios/virtio-mem-grow-shrink.scn
+restored cap true true
+check "size limit: over it, the older image went, the new one stayed" \
+	eval "[ -n '$old_img' ] && [ ! -e '$old_img' ] && _images 1"
 check "size limit: the one left is the new one" \
 	test -e "$HPT_SAVED_DIR/$("$jget" "$out/cap/results.json" /restore/image)"
 
