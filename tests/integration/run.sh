@@ -66,9 +66,9 @@ read -ra queue <<<"$scripts"
 # Deadlines: a script that hangs is ended and named, and the run ends with its summary
 # before a CI's own limit kills it (a killed run.sh prints nothing of what it saw). Each
 # script gets HPT_IT_SCRIPT_TIMEOUT seconds (default 2700: the longest, kernels and
-# stack, take 15-18 min cold here, 29 min on a machine loaded by more), none more than what is left of HPT_IT_TIMEOUT for the
-# whole run (default 4200); both times HPT_TIMEOUT_SCALE. When the time is up, what has
-# not started is named and fails.
+# stack, take 15-18 min cold here, 29 min on a machine loaded by more), none more than
+# what is left of HPT_IT_TIMEOUT for the whole run (default 4200); both times
+# HPT_TIMEOUT_SCALE. When the time is up, what has not started is named and fails.
 scale=${HPT_TIMEOUT_SCALE:-1}
 case $scale in ''|*[!0-9]*|0) scale=1 ;; esac
 for v in HPT_IT_SCRIPT_TIMEOUT HPT_IT_TIMEOUT; do
