@@ -51,7 +51,7 @@ kill_inside() {	# [ROOT]
 # A root is live while the flock on ROOT.lock is held: by its fresh-root.sh and whatever
 # it started (they inherit the lock). Roots of killed runs (SIGKILL: no cleanup ran, as
 # when a session ends with a CI run of its own going) are removed first, or a few of them
-# fill the disk (~16 GB each) under the next run. One without a lock file (from before
+# fill the disk (~19 GB each) under the next run. One without a lock file (from before
 # the locks) counts as dead once an hour old with no process inside.
 tmpd=${TMPDIR:-/tmp}
 for d in "$tmpd"/hpt-fresh.??????; do
@@ -102,7 +102,7 @@ done
 t0=$SECONDS
 say "building a minimal bookworm root in $root"
 say "free in ${root%/*}: $(df -Ph "${root%/*}" | awk 'NR == 2 { print $4 }') (the quick start and" \
-	"make check fill the root with ~16 GB: packages, kernels, caches, saved guests)"
+	"make check fill the root with ~19 GB: packages, kernels, caches, saved guests)"
 # Once more after a failure: a mirror caught mid-sync (a Release that does not match its
 # Packages yet) fails the first try only. What failed is said either way, with the free
 # space where the root goes (a full disk fails the same way).
