@@ -67,14 +67,18 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* The most bytes of saved images kept: $HPT_SAVED_MAX (a size: 3G, 500M), else
- * RESTORE_KEEP_BYTES. */
+ * RESTORE_KEEP_BYTES; a value that is no size is said, not silently ignored. */
 static uint64_t cache_max_bytes(void)
 {
 	const char *env = getenv("HPT_SAVED_MAX");
 	uint64_t v;
 
-	if (env && *env && parse_size(env, &v) == 0)
+	if (!env || !*env)
+		return RESTORE_KEEP_BYTES;
+	if (parse_size(env, &v) == 0)
 		return v;
+	hpt_log("HPT_SAVED_MAX=%.40s is not a size (such as 1G or 500M): saved guests are kept "
+		"up to %llu MiB", env, (unsigned long long)(RESTORE_KEEP_BYTES >> 20));
 	return RESTORE_KEEP_BYTES;
 }
 

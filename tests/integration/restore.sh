@@ -170,6 +170,12 @@ check "size limit: over it, the older image went, the new one stayed" \
 	eval "[ -n '$old_img' ] && [ ! -e '$old_img' ] && _images 1"
 check "size limit: the one left is the new one" \
 	test -e "$HPT_SAVED_DIR/$("$jget" "$out/cap/results.json" /restore/image)"
+# a limit that is no size is said, and the default applies (this run saves: the key of
+# dimm-memmap-on-memory, whose image the limit above removed)
+HPT_SAVED_MAX=3X scenario badmax 0 scenarios/dimm-memmap-off.scn
+restored badmax true true
+check "size limit: HPT_SAVED_MAX=3X is said, not silently ignored" \
+	grep -q 'HPT_SAVED_MAX=3X is not a size.*kept up to 3072 MiB' "$out/badmax.err"
 
 no_leftovers
 done_testing
