@@ -28,8 +28,13 @@ struct arch {
 	/* Appends kernel arguments that depend on the host the guest runs on (or NULL);
 	 * tcg: QEMU emulates the CPU; local: libvirt runs QEMU on this machine. */
 	void (*host_cmdline)(struct strbuf *sb, int tcg, int local);
-	/* why a saved guest is never restored here (restore.c), NULL = it is */
+	/* why a saved guest is not restored here (restore.c), NULL = it is; with
+	 * restore_tcg_qemu_min set it is after all for a guest of at most
+	 * restore_tcg_max_cpus vCPUs under TCG on a QEMU at least that new (major * 1000000
+	 * + minor * 1000 + micro, as virConnectGetVersion says), and for KVM guests */
 	const char *no_restore;
+	unsigned long restore_tcg_qemu_min;
+	uint64_t restore_tcg_max_cpus;
 };
 
 const struct arch *arch_find(const char *name);

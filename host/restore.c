@@ -213,8 +213,15 @@ static const char *never(const struct run *r)
 		return "--no-restore";
 	if (!r->virt->embedded)
 		return "restore needs the embedded driver (--connect names another)";
-	if (r->arch->no_restore)
-		return r->arch->no_restore;
+	if (r->arch->no_restore) {
+		unsigned long qemu = 0;
+		const char *no;
+
+		virConnectGetVersion(r->virt->conn, &qemu);
+		no = restore_arch_refuses(r->arch, r->accel_used, r->boot.cpus, qemu);
+		if (no)
+			return no;
+	}
 	if (r->opts->image)	/* its disk is the run's own overlay: a saved guest's would differ */
 		return "an image guest boots from its disk";
 	if (restore_broken)

@@ -35,6 +35,11 @@ struct restore_key {
 int restore_key(const struct run *r, const char *xml, const char *sock, const char *kernel,
 		const char *initrd, unsigned long lib_ver, unsigned long qemu_ver,
 		struct restore_key *k, char *why, size_t n);
+/* Why a guest of arch a (accel "tcg" or "kvm", cpus vCPUs, on QEMU qemu_ver as
+ * virConnectGetVersion says) is never restored: a->no_restore unless its
+ * restore_tcg_qemu_min lets it after all (arch.h); NULL when it may be. */
+const char *restore_arch_refuses(const struct arch *a, const char *accel, uint64_t cpus,
+				 unsigned long qemu_ver);
 /* Domain XML for restoring into run dir `dir`, listening on `sock`: saved, the image's
  * own domain XML (libvirt restores only into its name and uuid, and re-parses any other
  * rendering of memory devices wrongly), with the saving run's dir and socket replaced by

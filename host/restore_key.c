@@ -181,3 +181,16 @@ cleanup:
 	sb_release(&to);
 	return rc < 0 ? rc : 0;
 }
+
+const char *restore_arch_refuses(const struct arch *a, const char *accel, uint64_t cpus,
+				 unsigned long qemu_ver)
+{
+	if (!a->no_restore)
+		return NULL;
+	if (a->restore_tcg_qemu_min && accel && !strcmp(accel, "kvm"))
+		return NULL;
+	if (a->restore_tcg_qemu_min && qemu_ver >= a->restore_tcg_qemu_min &&
+	    cpus <= a->restore_tcg_max_cpus)
+		return NULL;
+	return a->no_restore;
+}

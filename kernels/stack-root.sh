@@ -25,10 +25,11 @@ die() { echo "stack-root: $*" >&2; exit 1; }
 mirror=http://deb.debian.org/debian
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 pkgs="qemu-system-x86 qemu-system-ppc qemu-system-s390x qemu-system-data
-libvirt-daemon-driver-qemu libvirt-dev libvirt0 libvirt-clients
+libvirt-daemon-driver-qemu libvirt-daemon-common libvirt-dev libvirt0 libvirt-clients
 gcc make pkg-config libc6-dev kmod passwd libxml2-utils busybox-static cpio gzip xz-utils
 gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu libelf1"
-# (the cross compilers and libelf1: the placement probe is built, inside, against a kernel
+# (libvirt-daemon-common: libvirt_iohelper, which libvirt's save and restore of a guest
+# run; the cross compilers and libelf1: the placement probe is built, inside, against a kernel
 # tree of your own; the kernel's host tools such as objtool link libelf)
 
 # libvirt's QEMU user and group: the names, ids and home of libvirt-daemon-system's postinst

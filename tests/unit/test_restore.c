@@ -1,7 +1,8 @@
 /* The key of a saved guest (host/restore_key.c): runs that boot the same way share it
  * whatever their scenario, run dir and domain name; every boot option, file and version
  * that shapes the booted guest changes it; a domain that keeps files in the run dir
- * cannot be saved; the restore XML is the image's own with the new run's paths. */
+ * cannot be saved; the restore XML is the image's own with the new run's paths; which
+ * arches' guests are restored. */
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -234,6 +235,22 @@ int main(void)
 		sb_reset(&out);
 		ok(restore_xml(&out, "<domain><name>n</name></domain>", "/d", "/s") < 0,
 		   "a domain without console log or agent socket cannot be restored into a run");
+	}
+	{
+		/* which arches restore (arch.h's no_restore, restore_tcg_qemu_min) */
+		const struct arch *ppc = arch_find("ppc64le"), *x86 = arch_find("x86_64");
+
+		ok(!restore_arch_refuses(x86, "tcg", 2, 7002000), "x86_64 guests are restored");
+		ok(restore_arch_refuses(ppc, "tcg", 1, 7002000) == ppc->no_restore &&
+		   strstr(ppc->no_restore, "decrementer"),
+		   "pseries under TCG on QEMU 7.2 boots, saying why: %s", ppc->no_restore);
+		ok(!restore_arch_refuses(ppc, "tcg", 1, 10000002),
+		   "a 1-vCPU pseries guest under TCG on QEMU 10.0.2 is restored");
+		ok(!restore_arch_refuses(ppc, "tcg", 1, 8002000), "... and on QEMU 8.2.0");
+		ok(restore_arch_refuses(ppc, "tcg", 1, 8001005) != NULL, "... not on QEMU 8.1.5");
+		ok(restore_arch_refuses(ppc, "tcg", 2, 10000002) == ppc->no_restore,
+		   "a 2-vCPU pseries guest boots on QEMU 10.0.2 too");
+		ok(!restore_arch_refuses(ppc, "kvm", 4, 7002000), "a KVM pseries guest is restored");
 	}
 	sb_release(&out);
 	unlink(kernel);
