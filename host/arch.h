@@ -31,7 +31,7 @@ struct arch {
 	/* why a saved guest is not restored here (restore.c), NULL = it is; with
 	 * restore_tcg_qemu_min set it is after all for a guest of at most
 	 * restore_tcg_max_cpus vCPUs under TCG on a QEMU at least that new (major * 1000000
-	 * + minor * 1000 + micro, as virConnectGetVersion says), and for KVM guests */
+	 * + minor * 1000 + micro, as virConnectGetVersion says); KVM guests never */
 	const char *no_restore;
 	unsigned long restore_tcg_qemu_min;
 	uint64_t restore_tcg_max_cpus;

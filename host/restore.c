@@ -213,7 +213,7 @@ static const char *never(const struct run *r)
 		return "--no-restore";
 	if (!r->virt->embedded)
 		return "restore needs the embedded driver (--connect names another)";
-	if (r->arch->no_restore) {
+	if (r->arch->no_restore) {	/* asks libvirt only where the arch may refuse */
 		unsigned long qemu = 0;
 		const char *no;
 

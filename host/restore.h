@@ -36,8 +36,8 @@ int restore_key(const struct run *r, const char *xml, const char *sock, const ch
 		const char *initrd, unsigned long lib_ver, unsigned long qemu_ver,
 		struct restore_key *k, char *why, size_t n);
 /* Why a guest of arch a (accel "tcg" or "kvm", cpus vCPUs, on QEMU qemu_ver as
- * virConnectGetVersion says) is never restored: a->no_restore unless its
- * restore_tcg_qemu_min lets it after all (arch.h); NULL when it may be. */
+ * virConnectGetVersion says, 0 if unknown) is never restored: a->no_restore unless its
+ * restore_tcg_qemu_min lets a TCG guest after all (arch.h); NULL when it may be. */
 const char *restore_arch_refuses(const struct arch *a, const char *accel, uint64_t cpus,
 				 unsigned long qemu_ver);
 /* Domain XML for restoring into run dir `dir`, listening on `sock`: saved, the image's

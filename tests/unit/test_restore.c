@@ -250,7 +250,8 @@ int main(void)
 		ok(restore_arch_refuses(ppc, "tcg", 1, 8001005) != NULL, "... not on QEMU 8.1.5");
 		ok(restore_arch_refuses(ppc, "tcg", 2, 10000002) == ppc->no_restore,
 		   "a 2-vCPU pseries guest boots on QEMU 10.0.2 too");
-		ok(!restore_arch_refuses(ppc, "kvm", 4, 7002000), "a KVM pseries guest is restored");
+		ok(restore_arch_refuses(ppc, "kvm", 1, 10000002) == ppc->no_restore,
+		   "a KVM pseries guest boots: never measured here, so never assumed");
 	}
 	sb_release(&out);
 	unlink(kernel);
