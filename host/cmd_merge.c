@@ -334,6 +334,7 @@ static int join_run(struct matrix *m, struct job *j, const struct jr_val *r, con
 	j->state = JOB_DONE;
 	j->t_start = m->t0;	/* only the duration is known */
 	j->t_end = m->t0 + ms;
+	j->untimed = 1;
 	snprintf(j->dir, sizeof(j->dir), "%s/%s", m->out, key);
 	if (res && res->type == JR_OBJ) {
 		struct strbuf text = STRBUF_INIT;

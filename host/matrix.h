@@ -44,6 +44,7 @@ struct job {
 	enum job_state state;
 	pid_t pid;
 	uint64_t t_start, t_end;	/* now_ms() */
+	int untimed;			/* merged from a shard: only t_end - t_start is known */
 	/* outcome, from the run dir's results.json (or why there is none) */
 	enum verdict v;
 	struct results res;
@@ -146,6 +147,8 @@ void matrix_host_job_end(struct matrix *m, struct job *j);
 int matrix_host_reaped(struct matrix *m, pid_t pid, int status);
 /* Ends checks past their deadline; 1 if no host is up or being checked. */
 int matrix_hosts_all_down(struct matrix *m);
+/* The earliest deadline of a host check under way (now_ms() time), 0 if none. */
+uint64_t matrix_hosts_next_deadline(const struct matrix *m);
 /* Every host's state, for a note: "URI: why; …". */
 void matrix_hosts_why(const struct matrix *m, char *buf, size_t n);
 

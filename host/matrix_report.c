@@ -323,6 +323,10 @@ int matrix_write_json(const struct matrix *m, int exit_code)
 		json_str(&j, "arch", jb->arch->name);
 		json_str(&j, "verdict", verdict_names[jb->v]);
 		json_double(&j, "seconds", job_seconds(jb));
+		if (!jb->untimed && jb->t_end > jb->t_start) {	/* it ran: when, from the start */
+			json_u64(&j, "started_ms", jb->t_start - m->t0);
+			json_u64(&j, "ended_ms", jb->t_end - m->t0);
+		}
 		json_str(&j, "kernel", jb->kernel[0] ? jb->kernel : NULL);
 		json_str(&j, "kernel_spec", jb->mk->sel ? jb->mk->sel->spec : "debian:bookworm");
 		json_str(&j, "kernel_package", jb->package[0] ? jb->package : NULL);

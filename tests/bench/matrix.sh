@@ -33,6 +33,20 @@ wall() { grep -o '"wall_ms": [0-9]*' "$out/$1/results.json" 2>/dev/null | head -
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)/1000; else print "-"}'; }
 spread() { sort -n | awk 'NR==1{lo=$1} {hi=$1} END {if (NR) printf "%.1f-%.1f", lo/1000, hi/1000; else print "-"}'; }
 
+# busy WAY: how full the -j slots were, jobs' own seconds over wall x j (results.json's
+# /runs/N/seconds), as "NN % (SUM s of jobs)"; what the scheduler leaves idle between a
+# job's end and the next start shows here, not in the jobs' times
+jget=$top/build/tests/jget
+busy() {
+	local i=0 s sum=0 w
+	w=$(wall "$1") || return
+	while s=$("$jget" "$out/$1/results.json" /runs/$i/seconds 2>/dev/null); do
+		sum=$(awk -v a="$sum" -v b="$s" 'BEGIN { printf "%.3f", a + b }')
+		i=$((i + 1))
+	done
+	awk -v s="$sum" -v w="$w" -v j="$j" 'BEGIN { if (w > 0) printf "%.0f %% (%.1f s of jobs)", 100 * s / (w / 1000 * j), s }'
+}
+
 saved() { find "${HPT_SAVED_DIR:-$top/.cache/saved}" -name '*.img' 2>/dev/null | wc -l; }
 before=$(saved)
 "$bin" matrix -j "$j" --arch "$arches" "${kargs[@]}" --out "$out/warmup" "${scns[@]}" \
@@ -45,7 +59,7 @@ for i in $(seq "$runs"); do
 		>"$out/run-$i.out" 2>"$out/run-$i.err"
 	rc=$?
 	counts=$(grep -E '^matrix: [0-9]+ jobs' "$out/run-$i.out" | sed 's/ in .*//')
-	echo "whole matrix run $i: $(wall "run-$i" | median) s, $counts (exit $rc)"
+	echo "whole matrix run $i: $(wall "run-$i" | median) s, $counts (exit $rc); slots busy $(busy "run-$i")"
 	if grep -qE '^(FAIL|ERROR) ' "$out/run-$i.out"; then
 		left+=("run $i (see $out/run-$i.out)")
 	else

@@ -19,6 +19,24 @@ own_results() {
 	done
 	! "$jget" "$m/results.json" /runs/12 >/dev/null 2>&1 || { _why+=("more than 12 runs"); return 1; }
 }
+# -j 2 keeps two jobs running: a job that starts after the first one ended overlaps
+# another (results.json's started_ms/ended_ms). Once the scheduler slept until the next
+# end after collecting one, and from the third job on they ran one at a time.
+refilled() {
+	local i s e lines=""
+	for i in $(seq 0 11); do
+		s=$("$jget" "$m/results.json" /runs/$i/started_ms) &&
+			e=$("$jget" "$m/results.json" /runs/$i/ended_ms) || {
+			_why+=("run $i has no started_ms/ended_ms"); return 1; }
+		lines+="$s $e"$'\n'
+	done
+	awk 'NF == 2 { s[NR] = $1; e[NR] = $2; n = NR }
+	     END { first = -1
+		   for (i = 1; i <= n; i++) if (first < 0 || e[i] < first) first = e[i]
+		   for (i = 1; i <= n; i++) if (s[i] >= first)
+			   for (k = 1; k <= n; k++) if (k != i && s[k] < e[i] && s[i] < e[k]) exit 0
+		   exit 1 }' <<<"$lines" || { _why+=("after the first end no two jobs ran at once"); return 1; }
+}
 
 # bad input: exit 2 with the reason, before anything is built or booted
 hpt_says "matrix: unknown arch" 2 "unknown arch 'mips'" matrix --arch mips scenarios/dimm-memmap-off.scn
@@ -38,6 +56,7 @@ if need x86_64 ppc64le s390x xmllint "matrix: 12 jobs on three arches"; then
 	diag "matrix of 12 jobs took $((SECONDS - start)) s"
 	check "matrix: exit 1 (a job FAILed), got $rc" test "$rc" -eq 1 ||
 		diag "$(cat "$m.out" "$m.err" | tail -n 30)"
+	check "matrix: -j 2 starts a job as soon as one ends (two at a time to the end)" refilled
 	check "matrix: table has one column per arch" grep -Eq '^scenario +x86_64 +ppc64le +s390x' "$m.out"
 	check "matrix: boot-memory offline/online PASSes on all three arches" \
 		cell logical-offline-online 'PASS +[0-9.]+ s +PASS +[0-9.]+ s +PASS +[0-9.]+ s'
