@@ -2,7 +2,6 @@
  * guests at a time, each job its own `hotplug-test run` process (see matrix.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -20,7 +19,6 @@
 #include "hpt.h"
 #include "matrix.h"
 #include "opts.h"
-#include "reaper.h"
 #include "report.h"
 #include "runner.h"
 #include "shard.h"
@@ -150,27 +148,8 @@ static size_t not_started(struct matrix *m, size_t from)
 	return n;
 }
 
-/* How long the scheduler may sleep when no child exits: until the next deadline (a
- * stopped job's grace, a host check's answer, the progress line's clock), for ever when
- * there is none; a look every 250 ms only when child exits cannot wake it. */
-static int sched_timeout(const struct matrix *m, uint64_t stop_at, int killed, int exit_fd)
-{
-	uint64_t now = now_ms(), due = matrix_hosts_next_deadline(m);
-
-	if (stop_at && !killed && (!due || stop_at + STOP_GRACE_MS < due))
-		due = stop_at + STOP_GRACE_MS;
-	if (m->tty && (!due || now + 1000 < due))
-		due = now + 1000;
-	if (exit_fd < 0 && (!due || now + 250 < due))
-		due = now + 250;
-	if (!due)
-		return -1;
-	return due <= now ? 0 : due - now > INT_MAX - 1 ? INT_MAX : (int)(due - now) + 1;
-}
-
 /* The scheduler: start jobs while a host has a free slot (-j per host), collect the ones
- * that end; between the two it sleeps until a child exits (reaper_exit_fd), a signal
- * stops the matrix or a deadline passes. */
+ * that end. */
 static void run_jobs(struct matrix *m)
 {
 	size_t next = 0, done = 0, running = 0;
@@ -180,11 +159,8 @@ static void run_jobs(struct matrix *m)
 	for (size_t i = 0; i < m->n; i++)
 		done += m->jobs[i].state == JOB_DONE;
 	while (done < m->n) {
-		/* drained before the waitpid below: an exit after it still wakes the poll */
-		int exit_fd = reaper_exit_fd();
-		struct pollfd p[2] = { { .fd = exit_fd, .events = POLLIN },
-				       { .fd = hpt_stop ? -1 : hpt_stop_fd, .events = POLLIN } };
-		int status, reaped;
+		struct pollfd p = { .fd = hpt_stop_fd, .events = POLLIN };
+		int status;
 		pid_t pid;
 
 		if (hpt_stop && !stop_at) {	/* forward the stop; jobs clean up and report */
@@ -227,11 +203,9 @@ static void run_jobs(struct matrix *m)
 		}
 		if (!hpt_stop && matrix_hosts_all_down(m))
 			done += not_started(m, next);
-		reaped = 0;
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			struct job *j = by_pid(m, pid);
 
-			reaped++;	/* a slot may be free now, or a host up: look again */
 			if (!j) {	/* a host check, or an orphaned QEMU of a dead job */
 				matrix_host_reaped(m, pid, status);
 				continue;
@@ -243,8 +217,8 @@ static void run_jobs(struct matrix *m)
 			matrix_job_done(m, j);
 		}
 		matrix_progress(m, 0);
-		if (done < m->n && !reaped)
-			poll(p, 2, sched_timeout(m, stop_at, killed, exit_fd));
+		if (done < m->n && poll(&p, hpt_stop ? 0 : 1, 250) != 0 && hpt_stop)
+			usleep(100000);
 	}
 	if (m->tty)
 		printf("\r\033[K");

@@ -147,8 +147,6 @@ void matrix_host_job_end(struct matrix *m, struct job *j);
 int matrix_host_reaped(struct matrix *m, pid_t pid, int status);
 /* Ends checks past their deadline; 1 if no host is up or being checked. */
 int matrix_hosts_all_down(struct matrix *m);
-/* The earliest deadline of a host check under way (now_ms() time), 0 if none. */
-uint64_t matrix_hosts_next_deadline(const struct matrix *m);
 /* Every host's state, for a note: "URI: why; …". */
 void matrix_hosts_why(const struct matrix *m, char *buf, size_t n);
 

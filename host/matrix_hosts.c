@@ -210,17 +210,6 @@ int matrix_hosts_all_down(struct matrix *m)
 	return !alive;
 }
 
-uint64_t matrix_hosts_next_deadline(const struct matrix *m)
-{
-	uint64_t due = 0;
-
-	for (int i = 0; i < m->n_hosts; i++)
-		if (m->hosts[i].state == MHOST_CHECKING &&
-		    (!due || m->hosts[i].check_deadline < due))
-			due = m->hosts[i].check_deadline;
-	return due;
-}
-
 void matrix_hosts_why(const struct matrix *m, char *buf, size_t n)
 {
 	size_t len = 0;

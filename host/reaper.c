@@ -5,7 +5,6 @@
  * zombie children whose comm is qemu-system-*; libvirt's own helpers are left to it. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
@@ -42,9 +41,6 @@ static void reap_qemu(pid_t self)
 	closedir(d);
 }
 
-/* written once per SIGCHLD, read by whoever waits for its children (reaper_exit_fd) */
-static int exit_pipe[2] = { -1, -1 };
-
 static void *reaper(void *arg)
 {
 	int fd = *(int *)arg;
@@ -53,17 +49,13 @@ static void *reaper(void *arg)
 	for (;;) {
 		ssize_t n = read(fd, &si, sizeof(si));
 
-		if (n > 0) {
+		if (n > 0)
 			reap_qemu(getpid());
-			/* full pipe: a wakeup is pending already */
-			if (exit_pipe[1] >= 0 && write(exit_pipe[1], "c", 1) < 0 && errno != EAGAIN)
-				exit_pipe[1] = -1;
-		} else if (n < 0 && errno == EINTR) {
+		else if (n < 0 && errno == EINTR)
 			continue;	/* a SIGTERM handler ran on this thread: keep reaping, or
 					 * destroying the domain waits forever for its zombie */
-		} else {
+		else
 			break;
-		}
 	}
 	return NULL;
 }
@@ -82,30 +74,12 @@ void reaper_start(void)
 	 * virFork resets the mask, our make child does too) */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (fd >= 0 && pipe2(exit_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		exit_pipe[0] = exit_pipe[1] = -1;
 	if (fd < 0 || pthread_create(&t, NULL, reaper, &fd) != 0) {
-		if (exit_pipe[0] >= 0) {
-			close(exit_pipe[0]);
-			close(exit_pipe[1]);
-			exit_pipe[0] = exit_pipe[1] = -1;
-		}
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		prctl(PR_SET_CHILD_SUBREAPER, 0);
 		return;
 	}
 	pthread_detach(t);
-}
-
-int reaper_exit_fd(void)
-{
-	char buf[64];
-
-	if (exit_pipe[0] < 0)
-		return -1;
-	while (read(exit_pipe[0], buf, sizeof(buf)) > 0)
-		;
-	return exit_pipe[0];
 }
 
 void child_exec_prepare(int in, int out, int err)

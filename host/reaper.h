@@ -6,12 +6,6 @@
  * exists (it blocks SIGCHLD process-wide). */
 void reaper_start(void);
 
-/* A descriptor that becomes readable when a child of ours has exited (each SIGCHLD the
- * reaping thread takes writes to it), drained by this call: drain, waitpid(WNOHANG) every
- * child, then poll it — an exit after the waitpid still wakes the poll. -1 without the
- * reaper (then poll with a deadline of your own). */
-int reaper_exit_fd(void);
-
 /* In a forked child before exec: in, out and err become 0, 1 and 2 (a negative one is
  * left as it is), every other descriptor is closed, no signal is blocked and SIGPIPE is
  * back to its default. main.c ignores SIGPIPE and blocks SIGCHLD, and a library's
