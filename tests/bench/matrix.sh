@@ -39,11 +39,13 @@ spread() { sort -n | awk 'NR==1{lo=$1} {hi=$1} END {if (NR) printf "%.1f-%.1f", 
 jget=$top/build/tests/jget
 busy() {
 	local i=0 s sum=0 w
-	w=$(wall "$1") || return
+	w=$(wall "$1") || { echo "unknown (no wall time)"; return; }
+	[ -x "$jget" ] || { echo "unknown (no $jget: make bench builds it)"; return; }
 	while s=$("$jget" "$out/$1/results.json" /runs/$i/seconds 2>/dev/null); do
 		sum=$(awk -v a="$sum" -v b="$s" 'BEGIN { printf "%.3f", a + b }')
 		i=$((i + 1))
 	done
+	[ "$i" -gt 0 ] || { echo "unknown (no runs in results.json)"; return; }
 	awk -v s="$sum" -v w="$w" -v j="$j" 'BEGIN { if (w > 0) printf "%.0f %% (%.1f s of jobs)", 100 * s / (w / 1000 * j), s }'
 }
 

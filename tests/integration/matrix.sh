@@ -56,7 +56,7 @@ if need x86_64 ppc64le s390x xmllint "matrix: 12 jobs on three arches"; then
 	diag "matrix of 12 jobs took $((SECONDS - start)) s"
 	check "matrix: exit 1 (a job FAILed), got $rc" test "$rc" -eq 1 ||
 		diag "$(cat "$m.out" "$m.err" | tail -n 30)"
-	check "matrix: -j 2 starts a job as soon as one ends (two at a time to the end)" refilled
+	check "matrix: -j 2 refills a slot when a job ends (two at a time to the end)" refilled
 	check "matrix: table has one column per arch" grep -Eq '^scenario +x86_64 +ppc64le +s390x' "$m.out"
 	check "matrix: boot-memory offline/online PASSes on all three arches" \
 		cell logical-offline-online 'PASS +[0-9.]+ s +PASS +[0-9.]+ s +PASS +[0-9.]+ s'
