@@ -131,6 +131,8 @@ void ag_uevent_drain(int fd);
 int v_events(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* v_pageowner.c: pages allocated on given paths, from page_owner. */
 int v_page_owner(struct agent *a, int argc, char **argv, struct strbuf *out);
+/* v_timer.c: proves that timer interrupts arrive (revives a restored guest's). */
+int v_timer(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* v_probe.c: the physical placement probe module. */
 int v_probe(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_frames(struct agent *a, int argc, char **argv, struct strbuf *out);

@@ -23,6 +23,10 @@
  *             pages, accounted nowhere) on every memory block offline notification, or
  *             on every removal of memory block devices, and never frees them: the
  *             negative control of the no-leak and trend oracles
+ *   timer-loss
+ *             the probe module sets every CPU's decrementer years away while the kernel
+ *             waits for the event it programmed (pseries): what a restore on QEMU before
+ *             8.2 does, the negative control of the `timer` proof
  *   flood     a printk storm: a child turns /dev/kmsg's rate limit off and writes
  *             critical lines to it for ever, which the kernel prints on the console;
  *             the agent goes on answering (the host must stop it by console size)
@@ -48,14 +52,15 @@
 
 static const char *const kinds[] = { "", "panic", "hang", "exit", "garbage", "oversize", "flood",
 				    "pin", "kmemleak", "leak", "movable-pgtable", "kmsg-burst",
-				    "kmsg-close", NULL };
+				    "kmsg-close", "timer-loss", NULL };
 enum { F_NONE, F_PANIC, F_HANG, F_EXIT, F_GARBAGE, F_OVERSIZE, F_FLOOD, F_PIN, F_KMEMLEAK, F_LEAK,
-       F_MOVABLE_PGTABLE, F_KMSG_BURST, F_KMSG_CLOSE };
+       F_MOVABLE_PGTABLE, F_KMSG_BURST, F_KMSG_CLOSE, F_TIMER_LOSS };
 
 #define LEAK_FILE "/sys/kernel/debug/hpt_probe/leak"
 #define LEAK_OBJECTS "8"	/* the last pointer may linger on a stack kmemleak scans */
 #define NOTIFY_LEAK_FILE "/sys/kernel/debug/hpt_probe/notify_leak"
 #define MISPLACE_FILE "/sys/kernel/debug/hpt_probe/misplace"
+#define TIMER_LOSS_FILE "/sys/kernel/debug/hpt_probe/timer_loss"
 #define NOTIFY_LEAK_MAX (64u << 20)
 
 #define PIN_MAX_MIB 65536
@@ -267,6 +272,18 @@ int v_inject(struct agent *a, int argc, char **argv, struct strbuf *out)
 		if (ag_read_str(MISPLACE_FILE, buf, sizeof(buf)) == 0)
 			sb_addf(out, "%s\n", buf);
 		return 0;
+	}
+	if (kind == F_TIMER_LOSS) {
+		int ret = ag_load_probe(out);
+
+		if (ret)
+			return ret;
+		ret = ag_write_str(TIMER_LOSS_FILE, "1");
+		if (ret)
+			return sb_addf(out, "inject timer-loss: %s: %s%s", TIMER_LOSS_FILE,
+				       strerror(-ret), ret == -EOPNOTSUPP ? " (pseries only)" : ""),
+			       ret;
+		return sb_addf(out, "every CPU's decrementer is years away\n");
 	}
 	if (kind == F_LEAK) {
 		uint64_t bytes;

@@ -39,6 +39,9 @@ static const struct ag_verb verbs[] = {
 	{ "read", v_read, 1, 1, "read PATH", "contents of a /proc or /sys file (<= 1 MiB)" },
 	{ "write", v_write, 2, 2, "write PATH VALUE", "write VALUE to a /sys or /proc/sys file" },
 	{ "dmesg", v_dmesg, 0, 0, "dmesg", "kernel log lines since the previous read" },
+	{ "timer", v_timer, 0, 2, "timer [KICK_MS [DEADLINE_MS]]",
+	  "prove every CPU's timer interrupts arrive (a 1 ms timerfd, twice); raise an "
+	  "irq_work if none by KICK_MS (a restored guest's lost decrementer; 0: never)" },
 	{ "poweroff", v_poweroff, 0, 0, "poweroff", "reply, sync and power off" },
 	{ "inject", v_inject, 1, 3,
 	  "inject panic|hang|exit|garbage|oversize [AFTER_MS] | pin MIB | leak BYTES offline|remove",

@@ -10,6 +10,21 @@ int guest_boot(struct run *r, char *err, size_t errlen);
  * console watch, the agent's hello (asked for again when ask_hello: a restored guest
  * said it to a host long gone) and its info into r->guest. */
 int guest_attach(struct run *r, const char *sock, int ask_hello, char *err, size_t errlen);
+/* guest_timer.c: the agent's proof that every CPU's timer interrupts arrive (a restored
+ * pseries guest on QEMU before 8.2 may have lost them: guest/v_timer.c). */
+struct guest_timer {
+	int cpus;		/* CPUs proven */
+	int revived;		/* of them, those with no timer interrupt within 20 ms (KICK_MS)
+				 * that had one after the agent's irq_work */
+	int64_t slowest_ms;	/* the slowest CPU's first 1 ms timer */
+};
+/* Asks the agent (reviving dead timers when revive): 0 and t filled; -ETIME (a CPU's
+ * timer stays dead: err says which), -EIO (the channel) or -EPROTO, with err. */
+int guest_timer_proof(struct run *r, int revive, struct guest_timer *t, char *err,
+		      size_t errlen);
+/* The agent's answer: one "cpu=N kicked=0|1 first_ms=MS second_ms=MS" line per CPU.
+ * 0, or -EPROTO with err. */
+int guest_timer_parse(const char *reply, struct guest_timer *t, char *err, size_t errlen);
 /* Creates the sparse scratch disk in the run dir when r->boot asks for one. */
 int guest_scratch_disk(struct run *r, char *err, size_t errlen);
 /* Destroys the domain (the kernel log has been read through the agent: a clean

@@ -59,6 +59,10 @@ void report_json_render(struct strbuf *sb, const struct run *r)
 		json_str(&j, "image", r->restore.image[0] ? r->restore.image : NULL);
 		json_u64(&j, "save_ms", r->restore.save_ms);
 		json_u64(&j, "restore_ms", r->restore.restore_ms);
+		if (r->restore.used) {	/* the agent's proof that its timer runs */
+			json_i64(&j, "timer_ms", r->restore.timer_ms);
+			json_u64(&j, "timer_revived_cpus", (uint64_t)r->restore.timer_kicked);
+		}
 		json_str(&j, "note", r->restore.note);
 		json_obj_end(&j);
 	}

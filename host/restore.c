@@ -152,6 +152,25 @@ static void forget_guest(struct run *r)
 	r->booted = 0;
 }
 
+/* A restored guest must have timers that run (guest/v_timer.c says why it may not):
+ * the agent proves it, reviving a dead one. 0, or -errno with err. */
+static int timer_runs(struct run *r, char *err, size_t errlen)
+{
+	struct guest_timer t;
+	int rc = guest_timer_proof(r, 1, &t, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	r->restore.timer_ms = t.slowest_ms;
+	r->restore.timer_kicked = t.revived;
+	if (t.revived)
+		hpt_log("vm %s: the restored guest had no timer interrupt within 20 ms on %d of "
+			"%d CPUs, and had one %lld ms after its start once the agent raised an "
+			"irq_work (QEMU before 8.2 loses a TCG pseries decrementer in a save)",
+			r->vm_name, t.revived, t.cpus, (long long)t.slowest_ms);
+	return 0;
+}
+
 /* Restores the saved guest r->vm_name into the run. 0, or -errno with err. */
 static int restore_from(struct run *r, char *err, size_t errlen)
 {
@@ -197,6 +216,8 @@ static int restore_from(struct run *r, char *err, size_t errlen)
 	hpt_verbose("vm %s: restored by libvirt in %llu ms", r->vm_name,
 		    (unsigned long long)(now_ms() - t));
 	rc = guest_attach(r, sock, 1, err, errlen);
+	if (rc == 0)
+		rc = timer_runs(r, err, errlen);
 	if (rc < 0)
 		forget_guest(r);
 	r->restore.restore_ms = now_ms() - t;
@@ -264,6 +285,7 @@ int restore_start(struct run *r, const char *kernel, const char *initrd, char *e
 	int rc = 1;
 
 	memset(ri, 0, sizeof(*ri));
+	ri->timer_ms = -1;
 	if (no) {
 		snprintf(ri->note, sizeof(ri->note), "booted: %s", no);
 		return 1;

@@ -11,10 +11,14 @@
  * every removal of memory block devices), in pages nothing accounts, like a memmap;
  * memmap-hold: a reference on the first frame outside DEV backing its memmap, so that
  * freeing the memmap at removal leaves that frame allocated; movable-pgtable: a page of
- * ZONE_MOVABLE typed as a page table and kept. */
+ * ZONE_MOVABLE typed as a page table and kept; timer-loss (pseries): every CPU's
+ * decrementer set years away while the kernel waits for the event it programmed, what a
+ * restore on QEMU before 8.2 leaves (guest/v_timer.c), then the proof a restore asks for:
+ * check `timer` (revive=no: the proof alone, which must find the timers dead). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "guest.h"
 #include "step.h"
 
 static const char *const kinds[][2] = {	/* scenario name, agent name */
@@ -22,14 +26,17 @@ static const char *const kinds[][2] = {	/* scenario name, agent name */
 	{ "garbage", "garbage" }, { "oversize", "oversize" }, { "flood", "flood" },
 	{ "kmemleak", "kmemleak" }, { "pin", "pin" }, { "leak", "leak" },
 	{ "memmap-hold", "memmap-hold" }, { "movable-pgtable", "movable-pgtable" },
-	{ "kmsg-burst", "kmsg-burst" }, { "kmsg-close", "kmsg-close" }, { NULL, NULL },
+	{ "kmsg-burst", "kmsg-burst" }, { "kmsg-close", "kmsg-close" },
+	{ "timer-loss", "timer-loss" }, { NULL, NULL },
 };
 
 static const char *const per_names[] = { "", "offline", "remove", NULL };
+static const char *const revive_names[] = { "yes", "no", NULL };
 
 struct inject_args {
 	uint64_t after, size;
 	int per;
+	int no_revive;
 	char dev[32];
 };
 
@@ -43,6 +50,9 @@ static const struct opt inject_opts[] = {
 	  "leak: on every memory block offline, or every removal of memory block devices" },
 	{ "dev", OPT_STR, offsetof(struct inject_args, dev), 32, 0, 0, NULL,
 	  "memmap-hold: the plugged device whose memmap frame to hold" },
+	{ "revive", OPT_ENUM, offsetof(struct inject_args, no_revive), 0, 0, 0, revive_names,
+	  "timer-loss: let the agent revive the dead timers (as after a restore), or only "
+	  "prove them", .def = "yes" },
 	{ 0 }
 };
 
@@ -62,7 +72,7 @@ static int inject_parse(const struct scn_line *l, struct inject_args *a, char *e
 	if (!agent_kind(l->argv[1])) {
 		snprintf(err, n, "inject: unknown fault '%s' (panic, hang, agent-exit, garbage, "
 			 "oversize, flood, kmemleak, pin, leak, memmap-hold, movable-pgtable, "
-			 "kmsg-burst, kmsg-close)",
+			 "kmsg-burst, kmsg-close, timer-loss)",
 			 l->argv[1]);
 		return -1;
 	}
@@ -82,6 +92,14 @@ static int inject_parse(const struct scn_line *l, struct inject_args *a, char *e
 	}
 	if (a->per || a->dev[0]) {
 		snprintf(err, n, "inject: per= goes with leak, dev= with memmap-hold");
+		return -1;
+	}
+	if (a->no_revive && strcmp(l->argv[1], "timer-loss")) {
+		snprintf(err, n, "inject: revive= goes with timer-loss");
+		return -1;
+	}
+	if (!strcmp(l->argv[1], "timer-loss") && (a->after || a->size)) {
+		snprintf(err, n, "inject timer-loss: takes only revive=yes|no");
 		return -1;
 	}
 	if (!strcmp(l->argv[1], "pin") != !!a->size || (a->size && a->after) ||
@@ -104,8 +122,29 @@ static int inject_check(const struct scn_line *l, char *err, size_t errlen)
 static int goes_on(const char *kind)
 {
 	return !strcmp(kind, "flood") || !strcmp(kind, "kmemleak") || !strcmp(kind, "leak") ||
+	       !strcmp(kind, "timer-loss") ||
 	       !strcmp(kind, "memmap-hold") || !strcmp(kind, "movable-pgtable") ||
 	       !strcmp(kind, "kmsg-burst") || !strcmp(kind, "kmsg-close");
+}
+
+/* After timer-loss: the proof a restore asks for, as check `timer` (restore.c). 0 when
+ * the timers run again, else 1 (an ERROR recorded). */
+static int timer_proof(struct run *r, const struct scn_line *l, int revive)
+{
+	struct guest_timer t;
+	char err[300], ev[160];
+	int rc = guest_timer_proof(r, revive, &t, err, sizeof(err));
+
+	if (rc < 0) {
+		result_add(&r->res, V_ERROR, "timer", l->lineno, NULL, "%s", err);
+		return 1;
+	}
+	snprintf(ev, sizeof(ev), "{\"cpus\":%d,\"revived\":%d,\"slowest_ms\":%lld}", t.cpus,
+		 t.revived, (long long)t.slowest_ms);
+	result_add(&r->res, V_PASS, "timer", l->lineno, ev, "every CPU's timer runs (%d of %d "
+		   "revived by the agent, the slowest first fired after %lld ms)", t.revived,
+		   t.cpus, (long long)t.slowest_ms);
+	return 0;
 }
 
 static enum step_rc inject_run(struct run *r, const struct scn_line *l)
@@ -142,6 +181,8 @@ static enum step_rc inject_run(struct run *r, const struct scn_line *l)
 	else if (!a.after && !a.size && !goes_on(l->argv[1]))
 		step_stop(r, l, V_ERROR, NULL, "inject %s: the guest went on as if nothing "
 			  "happened", l->argv[1]);
+	else if (!strcmp(l->argv[1], "timer-loss"))
+		rc = timer_proof(r, l, !a.no_revive);
 	else
 		hpt_verbose("inject %s: %s", l->argv[1], sb_str(&reply));
 	sb_release(&reply);
@@ -152,7 +193,8 @@ const struct step step_inject = {
 	.name = "inject", .phase = PHASE_VERIFY, .needs_guest = 1,
 	.usage = "inject panic|hang|agent-exit|garbage|oversize|flood|kmemleak [after=MS] | "
 		 "inject pin size=SIZE | inject leak size=SIZE per=offline|remove | "
-		 "inject memmap-hold dev=NAME | inject movable-pgtable | inject kmsg-burst|kmsg-close",
+		 "inject memmap-hold dev=NAME | inject movable-pgtable | inject kmsg-burst|kmsg-close | "
+		 "inject timer-loss [revive=no]",
 	.help = "testbed self-test: make the guest panic, hang, lose its agent, send garbage or "
 		"flood its console (a printk storm that goes on during the next steps), now or MS "
 		"later (inside the next step); pin memory so that unplugging it never ends; leak "
@@ -160,6 +202,8 @@ const struct step step_inject = {
 		"kernel leak SIZE on every memory offline or removal, keep one frame of DEV's "
 		"memmap allocated, or leave a page-table page in ZONE_MOVABLE (the probe module: "
 		"negative controls of no-leak, trend and blocks); overwrite kernel log records "
-		"before the agent reads them, or close its reader (kernel-log's controls)",
+		"before the agent reads them, or close its reader (kernel-log's controls); stop "
+		"every CPU's timer as a restore on QEMU before 8.2 does, then prove the timers "
+		"run (check timer; pseries)",
 	.opts = inject_opts, .check = inject_check, .run = inject_run,
 };

@@ -49,6 +49,12 @@
  * as a page table and never freed, the unmovable kernel page a buggy kernel would leave
  * there (`inject movable-pgtable`, the negative control of `blocks`' movable-zone check).
  * Read: "misplaced PFN" per page, or "none".
+ *
+ * Write "1" to /sys/kernel/debug/hpt_probe/timer_loss (pseries): every CPU's decrementer
+ * is set to its maximum, years away, while the kernel still waits for the event it
+ * programmed: what QEMU before 8.2 leaves in a restored TCG guest (it does not migrate
+ * the decrementer), the negative control of the agent's timer proof (`inject
+ * timer-loss`). -EOPNOTSUPP elsewhere.
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
@@ -640,6 +646,31 @@ static const struct file_operations leak_fops = {
 	.write = leak_write,
 };
 
+#ifdef CONFIG_PPC_BOOK3S_64
+#include <asm/time.h>
+
+static void timer_loss_cpu(void *unused)
+{
+	mtspr(SPRN_DEC, decrementer_max);
+}
+#endif
+
+static ssize_t timer_loss_write(struct file *file, const char __user *ubuf, size_t len,
+				loff_t *ppos)
+{
+#ifdef CONFIG_PPC_BOOK3S_64
+	on_each_cpu(timer_loss_cpu, NULL, 1);
+	return len;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+static const struct file_operations timer_loss_fops = {
+	.owner = THIS_MODULE,
+	.write = timer_loss_write,
+};
+
 static int __init hpt_probe_init(void)
 {
 	frames_out = vzalloc(FRAMES_OUT_MAX);
@@ -651,6 +682,7 @@ static int __init hpt_probe_init(void)
 	debugfs_create_file("notify_leak", 0600, probe_dir, NULL, &notify_leak_fops);
 	debugfs_create_file("misplace", 0600, probe_dir, NULL, &misplace_fops);
 	debugfs_create_file("leak", 0200, probe_dir, NULL, &leak_fops);
+	debugfs_create_file("timer_loss", 0200, probe_dir, NULL, &timer_loss_fops);
 	return 0;
 }
 

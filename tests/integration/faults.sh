@@ -129,6 +129,22 @@ if need ppc64le "unplug-unanswered ppc64le: the same on pseries"; then
 		/blocks_after '~^memory[0-9]+ going-offline' /guest_log '~migrating pfn'
 fi
 
+# pseries: a guest whose timer interrupts were lost (the probe module sets every CPU's
+# decrementer years away, as a restore on QEMU before 8.2 leaves it) gets them back from
+# the agent, which a restore asks for; proven only, they are found dead: an ERROR
+if need ppc64le "timer-loss ppc64le: the agent revives lost timer interrupts"; then
+	scenario timer-loss 0 tests/scenarios/fault-timer-loss.scn --arch ppc64le
+	check "timer-loss: every CPU's timer runs again, at least one revived by the agent" \
+		check_has timer-loss timer /verdict PASS /evidence/cpus 2 \
+		/evidence/revived '~^[12]$'
+	check "timer-loss: the guest goes on (a pressure round waits on its child)" \
+		grep -q 'req pressure' "$out/timer-loss/agent.log"
+	scenario timer-dead 2 tests/scenarios/fault-timer-loss-dead.scn --arch ppc64le
+	check "timer-loss revive=no: the proof finds a dead timer, an ERROR naming the CPU" \
+		check_has timer-dead timer /verdict ERROR \
+		/summary '~: the guest.s timer: cpu [01]: no timer interrupt in 2000 ms$'
+fi
+
 # a run killed with SIGKILL leaves QEMU running and its root behind; the next start
 # destroys and removes them
 hpt_bg run --no-restore --out "$out/killed" tests/scenarios/fault-qemu-kill.scn >/dev/null 2>&1

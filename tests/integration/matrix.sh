@@ -80,6 +80,9 @@ if need x86_64 ppc64le s390x xmllint "matrix: 12 jobs on three arches"; then
 		/model_says '~^ppc64le gains memmap_on_memory in 6\.6'
 	check "matrix: ppc64le LMB removed after offlining (teardown order)" \
 		verdict matrix/dimm-memmap-off.ppc64le "teardown order" PASS
+	check "matrix: a 1-vCPU pseries guest is restored on the stock QEMU, its timers proven" \
+		json_at "$m/dimm-memmap-off.ppc64le/results.json" /restore/used true \
+		/restore/timer_ms '~^[0-9]+$' /restore/timer_revived_cpus '~^[01]$'
 	check "matrix: junit.xml validates against the JUnit schema" \
 		xmllint --noout --schema tests/unit/junit.xsd "$m/junit.xml"
 	check "matrix: junit has 12 testcases, 1 failure, 6 skipped in 3 suites" \

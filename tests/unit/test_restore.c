@@ -3,6 +3,7 @@
  * that shapes the booted guest changes it; a domain that keeps files in the run dir
  * cannot be saved; the restore XML is the image's own with the new run's paths; which
  * arches' guests are restored. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -241,17 +242,41 @@ int main(void)
 		const struct arch *ppc = arch_find("ppc64le"), *x86 = arch_find("x86_64");
 
 		ok(!restore_arch_refuses(x86, "tcg", 2, 7002000), "x86_64 guests are restored");
-		ok(restore_arch_refuses(ppc, "tcg", 1, 7002000) == ppc->no_restore &&
-		   strstr(ppc->no_restore, "decrementer"),
-		   "pseries under TCG on QEMU 7.2 boots, saying why: %s", ppc->no_restore);
-		ok(!restore_arch_refuses(ppc, "tcg", 1, 10000002),
-		   "a 1-vCPU pseries guest under TCG on QEMU 10.0.2 is restored");
-		ok(!restore_arch_refuses(ppc, "tcg", 1, 8002000), "... and on QEMU 8.2.0");
-		ok(restore_arch_refuses(ppc, "tcg", 1, 8001005) != NULL, "... not on QEMU 8.1.5");
+		ok(!restore_arch_refuses(ppc, "tcg", 1, 7002022),
+		   "a 1-vCPU pseries guest under TCG on QEMU 7.2 is restored (its timers proven "
+		   "and revived: guest/v_timer.c)");
+		ok(!restore_arch_refuses(ppc, "tcg", 1, 10000002), "... and on QEMU 10.0.2");
+		ok(restore_arch_refuses(ppc, "tcg", 1, 7001000) != NULL,
+		   "... not on QEMU 7.1, never measured");
+		ok(restore_arch_refuses(ppc, "tcg", 2, 7002022) == ppc->no_restore &&
+		   strstr(ppc->no_restore, "2 vCPUs"),
+		   "a 2-vCPU pseries guest boots on QEMU 7.2, saying why: %s", ppc->no_restore);
 		ok(restore_arch_refuses(ppc, "tcg", 2, 10000002) == ppc->no_restore,
 		   "a 2-vCPU pseries guest boots on QEMU 10.0.2 too");
 		ok(restore_arch_refuses(ppc, "kvm", 1, 10000002) == ppc->no_restore,
 		   "a KVM pseries guest boots: never measured here, so never assumed");
+	}
+	{
+		/* the agent's timer proof, as guest/v_timer.c answers it (guest_timer.c) */
+		struct guest_timer t;
+		char err[200];
+
+		ok(guest_timer_parse("cpu=0 kicked=0 first_ms=2 second_ms=1\n", &t, err,
+				     sizeof(err)) == 0 && t.cpus == 1 && !t.revived &&
+		   t.slowest_ms == 2, "one CPU whose timer ran");
+		ok(guest_timer_parse("cpu=0 kicked=1 first_ms=93 second_ms=2\n"
+				     "cpu=1 kicked=0 first_ms=3 second_ms=1\n", &t, err,
+				     sizeof(err)) == 0 && t.cpus == 2 && t.revived == 1 &&
+		   t.slowest_ms == 93, "two CPUs, one revived: the slowest first timer is kept");
+		ok(guest_timer_parse("", &t, err, sizeof(err)) == -EPROTO &&
+		   strstr(err, "no CPU"), "an answer naming no CPU is refused: %s", err);
+		ok(guest_timer_parse("cpu=0 kicked=1 first_ms=-1 second_ms=-1\n", &t, err,
+				     sizeof(err)) == -EPROTO, "a CPU whose timer never fired in an "
+		   "answer that claims success is refused: %s", err);
+		ok(guest_timer_parse("cpu=0 kicked=x\n", &t, err, sizeof(err)) == -EPROTO &&
+		   strstr(err, "unreadable"), "a garbled line is refused: %s", err);
+		ok(guest_timer_parse("note: cpu=0 kicked=0 first_ms=2 second_ms=1\n", &t, err,
+				     sizeof(err)) == -EPROTO, "only lines that start with cpu= count");
 	}
 	sb_release(&out);
 	unlink(kernel);
