@@ -29,8 +29,9 @@
 
 #define TIMER_DEADLINE_MAX 60000
 
-/* ms until a 1 ms timer fires (busy-waiting, no interrupt needed), or -1 at until_ms. */
-static int64_t timer_fires(uint64_t t0, uint64_t until_ms, int fd)
+/* ms until a 1 ms timer fires (busy-waiting, no interrupt needed), or -1 at until_ms;
+ * the host hears heartbeats meanwhile. */
+static int64_t timer_fires(struct agent *a, uint64_t t0, uint64_t until_ms, int fd)
 {
 	uint64_t n;
 
@@ -39,6 +40,7 @@ static int64_t timer_fires(uint64_t t0, uint64_t until_ms, int fd)
 			return (int64_t)(ag_now_ms() - t0);
 		if (ag_now_ms() >= until_ms)
 			return -1;
+		ag_beat_maybe(a);
 		sched_yield();
 	}
 }
@@ -107,7 +109,7 @@ static int cpu_timer(struct agent *a, int cpu, uint64_t kick_ms, uint64_t deadli
 		sb_addf(out, "timerfd_settime: %s", strerror(errno));
 		goto out;
 	}
-	first = timer_fires(t0, t0 + (kick_ms ? kick_ms : deadline_ms), fd);
+	first = timer_fires(a, t0, t0 + (kick_ms ? kick_ms : deadline_ms), fd);
 	if (first < 0 && kick_ms) {
 		struct strbuf why = STRBUF_INIT;
 
@@ -121,15 +123,14 @@ static int cpu_timer(struct agent *a, int cpu, uint64_t kick_ms, uint64_t deadli
 			goto out;
 		}
 		sb_release(&why);
-		first = timer_fires(t0, t0 + deadline_ms, fd);
+		first = timer_fires(a, t0, t0 + deadline_ms, fd);
 	}
 	if (first >= 0) {	/* again, by itself */
 		uint64_t t1 = ag_now_ms();
 
 		if (arm(fd) == 0)
-			second = timer_fires(t1, t1 + deadline_ms, fd);
+			second = timer_fires(a, t1, t1 + deadline_ms, fd);
 	}
-	ag_beat_maybe(a);
 	if (first < 0 || second < 0) {
 		sb_addf(out, "cpu %d: %s timer interrupt in %llu ms%s\n", cpu,
 			first < 0 ? "no" : "no second", (unsigned long long)deadline_ms,

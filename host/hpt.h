@@ -136,7 +136,7 @@ struct restore_info {
 	int used;			/* the guest was restored, not booted */
 	int saved;			/* this run made the image */
 	uint64_t save_ms, restore_ms;
-	int timer_kicked;		/* CPUs of the restored guest whose timer was dead
+	int timer_revived;		/* CPUs of the restored guest whose timer was dead
 					 * until the agent raised an interrupt (v_timer.c) */
 	int64_t timer_ms;		/* the slowest CPU's first 1 ms timer; -1 = not asked */
 	char image[80];			/* file name in the cache (.cache/saved/) */

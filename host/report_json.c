@@ -61,7 +61,7 @@ void report_json_render(struct strbuf *sb, const struct run *r)
 		json_u64(&j, "restore_ms", r->restore.restore_ms);
 		if (r->restore.used) {	/* the agent's proof that its timer runs */
 			json_i64(&j, "timer_ms", r->restore.timer_ms);
-			json_u64(&j, "timer_revived_cpus", (uint64_t)r->restore.timer_kicked);
+			json_u64(&j, "timer_revived_cpus", (uint64_t)r->restore.timer_revived);
 		}
 		json_str(&j, "note", r->restore.note);
 		json_obj_end(&j);

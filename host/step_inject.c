@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "guest.h"
+#include "json.h"
 #include "step.h"
 
 static const char *const kinds[][2] = {	/* scenario name, agent name */
@@ -131,19 +132,26 @@ static int goes_on(const char *kind)
  * the timers run again, else 1 (an ERROR recorded). */
 static int timer_proof(struct run *r, const struct scn_line *l, int revive)
 {
+	struct strbuf ev = STRBUF_INIT;
 	struct guest_timer t;
-	char err[300], ev[160];
+	struct json j;
+	char err[300];
 	int rc = guest_timer_proof(r, revive, &t, err, sizeof(err));
 
 	if (rc < 0) {
 		result_add(&r->res, V_ERROR, "timer", l->lineno, NULL, "%s", err);
 		return 1;
 	}
-	snprintf(ev, sizeof(ev), "{\"cpus\":%d,\"revived\":%d,\"slowest_ms\":%lld}", t.cpus,
-		 t.revived, (long long)t.slowest_ms);
-	result_add(&r->res, V_PASS, "timer", l->lineno, ev, "every CPU's timer runs (%d of %d "
-		   "revived by the agent, the slowest first fired after %lld ms)", t.revived,
+	json_init(&j, &ev, 0);
+	json_obj_begin(&j, NULL);
+	json_i64(&j, "cpus", t.cpus);
+	json_i64(&j, "revived", t.revived);
+	json_i64(&j, "slowest_ms", t.slowest_ms);
+	json_obj_end(&j);
+	result_add(&r->res, V_PASS, "timer", l->lineno, sb_str(&ev), "every CPU's timer runs (%d "
+		   "of %d revived by the agent, the slowest first fired after %lld ms)", t.revived,
 		   t.cpus, (long long)t.slowest_ms);
+	sb_release(&ev);
 	return 0;
 }
 
