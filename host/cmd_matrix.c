@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@
 
 #define JOB_GIB 3		/* host memory a TCG guest of ours may take, with QEMU */
 #define STOP_GRACE_MS 60000	/* after SIGTERM, how long a job may take to clean up */
+#define WAIT_MS 250		/* the scheduler's longest wait for an event: the deadlines
+				 * (a host check's, the stop's grace, the progress line) */
 
 struct matrix_cli {
 	struct job_cli job;	/* what run and matrix share (cli_job.c) */
@@ -148,6 +151,44 @@ static size_t not_started(struct matrix *m, size_t from)
 	return n;
 }
 
+/* A process's end as a readable descriptor (pidfd_open, Linux 5.3), -1 where there is none:
+ * SIGCHLD is the reaper's (reaper.c), so the scheduler waits on these instead. */
+static int pid_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+int matrix_wait(struct matrix *m, int timeout_ms)
+{
+	struct pollfd *p = calloc(1 + m->n + (size_t)m->n_hosts, sizeof(*p));
+	int stopping = hpt_stop;	/* a signal may set it meanwhile */
+	size_t n = 0;
+	int rc;
+
+	if (!p)
+		return poll(NULL, 0, timeout_ms);
+	if (!stopping)	/* once asked, the stop pipe stays readable */
+		p[n++] = (struct pollfd){ .fd = hpt_stop_fd, .events = POLLIN };
+	for (size_t i = 0; i < m->n; i++)
+		if (m->jobs[i].state == JOB_RUNNING && (p[n].fd = pid_fd(m->jobs[i].pid)) >= 0)
+			p[n++].events = POLLIN;
+	for (int i = 0; i < m->n_hosts; i++)
+		if (m->hosts[i].state == MHOST_CHECKING &&
+		    (p[n].fd = pid_fd(m->hosts[i].check_pid)) >= 0)
+			p[n++].events = POLLIN;
+	while ((rc = poll(p, n, timeout_ms)) < 0 && errno == EINTR && !hpt_stop)
+		;
+	for (size_t i = stopping ? 0 : 1; i < n; i++)
+		close(p[i].fd);
+	free(p);
+	return rc;
+}
+
 /* The scheduler: start jobs while a host has a free slot (-j per host), collect the ones
  * that end. */
 static void run_jobs(struct matrix *m)
@@ -159,7 +200,7 @@ static void run_jobs(struct matrix *m)
 	for (size_t i = 0; i < m->n; i++)
 		done += m->jobs[i].state == JOB_DONE;
 	while (done < m->n) {
-		struct pollfd p = { .fd = hpt_stop_fd, .events = POLLIN };
+		size_t collected;
 		int status;
 		pid_t pid;
 
@@ -203,6 +244,7 @@ static void run_jobs(struct matrix *m)
 		}
 		if (!hpt_stop && matrix_hosts_all_down(m))
 			done += not_started(m, next);
+		collected = 0;
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			struct job *j = by_pid(m, pid);
 
@@ -213,12 +255,13 @@ static void run_jobs(struct matrix *m)
 			job_collect(m, j, status);
 			running--;
 			done++;
+			collected++;
 			matrix_host_job_end(m, j);
 			matrix_job_done(m, j);
 		}
 		matrix_progress(m, 0);
-		if (done < m->n && poll(&p, hpt_stop ? 0 : 1, 250) != 0 && hpt_stop)
-			usleep(100000);
+		if (done < m->n && !collected)	/* a slot came free: fill it before waiting */
+			matrix_wait(m, WAIT_MS);
 	}
 	if (m->tty)
 		printf("\r\033[K");

@@ -143,6 +143,12 @@ const char *matrix_host_uri(const struct mhost *h);
 /* A job on h ended: frees its slot, names the host in an ERROR's note and, for a remote
  * host, starts a check of it (is it up? destroys the job's leftovers there). */
 void matrix_host_job_end(struct matrix *m, struct job *j);
+/* The scheduler's wait (cmd_matrix.c): until a running job or a host check ends (a pidfd
+ * each: SIGCHLD is the QEMU reaper's, reaper.c), a stop is asked, or timeout_ms pass.
+ * Returns poll()'s count (0: nothing came). Without pidfd_open (Linux < 5.3, a seccomp
+ * filter) only the stop and the timeout wake it: slots then stay idle up to timeout_ms. */
+int matrix_wait(struct matrix *m, int timeout_ms);
+
 /* A child process ended: 1 if it was a host check (the host is then up or down). */
 int matrix_host_reaped(struct matrix *m, pid_t pid, int status);
 /* Ends checks past their deadline; 1 if no host is up or being checked. */
