@@ -139,11 +139,15 @@ static void check_pages(struct wl_ctx *c, uint64_t first, uint64_t n, const char
 	for (uint64_t i = first; i < first + n; i++) {
 		uint64_t pfn = 0;
 
+		const char *p = pw.mem + i * (uint64_t)c->page;
+		char what[160];
+
 		pw.checked++;
-		if (wl_check(pw.mem + i * (uint64_t)c->page, i, pw.gen[i], c->page)) {
+		if (wl_check(p, i, pw.gen[i], c->page)) {
 			pw.bad++;
-			wl_fail(c, "pins: page %llu read back wrong %s (generation %u)",
-				(unsigned long long)i, when, pw.gen[i]);
+			wl_fail(c, "pins: page %llu read back wrong %s (generation %u): it holds %s",
+				(unsigned long long)i, when, pw.gen[i],
+				wl_describe(p, i, pw.gen[i], 0, c->page, what, sizeof(what)));
 		}
 		if (pw.registered && !wl_pfn(pw.mem + i * (uint64_t)c->page, &pfn) &&
 		    pfn != pw.pfn[i]) {
@@ -330,12 +334,17 @@ static void io_round(struct wl_ctx *c, unsigned b)
 	}
 	if (pread(pw.tmp, pw.scratch, pw.buflen, 0) != (ssize_t)pw.buflen)
 		return;
-	for (uint64_t i = first; i < first + pw.per_buf; i++)
-		if (wl_check(pw.scratch + (i - first) * (uint64_t)c->page, i, pw.gen[i], c->page)) {
+	for (uint64_t i = first; i < first + pw.per_buf; i++) {
+		const char *p = pw.scratch + (i - first) * (uint64_t)c->page;
+		char what[160];
+
+		if (wl_check(p, i, pw.gen[i], c->page)) {
 			pw.bad++;
 			wl_fail(c, "pins: WRITE_FIXED from pinned page %llu did not carry what the "
-				"process wrote there", (unsigned long long)i);
+				"process wrote there: the file got %s", (unsigned long long)i,
+				wl_describe(p, i, pw.gen[i], 0, c->page, what, sizeof(what)));
 		}
+	}
 	for (uint64_t i = first; i < first + pw.per_buf; i++)
 		wl_fill(pw.scratch + (i - first) * (uint64_t)c->page, i, pw.gen[i] + 1, c->page);
 	if (pwrite(pw.tmp, pw.scratch, pw.buflen, 0) != (ssize_t)pw.buflen)

@@ -54,11 +54,15 @@ static int page_ok(struct wl_ctx *c, uint64_t i, uint32_t gen)
 static void check_all(struct wl_ctx *c, const char *when)
 {
 	for (uint64_t i = 0; i < tw.npages; i++) {
+		char what[160];
+
 		tw.checked++;
 		if (!page_ok(c, i, tw.gen[i])) {
 			tw.bad++;
-			wl_fail(c, "thp: page %llu of the parent read back wrong %s (generation %u)",
-				(unsigned long long)i, when, tw.gen[i]);
+			wl_fail(c, "thp: page %llu of the parent read back wrong %s (generation %u): "
+				"it holds %s", (unsigned long long)i, when, tw.gen[i],
+				wl_describe(tw.mem + i * (uint64_t)c->page, i, tw.gen[i], 0, c->page,
+					    what, sizeof(what)));
 		}
 	}
 }

@@ -35,11 +35,15 @@ static uint64_t next_rand(uint64_t *s)
 
 static void check_page(struct wl_ctx *c, uint64_t i, const char *when)
 {
+	const char *p = zw.mem + i * (uint64_t)c->page;
+	char what[160];
+
 	zw.checked++;
-	if (wl_check(zw.mem + i * (uint64_t)c->page, i, zw.gen[i], c->page)) {
+	if (wl_check(p, i, zw.gen[i], c->page)) {
 		zw.bad++;
-		wl_fail(c, "zram: page %llu read back wrong %s (generation %u)",
-			(unsigned long long)i, when, zw.gen[i]);
+		wl_fail(c, "zram: page %llu read back wrong %s (generation %u): it holds %s",
+			(unsigned long long)i, when, zw.gen[i],
+			wl_describe(p, i, zw.gen[i], 0, c->page, what, sizeof(what)));
 	}
 }
 
@@ -93,6 +97,10 @@ static int zram_setup(struct wl_ctx *c, struct strbuf *out)
 	if (ret) {
 		sb_addf(out, "zram: madvise(MADV_PAGEOUT): %s\n", strerror(-ret));
 		goto fail_swap;
+	}
+	if (wl_opt(c, "scribble")) {	/* the negative control: a page "lost" in swap */
+		memset(zw.mem + zw.npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
+		sb_addf(out, "scribbled=%llu\n", (unsigned long long)(zw.npages / 2));
 	}
 	zw.compactor = fork();
 	if (zw.compactor == 0)

@@ -119,13 +119,15 @@ static void fill_page(struct wl_ctx *c, uint64_t i)
 static void check_page(struct wl_ctx *c, uint64_t i, const char *when)
 {
 	const char *p = zs.mem + i * (uint64_t)c->page;
+	int dense = dense_every && i % dense_every == 0;
+	char what[160];
 
 	zs.me->checked++;
-	if (dense_every && i % dense_every == 0 ? wl_check_dense(p, i, zs.gen[i], c->page) :
-	    wl_check(p, i, zs.gen[i], c->page)) {
+	if (dense ? wl_check_dense(p, i, zs.gen[i], c->page) : wl_check(p, i, zs.gen[i], c->page)) {
 		zs.me->bad++;
-		wl_fail(c, "zswap: page %llu of process %d read back wrong %s (generation %u)",
-			(unsigned long long)i, (int)getpid(), when, zs.gen[i]);
+		wl_fail(c, "zswap: page %llu of process %d read back wrong %s (generation %u): it "
+			"holds %s", (unsigned long long)i, (int)getpid(), when, zs.gen[i],
+			wl_describe(p, i, zs.gen[i], dense, c->page, what, sizeof(what)));
 	}
 }
 

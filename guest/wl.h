@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "agent.h"
+#include "pattern.h"
 #include "workload.h"
 
 #define WL_SAVED_MAX 16
@@ -66,14 +67,7 @@ int wl_set(struct wl_ctx *c, const char *path, const char *val, struct strbuf *o
 void wl_restore(struct wl_ctx *c, struct strbuf *out);
 int wl_read_u64(const char *path, uint64_t *v);
 
-/* Page contents that compress well but are never one repeated word (zram would then keep
- * no data): a header naming page and generation, then a 64-byte block derived from both. */
-void wl_fill(char *page, uint64_t index, uint32_t gen, long page_size);
-/* 0 if page holds what wl_fill(index, gen) wrote. */
-int wl_check(const char *page, uint64_t index, uint32_t gen, long page_size);
-/* The same with pseudo-random contents that do not compress (zsmalloc's huge class). */
-void wl_fill_dense(char *page, uint64_t index, uint32_t gen, long page_size);
-int wl_check_dense(const char *page, uint64_t index, uint32_t gen, long page_size);
+/* The page patterns (wl_fill, wl_check, wl_describe) are lib/pattern.h's. */
 /* madvise(MADV_PAGEOUT): reclaims the range now (anonymous pages go to swap). */
 int wl_pageout(void *p, size_t len);
 /* Memory for n pages, 2 MiB aligned, not populated. NULL on failure (errno set). */

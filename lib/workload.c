@@ -22,7 +22,11 @@ const struct wl_def wl_defs[] = {
 	    { "touch", WL_UINT, 25, 1, 100, NULL,
 	      "percent of the pages swapped in, checked and swapped out per round" },
 	    { "compact-ms", WL_UINT, 20, 0, 10000, NULL,
-	      "pause between writes to /sys/block/zramN/compact" } } },
+	      "pause between writes to /sys/block/zramN/compact" },
+	    { "scribble", WL_UINT, 0, 0, 1, NULL,
+	      "negative control: 1 = once its pages are swapped out, the workload zeroes one "
+	      "of them itself, behind its check's back: the check must FAIL, saying what the "
+	      "page holds" } } },
 	{ "zswap", "zswap on, with its pool in the chosen allocator, over a swap device; "
 	  "processes swap their pages out and in (store, load, invalidate) all the time",
 	  { "CONFIG_ZSWAP", "CONFIG_SWAP" },

@@ -145,6 +145,17 @@ if need ppc64le "timer-loss ppc64le: the agent revives lost timer interrupts"; t
 		/summary '~: the guest.s timer: cpu [01]: no timer interrupt in 2000 ms$'
 fi
 
+# the workloads' data check fires: the zram workload zeroes one of its swapped-out pages
+# itself (scribble=1, tests/scenarios/fault-zram-scribble.scn); the unit test of what a
+# wrong page holds is tests/unit/test_pattern.c
+scenario scribble 1 tests/scenarios/fault-zram-scribble.scn --arch x86_64
+check "scribble: a FAIL of the workload step, naming the page and what it holds" \
+	check_has scribble "workload zram" /verdict FAIL \
+	/summary '~^zram: page [0-9]+ read back wrong (at the end|after swap-in) \(generation 0\): it holds all zero$'
+scribbled=$(value scribble "workload zram start" /report/scribbled)
+check "scribble: the page it zeroed ($scribbled) is the one named" \
+	summary_has scribble "workload zram" "^zram: page $scribbled read back wrong"
+
 # a run killed with SIGKILL leaves QEMU running and its root behind; the next start
 # destroys and removes them
 hpt_bg run --no-restore --out "$out/killed" tests/scenarios/fault-qemu-kill.scn >/dev/null 2>&1
