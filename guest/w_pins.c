@@ -137,9 +137,8 @@ static int fixed_io(int op, unsigned b)
 static void check_pages(struct wl_ctx *c, uint64_t first, uint64_t n, const char *when)
 {
 	for (uint64_t i = first; i < first + n; i++) {
-		uint64_t pfn = 0;
-
 		const char *p = pw.mem + i * (uint64_t)c->page;
+		uint64_t pfn = 0;
 		char what[160];
 
 		pw.checked++;
@@ -149,7 +148,7 @@ static void check_pages(struct wl_ctx *c, uint64_t first, uint64_t n, const char
 				(unsigned long long)i, when, pw.gen[i],
 				wl_describe(p, i, pw.gen[i], 0, c->page, what, sizeof(what)));
 		}
-		if (pw.registered && !wl_pfn(pw.mem + i * (uint64_t)c->page, &pfn) &&
+		if (pw.registered && !wl_pfn(p, &pfn) &&
 		    pfn != pw.pfn[i]) {
 			pw.moved++;
 			wl_fail(c, "pins: pinned page %llu moved from pfn %#llx to %#llx %s",
@@ -212,6 +211,10 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 	for (uint64_t i = 0; i < pw.npages; i++) {
 		wl_fill(pw.mem + i * (uint64_t)c->page, i, 0, c->page);
 		wl_pfn(pw.mem + i * (uint64_t)c->page, &pw.pfn[i]);
+	}
+	if (wl_opt(c, "scribble")) {	/* the negative control */
+		memset(pw.mem + pw.npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
+		sb_addf(out, "scribbled=%llu\n", (unsigned long long)(pw.npages / 2));
 	}
 	movable_before = count_zone(c, "Movable");
 	wl_placement(c, pw.mem, pw.len, "pins.before", out);

@@ -44,7 +44,11 @@ const struct wl_def wl_defs[] = {
 	    { "procs", WL_UINT, 2, 1, 8, NULL, "processes swapping at once" },
 	    { "dense", WL_UINT, 10, 0, 100, NULL,
 	      "percent of the pages that do not compress: zswap rejects them and they go to "
-	      "the device" } } },
+	      "the device" },
+	    { "scribble", WL_UINT, 0, 0, 1, NULL,
+	      "negative control: 1 = once its pages are swapped out, the first process zeroes "
+	      "one of them itself, behind its check's back: the check must FAIL, saying what "
+	      "the page holds" } } },
 	{ "thp", "anonymous transparent huge pages, forked children writing into them "
 	  "(copy-on-write of parts), PMD splits and khugepaged collapsing them again",
 	  { "CONFIG_TRANSPARENT_HUGEPAGE" },
@@ -55,7 +59,11 @@ const struct wl_def wl_defs[] = {
 	    { "hold-ms", WL_UINT, 300, 0, 60000, NULL,
 	      "how long each child keeps its copy-on-write mappings" },
 	    { "scan-ms", WL_UINT, 100, 10, 100000, NULL,
-	      "khugepaged scan_sleep_millisecs while the workload runs" } } },
+	      "khugepaged scan_sleep_millisecs while the workload runs" },
+	    { "scribble", WL_UINT, 0, 0, 1, NULL,
+	      "negative control: 1 = once its pages are written, the workload zeroes one of "
+	      "them itself, behind its check's back: the check must FAIL, saying what the page "
+	      "holds" } } },
 	{ "pins", "io_uring registered buffers: long-term (FOLL_LONGTERM) pins held while "
 	  "memory goes offline, with fixed-buffer I/O checking the pinned pages",
 	  { "CONFIG_IO_URING" },
@@ -69,7 +77,11 @@ const struct wl_def wl_defs[] = {
 	    { "pin", WL_ENUM, 0, 0, 0, pin_when,
 	      "when to touch and pin the buffers: at start or once the node has "
 	      "online ZONE_NORMAL and ZONE_MOVABLE blocks (the ring is set up at start); "
-	      "event \"pinned\" then" } } },
+	      "event \"pinned\" then" },
+	    { "scribble", WL_UINT, 0, 0, 1, NULL,
+	      "negative control: 1 = once its pages are written, the workload zeroes one of "
+	      "them itself before pinning, behind its check's back: the check must FAIL, "
+	      "saying what the page holds" } } },
 	{ "journal", "systemd-journald flooded with messages through its native socket, so that "
 	  "it allocates while memory goes away (image guests: run --image)",
 	  { NULL },

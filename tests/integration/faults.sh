@@ -145,16 +145,21 @@ if need ppc64le "timer-loss ppc64le: the agent revives lost timer interrupts"; t
 		/summary '~: the guest.s timer: cpu [01]: no timer interrupt in 2000 ms$'
 fi
 
-# the workloads' data check fires: the zram workload zeroes one of its swapped-out pages
-# itself (scribble=1, tests/scenarios/fault-zram-scribble.scn); the unit test of what a
-# wrong page holds is tests/unit/test_pattern.c
-scenario scribble 1 tests/scenarios/fault-zram-scribble.scn --arch x86_64
-check "scribble: a FAIL of the workload step, naming the page and what it holds" \
-	check_has scribble "workload zram" /verdict FAIL \
-	/summary '~^zram: page [0-9]+ read back wrong (at the end|after swap-in) \(generation 0\): it holds all zero$'
-scribbled=$(value scribble "workload zram start" /report/scribbled)
-check "scribble: the page it zeroed ($scribbled) is the one named" \
-	summary_has scribble "workload zram" "^zram: page $scribbled read back wrong"
+# the workloads' data checks fire: each workload zeroes one of its own pages itself
+# (scribble=1, tests/scenarios/fault-WORKLOAD-scribble.scn; zram and zswap once the page
+# is swapped out, pins before pinning); the unit test of what a wrong page holds is
+# tests/unit/test_pattern.c
+for w in zram zswap thp pins; do
+	scenario scribble-$w 1 tests/scenarios/fault-$w-scribble.scn --arch x86_64
+	step="workload $w"
+	[ $w = pins ] && step="workload pins start"	# checked right after pinning
+	check "scribble $w: a FAIL of '$step', naming a page and what it holds" \
+		check_has scribble-$w "$step" /verdict FAIL \
+		/summary "~^$w: page [0-9]+ .*read back wrong .* \\(generation 0\\): it holds all zero"
+	n=$(value scribble-$w "workload $w start" /report/scribbled)
+	check "scribble $w: the page it zeroed ($n) is the one named" \
+		summary_has scribble-$w "$step" "^$w: page $n (of [a-z0-9 ]+ )?read back wrong"
+done
 
 # a run killed with SIGKILL leaves QEMU running and its root behind; the next start
 # destroys and removes them
