@@ -133,10 +133,7 @@ static int thp_setup(struct wl_ctx *c, struct strbuf *out)
 	madvise(tw.mem, tw.len, MADV_HUGEPAGE);
 	for (uint64_t i = 0; i < tw.npages; i++)
 		wl_fill(tw.mem + i * (uint64_t)c->page, i, 0, c->page);
-	if (wl_opt(c, "scribble")) {	/* the negative control */
-		memset(tw.mem + tw.npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
-		sb_addf(out, "scribbled=%llu\n", (unsigned long long)(tw.npages / 2));
-	}
+	wl_scribble(c, tw.mem, tw.npages, out);
 	sb_addf(out, "huge_pages=%llu\nanon_huge_kb=%llu\n", (unsigned long long)tw.nhuge,
 		(unsigned long long)anon_huge_kb());
 	wl_placement(c, tw.mem, tw.len, "thp.setup", out);

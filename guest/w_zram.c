@@ -98,10 +98,7 @@ static int zram_setup(struct wl_ctx *c, struct strbuf *out)
 		sb_addf(out, "zram: madvise(MADV_PAGEOUT): %s\n", strerror(-ret));
 		goto fail_swap;
 	}
-	if (wl_opt(c, "scribble")) {	/* the negative control: a page "lost" in swap */
-		memset(zw.mem + zw.npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
-		sb_addf(out, "scribbled=%llu\n", (unsigned long long)(zw.npages / 2));
-	}
+	wl_scribble(c, zw.mem, zw.npages, out);	/* once swapped out */
 	zw.compactor = fork();
 	if (zw.compactor == 0)
 		compactor(zw.idx, wl_opt(c, "compact-ms"));

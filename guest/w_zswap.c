@@ -134,8 +134,6 @@ static void check_page(struct wl_ctx *c, uint64_t i, const char *when)
 /* Maps, fills and pages out this process's share. */
 static int share_init(struct wl_ctx *c, int k)
 {
-	int ret;
-
 	zs.me = &zs.shared[k];
 	zs.seed = (uint64_t)k + 1;
 	zs.mem = wl_map(zs.share_len);
@@ -145,10 +143,7 @@ static int share_init(struct wl_ctx *c, int k)
 	madvise(zs.mem, zs.share_len, MADV_NOHUGEPAGE);
 	for (uint64_t i = 0; i < zs.share_pages; i++)
 		fill_page(c, i);
-	ret = wl_pageout(zs.mem, zs.share_len);
-	if (!ret && k == 0 && wl_opt(c, "scribble"))	/* the negative control */
-		memset(zs.mem + zs.share_pages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
-	return ret;
+	return wl_pageout(zs.mem, zs.share_len);
 }
 
 static int zswap_round(struct wl_ctx *c)
@@ -274,8 +269,7 @@ static int zswap_setup(struct wl_ctx *c, struct strbuf *out)
 			(unsigned long long)(zs.share_len >> 20), strerror(-ret));
 		goto fail;
 	}
-	if (wl_opt(c, "scribble"))
-		sb_addf(out, "scribbled=%llu\n", (unsigned long long)(zs.share_pages / 2));
+	wl_scribble(c, zs.mem, zs.share_pages, out);	/* this process's share, swapped out */
 	sb_addf(out, "device=%s\ndevice_bytes=%llu\nzpool=%s\nprocs=%llu\npages=%llu\n",
 		zs.dev, (unsigned long long)dev_bytes, zpools[wl_opt(c, "zpool")],
 		(unsigned long long)procs, (unsigned long long)(zs.share_pages * procs));

@@ -70,6 +70,9 @@ int wl_read_u64(const char *path, uint64_t *v);
 /* The page patterns (wl_fill, wl_check, wl_describe) are lib/pattern.h's. */
 /* madvise(MADV_PAGEOUT): reclaims the range now (anonymous pages go to swap). */
 int wl_pageout(void *p, size_t len);
+/* The workloads' negative control (option scribble=1): zeroes the middle one of npages
+ * pages at mem behind the check's back and reports it (scribbled=INDEX); else nothing. */
+void wl_scribble(struct wl_ctx *c, char *mem, uint64_t npages, struct strbuf *out);
 /* Memory for n pages, 2 MiB aligned, not populated. NULL on failure (errno set). */
 char *wl_map(size_t len);
 void wl_unmap(char *p, size_t len);

@@ -69,6 +69,14 @@ int wl_read_u64(const char *path, uint64_t *v)
 	return ag_parse_u64(buf, 0, UINT64_MAX, v);
 }
 
+void wl_scribble(struct wl_ctx *c, char *mem, uint64_t npages, struct strbuf *out)
+{
+	if (!wl_opt(c, "scribble"))
+		return;
+	memset(mem + npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
+	sb_addf(out, "scribbled=%llu\n", (unsigned long long)(npages / 2));
+}
+
 int wl_pageout(void *p, size_t len)
 {
 	return madvise(p, len, MADV_PAGEOUT) ? -errno : 0;

@@ -77,7 +77,7 @@ int wl_check_dense(const char *page, uint64_t index, uint32_t gen, long page_siz
 const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dense,
 			long page_size, char *buf, size_t n)
 {
-	long wrong = 0, first = -1, last = -1, nonzero = 0;
+	long wrong = 0, wrong_nonzero = 0, first = -1, last = -1, nonzero = 0;
 	char *want;
 	uint64_t i2;
 	uint32_t g2;
@@ -107,12 +107,11 @@ const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dens
 		wl_fill_dense(want, index, gen, page_size);
 	else
 		wl_fill(want, index, gen, page_size);
-	nonzero = 0;
 	for (long off = 0; off < page_size; off++) {
 		if (page[off] == want[off])
 			continue;
 		wrong++;
-		nonzero += page[off] != 0;
+		wrong_nonzero += page[off] != 0;
 		if (first < 0)
 			first = off;
 		last = off;
@@ -123,7 +122,7 @@ const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dens
 		snprintf(buf, n, "%ld of %ld bytes wrong at offsets %ld-%ld (first: 0x%02x where "
 			 "0x%02x was written)%s", wrong, page_size, first, last,
 			 (unsigned char)page[first], (unsigned char)want[first],
-			 nonzero ? "" : ", all of them zero");
+			 wrong_nonzero ? "" : ", all of them zero");
 	free(want);
 	return buf;
 }

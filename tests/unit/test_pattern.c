@@ -47,6 +47,10 @@ static void sizes(long ps)
 	ok(strstr(what, "bytes wrong") && !strstr(what, "page 1234"),
 	   "%ld: a torn copy of another page is counted, not named: %s", ps, what);
 
+	wl_describe(a, 7, 3, 0, ps, what, sizeof(what));
+	ok(strstr(what, "what was written") != NULL,
+	   "%ld: a page right again when described says so: %s", ps, what);
+
 	wl_fill_dense(a, 7, 3, ps);
 	ok(wl_check_dense(a, 7, 3, ps) == 0 && wl_check_dense(a, 7, 4, ps),
 	   "%ld: dense: checks, and not as another generation", ps);
