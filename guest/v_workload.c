@@ -67,17 +67,32 @@ uint64_t wl_opt(const struct wl_ctx *c, const char *key)
 	return i < 0 ? 0 : c->v[i];
 }
 
+static void record(struct wl_ctx *c, const char *tag, uint64_t *count, const char *fmt,
+		   va_list ap)
+{
+	if ((*count)++ >= FAILS_KEPT)
+		return;
+	sb_addf(c->notes, "%s: ", tag);
+	sb_vaddf(c->notes, fmt, ap);
+	sb_adds(c->notes, "\n");
+}
+
 void wl_fail(struct wl_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->fails++ >= FAILS_KEPT)
-		return;
-	sb_adds(c->notes, "fail: ");
 	va_start(ap, fmt);
-	sb_vaddf(c->notes, fmt, ap);
+	record(c, "fail", &c->fails, fmt, ap);
 	va_end(ap);
-	sb_adds(c->notes, "\n");
+}
+
+void wl_lost(struct wl_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(c, "lost", &c->losts, fmt, ap);
+	va_end(ap);
 }
 
 static void send_frame(int fd, char kind, int rc, const struct strbuf *sb);
@@ -173,6 +188,8 @@ static void __attribute__((noreturn)) wl_main(struct agent *a, const struct work
 	wl_restore(&c, &out);
 	if (c.fails > FAILS_KEPT)
 		sb_addf(&notes, "fail: … %llu failures in all\n", (unsigned long long)c.fails);
+	if (c.losts > FAILS_KEPT)
+		sb_addf(&notes, "lost: … %llu lost writes in all\n", (unsigned long long)c.losts);
 	sb_add(&out, notes.buf, notes.len);
 	send_frame(fd, 'R', rc, &out);
 	_exit(0);

@@ -212,7 +212,7 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 		wl_fill(pw.mem + i * (uint64_t)c->page, i, 0, c->page);
 		wl_pfn(pw.mem + i * (uint64_t)c->page, &pw.pfn[i]);
 	}
-	wl_scribble(c, pw.mem, pw.npages, out);
+	wl_scribble(c, pw.mem, pw.gen, pw.npages, out);
 	movable_before = count_zone(c, "Movable");
 	wl_placement(c, pw.mem, pw.len, "pins.before", out);
 	for (unsigned b = 0; b < pw.nbufs; b++) {

@@ -133,7 +133,7 @@ static int thp_setup(struct wl_ctx *c, struct strbuf *out)
 	madvise(tw.mem, tw.len, MADV_HUGEPAGE);
 	for (uint64_t i = 0; i < tw.npages; i++)
 		wl_fill(tw.mem + i * (uint64_t)c->page, i, 0, c->page);
-	wl_scribble(c, tw.mem, tw.npages, out);
+	wl_scribble(c, tw.mem, tw.gen, tw.npages, out);
 	sb_addf(out, "huge_pages=%llu\nanon_huge_kb=%llu\n", (unsigned long long)tw.nhuge,
 		(unsigned long long)anon_huge_kb());
 	wl_placement(c, tw.mem, tw.len, "thp.setup", out);

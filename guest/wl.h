@@ -33,6 +33,7 @@ struct wl_ctx {
 	void *priv;			/* the workload's own state */
 	uint64_t rounds;		/* completed rounds */
 	uint64_t fails;			/* "fail:" lines so far */
+	uint64_t losts;			/* "lost:" lines so far (wl_wrong) */
 	struct strbuf *notes;		/* fail lines written by rounds, reported at the end */
 	int fd;				/* to the agent (frames, see v_workload.c) */
 	struct { char path[128], old[64]; } saved[WL_SAVED_MAX];
@@ -54,6 +55,10 @@ extern volatile sig_atomic_t wl_stopping;
 uint64_t wl_opt(const struct wl_ctx *c, const char *key);
 /* Records a "fail: …" line (kept to the first few; all are counted). */
 void wl_fail(struct wl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same as a "lost: …" line: a page that holds an older generation of itself whole, a
+ * write that never reached it. The host makes it a FAIL, or a SKIP where the emulator is
+ * known to lose such writes itself (host/caps.c, CAP_STORE_DIRTIES). */
+void wl_lost(struct wl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Tells the agent that `name` happened (`workload-wait`), with rc and a report; the
  * "fail:" lines recorded so far go with it (and stay for the final report). */
 void wl_event(struct wl_ctx *c, const char *name, int rc, const struct strbuf *report);
@@ -70,9 +75,16 @@ int wl_read_u64(const char *path, uint64_t *v);
 /* The page patterns (wl_fill, wl_check, wl_describe) are lib/pattern.h's. */
 /* madvise(MADV_PAGEOUT): reclaims the range now (anonymous pages go to swap). */
 int wl_pageout(void *p, size_t len);
-/* The workloads' negative control (option scribble=1): zeroes the middle one of npages
- * pages at mem behind the check's back and reports it (scribbled=INDEX); else nothing. */
-void wl_scribble(struct wl_ctx *c, char *mem, uint64_t npages, struct strbuf *out);
+/* The workloads' negative control (option scribble): 1 zeroes the middle one of npages
+ * pages at mem behind the check's back, 2 expects its next generation (gen[], which
+ * nobody writes: a lost write); either is reported (scribbled=INDEX). 0: nothing. */
+void wl_scribble(struct wl_ctx *c, char *mem, uint32_t *gen, uint64_t npages,
+		 struct strbuf *out);
+/* A page that failed its check: a "lost:" line (wl_lost) when it holds an older
+ * generation of itself whole, else a "fail:" line; fmt says which page and when, and
+ * what the page holds (wl_describe) ends the line. 1 if lost, else 0. */
+int wl_wrong(struct wl_ctx *c, const char *page, uint64_t index, uint32_t gen, int dense,
+	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Memory for n pages, 2 MiB aligned, not populated. NULL on failure (errno set). */
 char *wl_map(size_t len);
 void wl_unmap(char *p, size_t len);

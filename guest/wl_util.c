@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +70,36 @@ int wl_read_u64(const char *path, uint64_t *v)
 	return ag_parse_u64(buf, 0, UINT64_MAX, v);
 }
 
-void wl_scribble(struct wl_ctx *c, char *mem, uint64_t npages, struct strbuf *out)
+void wl_scribble(struct wl_ctx *c, char *mem, uint32_t *gen, uint64_t npages,
+		 struct strbuf *out)
 {
-	if (!wl_opt(c, "scribble"))
+	uint64_t how = wl_opt(c, "scribble");
+
+	if (!how)
 		return;
-	memset(mem + npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
+	if (how == 2)
+		gen[npages / 2]++;
+	else
+		memset(mem + npages / 2 * (uint64_t)c->page, 0, (size_t)c->page);
 	sb_addf(out, "scribbled=%llu\n", (unsigned long long)(npages / 2));
+}
+
+int wl_wrong(struct wl_ctx *c, const char *page, uint64_t index, uint32_t gen, int dense,
+	     const char *fmt, ...)
+{
+	char head[256], what[160];
+	int lost = wl_older(page, index, gen, dense, c->page) >= 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	wl_describe(page, index, gen, dense, c->page, what, sizeof(what));
+	if (lost)
+		wl_lost(c, "%s: it holds %s", head, what);
+	else
+		wl_fail(c, "%s: it holds %s", head, what);
+	return lost;
 }
 
 int wl_pageout(void *p, size_t len)

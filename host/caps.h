@@ -23,6 +23,9 @@ enum cap_kind {
 				 * (/sys/bus/dax/devices/daxX.Y/memmap_on_memory) */
 	CAP_DYNAMIC_MEMSLOTS,	/* YES: virtio-mem's region can be mapped in memslots as it
 				 * plugs (QEMU dynamic-memslots, libvirt dynamicMemslots) */
+	CAP_STORE_DIRTIES,	/* YES: under TCG, a store through a writable PTE that is not
+				 * dirty makes it dirty (the kernel sees every write); NO: the
+				 * emulator can let it through clean (lost writes are its own) */
 	CAP__COUNT
 };
 extern const char *const cap_names[CAP__COUNT];

@@ -347,10 +347,13 @@ int dax_ndctl_ns(const char *json, const char *map, struct dax_ns_info *ns, char
 int dax_daxctl_mode(const char *json, const char *mode, int *has_online,
 		    unsigned long *online);
 /* The evidence of a workload reply (step_workload.c): its key=value report, fail:,
- * skip: and other lines into j; their counts, the first fail: (else skip:) line and a
- * summary of the first keys. */
-void workload_evidence(struct json *j, const char *text, int *fails, int *skips,
-		       char *first, size_t firstlen, char *summary, size_t slen);
+ * skip:, lost: and other lines into j; their counts, the first fail: (else skip:) line,
+ * the first lost: line and a summary of the first keys. */
+struct wl_evidence {
+	int fails, skips, losts;
+	char first[300], first_lost[300], summary[400];
+};
+void workload_evidence(struct json *j, const char *text, struct wl_evidence *e);
 
 /* --- default online (oracle_default_online.c) --------------------------------------- */
 /* The auto_online_blocks a kernel booted with (booted, "absent" without memory hotplug)

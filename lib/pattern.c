@@ -4,6 +4,9 @@
 #include <string.h>
 #include "pattern.h"
 
+/* how many older generations of an incompressible page wl_describe tries */
+#define DENSE_GENS 4096
+
 static void block_of(uint64_t index, uint32_t gen, unsigned char *blk)
 {
 	uint64_t x = (index + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)gen << 32 | gen);
@@ -74,10 +77,30 @@ int wl_check_dense(const char *page, uint64_t index, uint32_t gen, long page_siz
 	return 0;
 }
 
+int64_t wl_older(const char *page, uint64_t index, uint32_t gen, int dense, long page_size)
+{
+	uint64_t i2;
+	uint32_t g2;
+
+	if (!dense) {	/* the header names page and generation */
+		memcpy(&g2, page + 4, 4);
+		memcpy(&i2, page + 8, 8);
+		return !memcmp(page, "HPTW", 4) && i2 == index && g2 < gen &&
+		       !wl_check(page, index, g2, page_size) ? (int64_t)g2 : -1;
+	}
+	/* the incompressible pattern names neither: each older generation is tried (a try
+	 * fails at its first word), the newest first */
+	for (uint32_t g = gen, tries = 0; g-- > 0 && tries < DENSE_GENS; tries++)
+		if (!wl_check_dense(page, index, g, page_size))
+			return g;
+	return -1;
+}
+
 const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dense,
 			long page_size, char *buf, size_t n)
 {
 	long wrong = 0, wrong_nonzero = 0, first = -1, last = -1, nonzero = 0;
+	int64_t older;
 	char *want;
 	uint64_t i2;
 	uint32_t g2;
@@ -96,6 +119,11 @@ const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dens
 			snprintf(buf, n, "the data of its generation %u", g2);
 		else
 			snprintf(buf, n, "page %llu's data (generation %u)", (unsigned long long)i2, g2);
+		return buf;
+	}
+	older = dense ? wl_older(page, index, gen, 1, page_size) : -1;
+	if (older >= 0) {
+		snprintf(buf, n, "the data of its generation %lld", (long long)older);
 		return buf;
 	}
 	want = malloc((size_t)page_size);

@@ -23,10 +23,12 @@ const struct wl_def wl_defs[] = {
 	      "percent of the pages swapped in, checked and swapped out per round" },
 	    { "compact-ms", WL_UINT, 20, 0, 10000, NULL,
 	      "pause between writes to /sys/block/zramN/compact" },
-	    { "scribble", WL_UINT, 0, 0, 1, NULL,
+	    { "scribble", WL_UINT, 0, 0, 2, NULL,
 	      "negative control: 1 = once its pages are swapped out, the workload zeroes one "
 	      "of them itself, behind its check's back: the check must FAIL, saying what the "
-	      "page holds" } } },
+	      "page holds; 2 = it expects that page's next generation without writing it, a "
+	      "lost write: FAIL too, or SKIP where the emulator loses such writes itself "
+	      "(doc/busy.md)" } } },
 	{ "zswap", "zswap on, with its pool in the chosen allocator, over a swap device; "
 	  "processes swap their pages out and in (store, load, invalidate) all the time",
 	  { "CONFIG_ZSWAP", "CONFIG_SWAP" },
@@ -45,10 +47,12 @@ const struct wl_def wl_defs[] = {
 	    { "dense", WL_UINT, 10, 0, 100, NULL,
 	      "percent of the pages that do not compress: zswap rejects them and they go to "
 	      "the device" },
-	    { "scribble", WL_UINT, 0, 0, 1, NULL,
+	    { "scribble", WL_UINT, 0, 0, 2, NULL,
 	      "negative control: 1 = once its pages are swapped out, the first process zeroes "
 	      "one of them itself, behind its check's back: the check must FAIL, saying what "
-	      "the page holds" } } },
+	      "the page holds; 2 = it expects that page's next generation without writing it, "
+	      "a lost write: FAIL too, or SKIP where the emulator loses such writes itself "
+	      "(doc/busy.md)" } } },
 	{ "thp", "anonymous transparent huge pages, forked children writing into them "
 	  "(copy-on-write of parts), PMD splits and khugepaged collapsing them again",
 	  { "CONFIG_TRANSPARENT_HUGEPAGE" },

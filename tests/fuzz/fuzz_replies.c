@@ -87,29 +87,30 @@ static void workload(const char *reply)
 	struct strbuf sb = STRBUF_INIT;
 	const struct jr_val *fail;
 	const char *text = reply;
-	char first[300], summary[400];
-	int fails, skips;
+	struct wl_evidence e;
 	struct json j;
 	struct jr_val v;
 
 	if (!strncmp(reply, "errno=", 6))	/* a refusal: the report follows the errno */
 		text = strchr(reply, ' ') ? strchr(reply, ' ') + 1 : reply;
 	json_init(&j, &sb, 0);
-	workload_evidence(&j, text, &fails, &skips, first, sizeof(first), summary,
-			  sizeof(summary));
-	if (!TERMINATED(first) || !TERMINATED(summary))
+	workload_evidence(&j, text, &e);
+	if (!TERMINATED(e.first) || !TERMINATED(e.first_lost) || !TERMINATED(e.summary))
 		abort();
-	if ((unsigned)fails != lines_with(text, "fail: ") ||
-	    (unsigned)skips != lines_with(text, "skip: "))
+	if ((unsigned)e.fails != lines_with(text, "fail: ") ||
+	    (unsigned)e.skips != lines_with(text, "skip: ") ||
+	    (unsigned)e.losts != lines_with(text, "lost: "))
 		abort();
-	/* the step quotes first + 6 ("fail: "/"skip: " cut off) */
-	if (fails ? strncmp(first, "fail: ", 6) : skips ? strncmp(first, "skip: ", 6) :
-	    first[0] != '\0')
+	/* the step quotes first + 6 ("fail: "/"skip: "/"lost: " cut off) */
+	if (e.fails ? strncmp(e.first, "fail: ", 6) : e.skips ? strncmp(e.first, "skip: ", 6) :
+	    e.first[0] != '\0')
+		abort();
+	if (e.losts ? strncmp(e.first_lost, "lost: ", 6) : e.first_lost[0] != '\0')
 		abort();
 	parse_evidence(&sb, &v);
 	fail = jr_get(&v, "fail");
 	if (!jr_get(&v, "report") || !fail || fail->type != JR_ARR ||
-	    fail->len != (size_t)(fails < 24 ? fails : 24))
+	    fail->len != (size_t)(e.fails < 24 ? e.fails : 24) || !jr_get(&v, "lost"))
 		abort();
 	jr_free(&v);
 	sb_release(&sb);

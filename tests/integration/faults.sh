@@ -160,6 +160,15 @@ for w in zram zswap thp pins; do
 	check "scribble $w: the page it zeroed ($n) is the one named" \
 		summary_has scribble-$w "$step" "^$w: page $n (of [a-z0-9 ]+ )?read back wrong"
 done
+# a lost write (scribble=2: a page's next generation expected, never written) is the
+# kernel's where the emulator sets every dirty bit: a FAIL, its page under "lost"
+scenario lost-zswap 1 tests/scenarios/fault-zswap-lost.scn --arch x86_64
+n=$(value lost-zswap "workload zswap start" /report/scribbled)
+check "lost write: a FAIL naming the page ($n) and the older generation it holds" \
+	check_has lost-zswap "workload zswap" /verdict FAIL \
+	/summary "~^zswap: page $n of process [0-9]+ read back wrong .*\\(generation 1\\): it holds the data of its generation 0\$"
+check "lost write: counted apart from the other wrong pages" \
+	evidence lost-zswap "workload zswap" /report/lost 1 /report/bad 1
 
 # a run killed with SIGKILL leaves QEMU running and its root behind; the next start
 # destroys and removes them

@@ -161,6 +161,24 @@ int main(void)
 		   "the model passes the config on: %s", p.why);
 	}
 
+	/* lost writes: the emulator's (QEMU 10.0's TCG radix MMU) or the kernel's */
+	{
+		const unsigned long q100 = CAP_QEMU(10, 0) + 2, q82 = CAP_QEMU(8, 2);
+
+		ok(ask(CAP_STORE_DIRTIES, "ppc64le", NULL, k61, q100, NULL) == CAP_NO &&
+		   strstr(f.why, "QEMU 10.0") && strstr(f.why, "change bit"),
+		   "fires: pseries on QEMU 10.0 lets a store through a clean PTE: %s", f.why);
+		ok(ask(CAP_STORE_DIRTIES, "ppc64le", NULL, k61, q72, NULL) == CAP_YES &&
+		   strstr(f.why, "the kernel's"), "pseries on QEMU 7.2: the kernel's: %s", f.why);
+		ok(ask(CAP_STORE_DIRTIES, "x86_64", NULL, k61, q100, NULL) == CAP_YES &&
+		   ask(CAP_STORE_DIRTIES, "s390x", NULL, k61, q100, NULL) == CAP_YES,
+		   "x86_64 and s390x on QEMU 10.0: the kernel's");
+		ok(ask(CAP_STORE_DIRTIES, "ppc64le", NULL, k61, q82, NULL) == CAP_UNKNOWN,
+		   "pseries on an unread QEMU: not known, so not excused: %s", f.why);
+		ok(ask(CAP_STORE_DIRTIES, "ppc64le", NULL, k61, 0, NULL) == CAP_YES,
+		   "QEMU not known: the kernel's");
+	}
+
 	ok(caps_config_has(cfg_full, "CONFIG_MEMORY_HOTPLUG") == 1 &&
 	   caps_config_has(cfg_nohotplug, "CONFIG_MEMORY_HOTPLUG") == 0 &&
 	   caps_config_has("CONFIG_X=m\n", "CONFIG_X") == 1 &&

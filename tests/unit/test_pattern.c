@@ -47,6 +47,20 @@ static void sizes(long ps)
 	ok(strstr(what, "bytes wrong") && !strstr(what, "page 1234"),
 	   "%ld: a torn copy of another page is counted, not named: %s", ps, what);
 
+	wl_fill(b, 7, 1, ps);
+	ok(wl_older(b, 7, 3, 0, ps) == 1, "%ld: an older copy of itself: its generation", ps);
+	wl_fill(b, 7, 4, ps);
+	ok(wl_older(b, 7, 3, 0, ps) == -1 && wl_older(a, 7, 3, 0, ps) == -1,
+	   "%ld: a newer generation, or this one, is not an older copy", ps);
+	wl_fill(b, 8, 1, ps);
+	ok(wl_older(b, 7, 3, 0, ps) == -1, "%ld: another page's older data is not", ps);
+	wl_fill(b, 7, 1, ps);
+	b[ps - 1] ^= 1;
+	ok(wl_older(b, 7, 3, 0, ps) == -1, "%ld: a torn older copy is not", ps);
+	memset(b, 0, (size_t)ps);
+	ok(wl_older(b, 7, 0, 0, ps) == -1 && wl_older(b, 7, 0, 1, ps) == -1,
+	   "%ld: generation 0 has no older one", ps);
+
 	wl_describe(a, 7, 3, 0, ps, what, sizeof(what));
 	ok(strstr(what, "what was written") != NULL,
 	   "%ld: a page right again when described says so: %s", ps, what);
@@ -60,6 +74,21 @@ static void sizes(long ps)
 	wl_describe(b, 7, 3, 1, ps, what, sizeof(what));
 	ok(wl_check_dense(b, 7, 3, ps) && strstr(what, "bytes wrong at offsets 8-9"),
 	   "%ld: dense: the wrong bytes' offsets: %s", ps, what);
+	/* as 6.12's swapped-in pages on QEMU 10.0's pseries (doc/arches.md) */
+	wl_fill_dense(b, 7, 0, ps);
+	wl_describe(b, 7, 3, 1, ps, what, sizeof(what));
+	ok(!strcmp(what, "the data of its generation 0") && wl_older(b, 7, 3, 1, ps) == 0,
+	   "%ld: dense: a stale copy: %s", ps, what);
+	ok(wl_older(b, 8, 3, 1, ps) == -1, "%ld: dense: not as another page's", ps);
+	wl_fill_dense(b, 7, 4, ps);
+	wl_describe(b, 7, 3, 1, ps, what, sizeof(what));
+	ok(strstr(what, "bytes wrong") != NULL, "%ld: dense: a newer generation is not taken "
+	   "for an older one: %s", ps, what);
+	wl_fill_dense(b, 7, 2, ps);
+	b[ps - 1] ^= 1;
+	wl_describe(b, 7, 3, 1, ps, what, sizeof(what));
+	ok(strstr(what, "bytes wrong") && !strstr(what, "generation"),
+	   "%ld: dense: an older copy, torn, is counted against this generation: %s", ps, what);
 	free(a);
 	free(b);
 }

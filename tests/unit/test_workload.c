@@ -1,8 +1,40 @@
 /* The workload table's option parser (lib/workload.c), shared by the scenario check on the
- * host and hp-agent: defaults, sizes, enums, bounds and the messages of bad words. */
+ * host and hp-agent: defaults, sizes, enums, bounds and the messages of bad words; and a
+ * workload reply's evidence (step_workload.c): fail:, skip: and lost: lines apart. */
 #include <string.h>
+#include "json.h"
+#include "oracles.h"
+#include "strbuf.h"
 #include "tap.h"
 #include "workload.h"
+
+/* A zswap stop reply in the shape hp-agent sends (guest/w_zswap.c, v_workload.c). */
+static void evidence(void)
+{
+	static const char reply[] =
+		"rounds=2\nchecked=40491\nbad=3\nlost=2\n"
+		"lost: zswap: page 1025 of process 137 read back wrong after swap-in (generation "
+		"1): it holds the data of its generation 0\n"
+		"fail: zswap: page 9 of process 137 read back wrong at the end (generation 2): it "
+		"holds all zero\n"
+		"lost: zswap: 1 pages of the helper processes read back as an older generation of "
+		"themselves\nswapoff /dev/vda: done\n";
+	struct strbuf sb = STRBUF_INIT;
+	struct wl_evidence e;
+	struct json j;
+
+	json_init(&j, &sb, 0);
+	workload_evidence(&j, reply, &e);
+	ok(e.fails == 1 && e.losts == 2 && e.skips == 0, "lost: lines are counted apart from "
+	   "fail: lines (%d, %d)", e.losts, e.fails);
+	ok(!strncmp(e.first, "fail: zswap: page 9 ", 20) &&
+	   !strncmp(e.first_lost, "lost: zswap: page 1025 ", 23),
+	   "the first of each: %s / %s", e.first, e.first_lost);
+	ok(strstr(sb_str(&sb), "\"lost\":[\"lost: zswap: page 1025") &&
+	   strstr(sb_str(&sb), "\"lost\":2") && strstr(sb_str(&sb), "\"notes\":[\"swapoff"),
+	   "the evidence keeps them in \"lost\", and the count in the report");
+	sb_release(&sb);
+}
 
 int main(void)
 {
@@ -38,5 +70,6 @@ int main(void)
 	ok(strstr(wl_usage(p, u, sizeof(u)), "[pin=now|when-online]") != NULL, "usage: %s", u);
 	ok(!strcmp(z->config[0], "CONFIG_ZSWAP") && !strcmp(p->config[0], "CONFIG_IO_URING"),
 	   "kernel options declared");
+	evidence();
 	return done();
 }
