@@ -34,7 +34,7 @@ struct wl_ctx {
 	uint64_t rounds;		/* completed rounds */
 	uint64_t fails;			/* "fail:" lines so far */
 	uint64_t losts;			/* "lost:" lines so far (wl_wrong) */
-	struct strbuf *notes;		/* fail lines written by rounds, reported at the end */
+	struct strbuf *notes;		/* fail: and lost: lines, reported at the end */
 	int fd;				/* to the agent (frames, see v_workload.c) */
 	struct { char path[128], old[64]; } saved[WL_SAVED_MAX];
 	int n_saved;
@@ -82,7 +82,10 @@ void wl_scribble(struct wl_ctx *c, char *mem, uint32_t *gen, uint64_t npages,
 		 struct strbuf *out);
 /* A page that failed its check: a "lost:" line (wl_lost) when it holds an older
  * generation of itself whole, else a "fail:" line; fmt says which page and when, and
- * what the page holds (wl_describe) ends the line. 1 if lost, else 0. */
+ * what the page holds (wl_describe) ends the line. 1 if lost, else 0. For the swap
+ * workloads (zram, zswap), whose pages the kernel may map writable and clean after a
+ * swap-in; thp's and pins' pages are dirty from their first write, so a lost write
+ * there is never the emulator's excuse: they call wl_fail. */
 int wl_wrong(struct wl_ctx *c, const char *page, uint64_t index, uint32_t gen, int dense,
 	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Memory for n pages, 2 MiB aligned, not populated. NULL on failure (errno set). */
