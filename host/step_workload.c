@@ -137,19 +137,18 @@ void workload_evidence(struct json *j, const char *text, struct wl_evidence *e)
 
 /* Why lost writes are the emulator's here, into why: under TCG, where the capability
  * model knows this QEMU to let stores through a clean PTE without setting its dirty bit
- * (caps.c, CAP_STORE_DIRTIES). 0 where they are the kernel's. */
-static int emulator_loses_writes(struct run *r, char *why, size_t n)
+ * (caps.c, CAP_STORE_DIRTIES). Left empty where they are the kernel's. */
+static void emulator_loses_writes(struct run *r, char *why, size_t n)
 {
 	struct cap_query q;
 	struct cap_fact f;
 
+	why[0] = '\0';
 	if (!r->accel_used || strcmp(r->accel_used, "tcg"))
-		return 0;
+		return;
 	caps_query_for(r, NULL, &q);
-	if (caps_ask(CAP_STORE_DIRTIES, &q, &f) != CAP_NO)
-		return 0;
-	snprintf(why, n, "%s", f.why);
-	return 1;
+	if (caps_ask(CAP_STORE_DIRTIES, &q, &f) == CAP_NO)
+		snprintf(why, n, "%s", f.why);
 }
 
 static enum step_rc workload_run(struct run *r, const struct scn_line *l)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "pattern.h"
 
-/* how many older generations of an incompressible page wl_describe tries */
+/* how many older generations of an incompressible page wl_older tries */
 #define DENSE_GENS 4096
 
 static void block_of(uint64_t index, uint32_t gen, unsigned char *blk)
@@ -77,17 +77,22 @@ int wl_check_dense(const char *page, uint64_t index, uint32_t gen, long page_siz
 	return 0;
 }
 
+/* wl_fill's header: 1 and the page and generation it names, or 0 if it has none. */
+static int header_of(const char *page, uint64_t *index, uint32_t *gen)
+{
+	memcpy(gen, page + 4, 4);
+	memcpy(index, page + 8, 8);
+	return !memcmp(page, "HPTW", 4);
+}
+
 int64_t wl_older(const char *page, uint64_t index, uint32_t gen, int dense, long page_size)
 {
 	uint64_t i2;
 	uint32_t g2;
 
-	if (!dense) {	/* the header names page and generation */
-		memcpy(&g2, page + 4, 4);
-		memcpy(&i2, page + 8, 8);
-		return !memcmp(page, "HPTW", 4) && i2 == index && g2 < gen &&
+	if (!dense)
+		return header_of(page, &i2, &g2) && i2 == index && g2 < gen &&
 		       !wl_check(page, index, g2, page_size) ? (int64_t)g2 : -1;
-	}
 	/* the incompressible pattern names neither: each older generation is tried (a try
 	 * fails at its first word), the newest first */
 	for (uint32_t g = gen, tries = 0; g-- > 0 && tries < DENSE_GENS; tries++)
@@ -111,9 +116,7 @@ const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dens
 		snprintf(buf, n, "all zero");
 		return buf;
 	}
-	memcpy(&g2, page + 4, 4);
-	memcpy(&i2, page + 8, 8);
-	if (!dense && !memcmp(page, "HPTW", 4) && (i2 != index || g2 != gen) &&
+	if (!dense && header_of(page, &i2, &g2) && (i2 != index || g2 != gen) &&
 	    !wl_check(page, i2, g2, page_size)) {
 		if (i2 == index)
 			snprintf(buf, n, "the data of its generation %u", g2);

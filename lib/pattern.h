@@ -14,15 +14,15 @@ int wl_check(const char *page, uint64_t index, uint32_t gen, long page_size);
 /* The same with pseudo-random contents that do not compress (zsmalloc's huge class). */
 void wl_fill_dense(char *page, uint64_t index, uint32_t gen, long page_size);
 int wl_check_dense(const char *page, uint64_t index, uint32_t gen, long page_size);
-/* What a page that failed the check (wl_check, or wl_check_dense if dense) holds, for the
- * FAIL's text, so that a lost write, a stale or misdirected copy and a torn one read
- * apart: "all zero", "the data of its generation G" (an older copy, of either pattern),
- * "page J's data (generation G)" (another page's; wl_fill's pattern only), or "N of SIZE bytes wrong at offsets A-B (first:
- * 0xXX where 0xYY was written)" with ", all of them zero" when they are. Into buf, which
- * it returns. */
 /* The older generation of page index that page holds whole (an older copy of itself: a
  * lost write), or -1. */
 int64_t wl_older(const char *page, uint64_t index, uint32_t gen, int dense, long page_size);
+/* What a page that failed the check (wl_check, or wl_check_dense if dense) holds, for the
+ * FAIL's text, so that a lost write, a stale or misdirected copy and a torn one read
+ * apart: "all zero", "the data of its generation G" (an older copy, of either pattern),
+ * "page J's data (generation G)" (another page's; wl_fill's pattern only), or "N of SIZE
+ * bytes wrong at offsets A-B (first: 0xXX where 0xYY was written)" with ", all of them
+ * zero" when they are. Into buf, which it returns. */
 const char *wl_describe(const char *page, uint64_t index, uint32_t gen, int dense,
 			long page_size, char *buf, size_t n);
 
