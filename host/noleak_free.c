@@ -1,10 +1,11 @@
-/* `no-leak MemFree`: memory that is neither free (MemFree and the per-cpu lists) nor held
- * by any user /proc/meminfo accounts for — page cache, anonymous memory, slab, page
- * tables, per-cpu, vmalloc (and kernel stacks where they are not vmalloc'd), hugetlb,
- * zsmalloc — must be back to the baseline within a tolerance calibrated from this run's
- * own noise. A leaked memmap, a page the kernel allocated and forgot, lands exactly
- * there: a 128 MiB block's memmap is 2 MiB of it, while a guest's MemFree alone swings by
- * hundreds of kB as caches and the agent come and go (see oracles.h, "no-leak"). */
+/* `no-leak MemFree`: memory that is neither free (the zones' free pages and their per-cpu
+ * lists, snap_free_kb()) nor held by any user /proc/meminfo accounts for — page cache,
+ * anonymous memory, slab, page tables, per-cpu, vmalloc (and kernel stacks where they are
+ * not vmalloc'd), hugetlb, zsmalloc — must be back to the baseline within a tolerance
+ * calibrated from this run's own noise. A leaked memmap, a page the kernel allocated and
+ * forgot, lands exactly there: a 128 MiB block's memmap is 2 MiB of it, while a guest's
+ * MemFree alone swings by hundreds of kB as caches and the agent come and go (see
+ * oracles.h, "no-leak"). */
 #include <stdio.h>
 #include <string.h>
 #include "json.h"

@@ -118,9 +118,10 @@ void snapshot_free(struct snapshot *s);
 
 /* Lookups; return 0 and set *v, or -ENOENT. */
 int snap_meminfo(const struct snapshot *s, const char *key, uint64_t *kb);
-/* Free memory in kB as the allocator holds it: MemFree plus the pages parked on the
- * per-cpu lists (which swing by megabytes between two identical moments). pcp_kb, if not
- * NULL, gets the second part. 0, or -ENOENT without MemFree or the params' page_size. */
+/* Free memory in kB as the allocator holds it: the zones' free pages plus the pages parked
+ * on their per-cpu lists (which swing by megabytes between two identical moments), both
+ * from the same /proc/zoneinfo read; MemFree only in a snapshot without zones. pcp_kb, if
+ * not NULL, gets the second part. 0, or -ENOENT without them or the params' page_size. */
 int snap_free_kb(const struct snapshot *s, uint64_t *kb, uint64_t *pcp_kb);
 int snap_vmstat(const struct snapshot *s, const char *key, uint64_t *v);
 int snap_mm(const struct snapshot *s, const char *key, uint64_t *v);
