@@ -94,25 +94,36 @@ void matrix_job_done(const struct matrix *m, const struct job *j)
 }
 
 /* How many checks really ran (PASS, FAIL, ERROR) and how many SKIPped, per (arch,
- * kernel): a column of green jobs whose checks all SKIPped proved nothing. */
+ * kernel) column, named by the release its guests booted: a column of green jobs whose
+ * checks all SKIPped proved nothing. */
 static void matrix_checks(FILE *f, const struct matrix *m)
 {
 	fprintf(f, "\nchecks per arch and kernel (ran = PASS + FAIL + ERROR):\n");
-	for (size_t i = 0; i < m->n; i++) {
-		const struct job *j = &m->jobs[i];
-		size_t count[V__COUNT] = { 0 }, k;
+	for (int c = 0; c < m->n_mks; c++) {
+		size_t count[V__COUNT] = { 0 }, jobs = 0;
+		const char *booted = NULL;
+		char label[160];
 
-		for (k = 0; k < i; k++)
-			if (m->jobs[k].mk == j->mk && !strcmp(m->jobs[k].kernel, j->kernel))
-				break;
-		if (k < i)
-			continue;	/* this (arch, kernel) is counted already */
-		for (k = i; k < m->n; k++)
-			if (m->jobs[k].mk == j->mk && !strcmp(m->jobs[k].kernel, j->kernel))
-				for (int v = 0; v < V__COUNT; v++)
-					count[v] += result_count(&m->jobs[k].res, (enum verdict)v);
+		for (size_t k = 0; k < m->n; k++) {
+			const struct job *j = &m->jobs[k];
+
+			if (j->mk != &m->mks[c])
+				continue;
+			jobs++;
+			if (j->kernel[0] && !booted)
+				booted = j->kernel;
+			for (int v = 0; v < V__COUNT; v++)
+				count[v] += result_count(&j->res, (enum verdict)v);
+		}
+		if (!jobs)
+			continue;
+		if (booted)
+			snprintf(label, sizeof(label), "%s", booted);
+		else
+			snprintf(label, sizeof(label), "%s (no guest booted)",
+				 kernel_label(&m->mks[c]));
 		fprintf(f, "  %-8s %-28s %4zu ran (%zu PASS, %zu FAIL, %zu ERROR), %zu SKIP%s\n",
-			j->arch->name, j->kernel[0] ? j->kernel : "(no guest booted)",
+			m->mks[c].arch->name, label,
 			count[V_PASS] + count[V_FAIL] + count[V_ERROR], count[V_PASS],
 			count[V_FAIL], count[V_ERROR], count[V_SKIP],
 			m->job->strict && count[V_SKIP] ? " (--strict: failures)" : "");

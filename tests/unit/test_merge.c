@@ -178,6 +178,28 @@ int main(void)
 	ok(load("m/results.json", &t1, &v1), "the joined results.json parses");
 	runs = jr_get(&v1, "runs");
 	m = jr_get(&v1, "matrix");
+	{
+		struct strbuf out = STRBUF_INIT;
+		const char *t;
+		char row[160];
+		int rows = 0;
+
+		snprintf(path, sizeof(path), "%s/m.out", tmp);
+		sb_read_file(&out, path, 1 << 20);
+		t = strstr(sb_str(&out), "checks per arch and kernel");
+		for (const char *p = t; p && (p = strstr(p, " ran (")); p++)
+			rows++;
+		/* the release the x86_64 runs booted, as recorded */
+		snprintf(row, sizeof(row), "  x86_64   ?");
+		for (size_t i = 0; runs && i < runs->len; i++)
+			if (!strcmp(jr_str(&runs->items[i], "arch", ""), "x86_64"))
+				snprintf(row, sizeof(row), "  x86_64   %s ",
+					 jr_str(&runs->items[i], "kernel", "?"));
+		ok(t && rows == 2 && strstr(t, "  s390x    default (no guest booted)") &&
+		   strstr(t, row), "the checks table: one row per (arch, kernel) column, a column "
+		   "that booted nothing named by its kernel (%d rows)", rows);
+		sb_release(&out);
+	}
 	ok(runs && runs->len == 6, "it has all 6 runs (%zu)", runs ? runs->len : 0);
 	for (size_t i = 0; runs && i < runs->len; i++)
 		in_order &= jr_num(&runs->items[i], "index", -1) == (double)i;
