@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <ftw.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,42 @@ static void copy_dir(const char *from, const char *to)
 	closedir(d);
 }
 
+/* libvirt's QEMU driver reads the host's CPUID once when it starts and throws away every
+ * cached capabilities file made with other CPUID data ("host cpuid changed"), probing
+ * each QEMU binary again (~1.2 s). The APIC IDs in CPUID differ from CPU to CPU, so a
+ * driver started on the other CPU than the cache's did so on every other run. It starts
+ * on the first CPU this process may use, always the same; *saved gets the mask to give
+ * back. 0, or -errno (then nothing was changed). */
+static int pin_first_cpu(cpu_set_t *saved)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(*saved), saved) < 0)
+		return -errno;
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, saved)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	return sched_setaffinity(0, sizeof(one), &one) < 0 ? -errno : 0;
+}
+
+/* Gives every thread of the process the mask back: libvirt's threads started while
+ * pinned inherited the one CPU. */
+static void unpin_all(const cpu_set_t *saved)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	sched_setaffinity(0, sizeof(*saved), saved);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			sched_setaffinity((pid_t)atoi(e->d_name), sizeof(*saved), saved);
+	if (d)
+		closedir(d);
+}
+
 static void caps_path(const struct virt *v, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/cache/qemu/capabilities", v->root);
@@ -267,7 +304,16 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	}
 	registered = 1;
 	snprintf(v->uri, sizeof(v->uri), "%s", uri);
-	v->conn = virConnectOpen(uri);
+	if (v->embedded) {
+		cpu_set_t saved;
+		int pinned = pin_first_cpu(&saved) == 0;
+
+		v->conn = virConnectOpen(uri);
+		if (pinned)
+			unpin_all(&saved);
+	} else {
+		v->conn = virConnectOpen(uri);
+	}
 	if (!v->conn) {
 		snprintf(v->err, sizeof(v->err), "connect %s: %s", uri, virt_lasterr());
 		return -EIO;
