@@ -28,6 +28,8 @@ struct vmem_state {		/* dev_virtio_mem.c */
 	uint64_t block;		/* device block size, bytes */
 	uint64_t requested;	/* requested size, bytes */
 	uint64_t plugged;	/* plugged size as the host (QEMU/libvirt) last said */
+	const char *plugged_from;	/* who said it: "qmp" (QEMU's size property) or
+					 * "libvirt" (<current>, up to a second behind) */
 	uint64_t base_plugged;	/* plugged size when the region was first read */
 	int dynamic_memslots;	/* memslots=dynamic: QEMU maps the region in memslots as
 				 * it plugs (QEMU 8.2, libvirt 10.1) */

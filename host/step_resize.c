@@ -1,8 +1,10 @@
 /* `resize NAME requested=SIZE [zone=movable|normal] [since=SNAP] [timeout=S]`: changes a
  * virtio-mem device's requested size live (virDomainUpdateDeviceFlags with the live
- * <memory> element, only <requested> changed), waits for MEMORY_DEVICE_SIZE_CHANGE until
- * the plugged size is the requested one, then for the guest to show exactly that (the
- * proof of `expect virtio-mem`, recorded as check "virtio-mem NAME requested=SIZE").
+ * <memory> element, only <requested> changed), waits until QEMU's plugged size is the
+ * requested one (MEMORY_DEVICE_SIZE_CHANGE, and QEMU's size property asked between
+ * those events, which QEMU holds back to one a second), then for the guest to show
+ * exactly that (the proof of `expect virtio-mem`, recorded as check "virtio-mem NAME
+ * requested=SIZE").
  * New blocks are onlined into `zone` by the guest kernel (auto_online_blocks for the
  * duration of the resize). A guest that cannot give memory back (unmovable pages) is a
  * FAIL that says what stayed plugged, after the deadline — not a hang. */
@@ -199,7 +201,7 @@ static enum step_rc resize_run(struct run *r, const struct scn_line *l)
 const struct step step_resize = {
 	.name = "resize", .phase = PHASE_PLUG, .needs_guest = 1, .kernel_op = 1,
 	.usage = "resize NAME requested=SIZE [zone=movable|normal] [since=SNAP] [timeout=S]",
-	.help = "resize a virtio-mem device live; waits for MEMORY_DEVICE_SIZE_CHANGE and for "
-		"the guest to show exactly the plugged size",
+	.help = "resize a virtio-mem device live; waits until QEMU's plugged size is the "
+		"requested one and for the guest to show exactly that size",
 	.opts = resize_opts, .check = resize_check, .run = resize_run,
 };

@@ -9,7 +9,9 @@
 
 extern const struct devkind dev_virtio_mem;
 
-/* The plugged size libvirt reports (<current>), also kept in d->u.vmem.plugged. */
+/* The device's plugged size as QEMU has it (its "size" property over QMP; libvirt's
+ * <current>, up to a second behind, where QMP is refused), also kept in
+ * d->u.vmem.plugged. */
 int vmem_host_plugged(struct run *r, struct hpt_dev *d, uint64_t *plugged);
 /* Passes the live element with only <requested> changed to virDomainUpdateDeviceFlags. */
 int vmem_set_requested(struct run *r, struct hpt_dev *d, uint64_t requested, char *err,

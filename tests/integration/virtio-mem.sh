@@ -12,6 +12,8 @@ done
 check "virtio-mem gs: 512 MiB = 4 blocks, MemTotal +512 MiB" \
 	evidence gs "virtio-mem vm0 requested=512M" /host_plugged 536870912 \
 	/guest/memory_blocks_present 4 /guest/memtotal_delta_kb 524288
+check "virtio-mem gs: the host's plugged size is QEMU's own (QMP), not libvirt's <current>" \
+	evidence gs "virtio-mem vm0 requested=256M" /host_plugged 268435456 /host_plugged_from qmp
 check "virtio-mem gs: memmap elsewhere, as the model says" \
 	evidence gs "virtio-mem vm0 requested=512M" /memmap_model elsewhere
 check "virtio-mem gs: back to 0 without a leak" verdict gs "no-leak MemTotal" PASS
