@@ -21,6 +21,9 @@ struct arch {
 	 * pvpanic; NULL = none or the machine's own reporting, e.g. s390 disabled wait) */
 	const char *panic_model;
 	int no_numa;			/* the machine has no NUMA (s390x): no <numa> cell */
+	/* a DIMM's removal ends with the guest's _OST for the slot (QEMU's ACPI_DEVICE_OST):
+	 * ACPI memory hotplug; the slot is not reused before it */
+	int acpi_ost;
 	/* Appends arch-specific domain XML: <features>, console/serial to console_log (NULL:
 	 * a pty, on a remote host). */
 	void (*features_xml)(struct strbuf *sb, const struct run *r);

@@ -48,6 +48,7 @@ const struct arch arch_x86_64 = {
 			"rcupdate.rcu_expedited=1 i8042.noaux i8042.nokbd",
 	.default_memory = 512ull << 20,
 	.panic_model = "isa",	/* pvpanic at 0x505, guest driver pvpanic_mmio (QEMU0001) */
+	.acpi_ost = 1,
 	.features_xml = x86_features,
 	.console_xml = x86_console,
 	.host_cmdline = x86_host_cmdline,

@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include "clock.h"
 #include "hpt.h"
+#include "jsonr.h"
 #include "procfs.h"
 #include "remote.h"
 #include "virt.h"
@@ -25,7 +27,7 @@
 const char *const vev_names[VEV__COUNT] = {
 	[VEV_DEVICE_REMOVED] = "device-removed", [VEV_REMOVAL_FAILED] = "device-removal-failed",
 	[VEV_SIZE_CHANGE] = "memory-device-size-change", [VEV_STOPPED] = "stopped",
-	[VEV_CRASHED] = "crashed",
+	[VEV_CRASHED] = "crashed", [VEV_ACPI_OST] = "acpi-device-ost",
 };
 
 volatile int hpt_stop;
@@ -79,6 +81,27 @@ static void on_size(virConnectPtr c, virDomainPtr d, const char *alias,
 		    unsigned long long size_kib, void *o)
 {
 	push(o, VEV_SIZE_CHANGE, d, alias, size_kib * 1024, 0);
+}
+
+/* QEMU's ACPI_DEVICE_OST: the guest reported (_OST) how it handled a hotplug event of a
+ * slot ({"info": {"slot": "0", "source": 3, "status": 0, …}}); the slot is the alias:
+ * the device may be gone already, or another one in the slot. */
+static void on_qmp(virConnectPtr c, virDomainPtr d, const char *event, long long secs,
+		   unsigned int micros, const char *details, void *o)
+{
+	struct jr_val v = { 0 };
+	const struct jr_val *info;
+	char err[64];
+
+	(void)c; (void)secs; (void)micros;
+	if (strcmp(event, "ACPI_DEVICE_OST") || !details ||
+	    jr_parse(&v, details, strlen(details), err, sizeof(err)) < 0)
+		return;
+	info = jr_get(&v, "info");
+	if (info && jr_str(info, "slot", NULL))
+		push(o, VEV_ACPI_OST, d, jr_str(info, "slot", ""),
+		     (uint64_t)jr_num(info, "source", -1), (int)jr_num(info, "status", -1));
+	jr_free(&v);
 }
 
 static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, void *o)
@@ -262,6 +285,7 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 	}
 	for (int i = 0; i < 4; i++)
 		v->cb[i] = -1;
+	v->qmp_cb = -1;
 	v->lock_fd = -1;
 	if (uri && !strcmp(uri, VIRT_EMBED_URI))
 		uri = NULL;
@@ -333,6 +357,9 @@ int virt_open(struct virt *v, const char *uri, const char *caps_cache)
 		VIR_DOMAIN_EVENT_CALLBACK(on_size), v, NULL);
 	v->cb[3] = virConnectDomainEventRegisterAny(v->conn, NULL,
 		VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), v, NULL);
+	/* a daemon may refuse QEMU's own events (libvirt-qemu): then no unplug waits for them */
+	v->qmp_cb = virConnectDomainQemuMonitorEventRegister(v->conn, NULL, "ACPI_DEVICE_OST",
+							     on_qmp, v, NULL, 0);
 	if (v->cb[0] < 0 || v->cb[1] < 0 || v->cb[3] < 0) {
 		snprintf(v->err, sizeof(v->err), "register domain events: %s", virt_lasterr());
 		return -EIO;
@@ -650,6 +677,8 @@ void virt_close(struct virt *v)
 	for (int i = 0; i < 4; i++)
 		if (v->conn && v->cb[i] >= 0)
 			virConnectDomainEventDeregisterAny(v->conn, v->cb[i]);
+	if (v->conn && v->qmp_cb >= 0)
+		virConnectDomainQemuMonitorEventDeregister(v->conn, v->qmp_cb);
 	if (v->conn && !v->embedded)
 		virConnectUnregisterCloseCallback(v->conn, on_close);
 	if (v->loop_started) {

@@ -1,7 +1,7 @@
 /* libvirt session: the embedded QEMU driver in a private root by default (no daemon),
  * or any URI given with --connect. An event thread feeds domain events (device removed,
- * removal failed, memory device size change, lifecycle) into a queue that callers wait
- * on with deadlines. */
+ * removal failed, memory device size change, lifecycle; QEMU's ACPI_DEVICE_OST, the
+ * guest's _OST reports) into a queue that callers wait on with deadlines. */
 #ifndef HPT_VIRT_H
 #define HPT_VIRT_H
 #include <pthread.h>
@@ -9,15 +9,15 @@
 #include <libvirt/libvirt.h>
 
 enum vev_kind { VEV_DEVICE_REMOVED, VEV_REMOVAL_FAILED, VEV_SIZE_CHANGE, VEV_STOPPED,
-		VEV_CRASHED, VEV__COUNT };
+		VEV_CRASHED, VEV_ACPI_OST, VEV__COUNT };
 extern const char *const vev_names[VEV__COUNT];
 
 struct vevent {
 	enum vev_kind kind;
 	char dom[64];
-	char alias[64];
-	uint64_t size;		/* VEV_SIZE_CHANGE: bytes */
-	int detail;		/* lifecycle detail */
+	char alias[64];		/* VEV_ACPI_OST: the slot's number */
+	uint64_t size;		/* VEV_SIZE_CHANGE: bytes; VEV_ACPI_OST: _OST's source event */
+	int detail;		/* lifecycle detail; VEV_ACPI_OST: _OST's status code */
 	uint64_t t_ms;		/* now_ms() when it arrived */
 };
 
@@ -38,6 +38,7 @@ struct virt {
 	int loop_started;
 	volatile int quit;
 	int cb[4];
+	int qmp_cb;		/* ACPI_DEVICE_OST over libvirt-qemu, -1 if refused */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct vevent q[VIRT_QUEUE];

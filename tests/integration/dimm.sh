@@ -82,6 +82,10 @@ scenario cycles 0 scenarios/dimm-cycles.scn
 check "cycles: MemTotal constant over 50 cycles" verdict cycles "trend MemTotal" PASS
 check "cycles: 50 removals judged one by one" \
 	summary_has cycles "teardown order" '^50 removal\(s\), each after offlining'
+# the slot is plugged again only after the guest's eject handler reported (_OST) how it
+# ended: a DIMM plugged while it still asks _STA is never added (host/dev_dimm.c)
+check "cycles: every unplug waited for the guest's eject report (_OST 0x0, 50 of 50)" \
+	test "$(grep -c 'eject of slot [0-9]* reported (_OST status 0x0)' "$out/cycles/agent.log")" -eq 50
 
 scenario random 0 tests/scenarios/random-teardown.scn
 check "random teardown: the seed is in the evidence" \
