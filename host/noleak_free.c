@@ -76,8 +76,8 @@ void noleak_free_eval(const struct snapshot *b, const struct snapshot *f,
 	}
 	noise = hi - lo;
 	floor_kb = cfg->system_guest ? NOLEAK_FLOOR_SYSTEM_KB : NOLEAK_FLOOR_KB;
-	if (floor_kb < (int64_t)(4 * page >> 10))
-		floor_kb = (int64_t)(4 * page >> 10);
+	if (floor_kb < (int64_t)(NOLEAK_FLOOR_PAGES * page >> 10))
+		floor_kb = (int64_t)(NOLEAK_FLOOR_PAGES * page >> 10);
 	tol = cfg->memfree_tolerance_kb ? cfg->memfree_tolerance_kb :
 	      (uint64_t)(4 * noise > floor_kb ? 4 * noise : floor_kb);
 	d = uf - ub;

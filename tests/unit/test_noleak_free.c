@@ -118,6 +118,14 @@ int main(void)
 		ok(judge(set, "no-leak-final", 0, 3, sum, sizeof(sum)) == V_PASS,
 		   "the run a MemFree-based baseline FAILed passes: %s", sum);
 	}
+	/* 64 KiB pages (ppc64le 6.1): the run whose final state read 5 pages more unaccounted
+	 * than its baseline while its 4 samples agreed within one page; the same restored
+	 * guest read 2 to 5 pages in six other runs: whole pages in flight, under the
+	 * 8-page floor (512 kB here); 2 MiB, 32 pages, still FAILs (it ppc-leak) */
+	ok(judge("ppc64le-deb6.1-64k-noleak-pages", "no-leak-final", 0, 3, sum, sizeof(sum)) ==
+	   V_PASS && strstr(sum, "\"unaccounted_delta_kb\":320") &&
+	   strstr(sum, "\"tolerance_kb\":512") && strstr(sum, "\"tolerance_from\":\"floor\""),
+	   "64 KiB pages: 5 pages in flight are within the 8-page floor: %s", sum);
 	/* a distro system (image guest): its own drift over the minute between baseline and
 	 * final, recorded on a trixie image, is within the system floor; a leak beyond it is
 	 * not, and the same drift FAILs an initramfs guest's 256 kB floor */
