@@ -34,6 +34,9 @@ static int live_attr(struct run *r, const char *alias, const char *attr, uint64_
  * guest see the slot still full ("Eject incomplete"), and it never adds the new one (seen
  * once in ~2000 cycles on 6.12, x86_64): the slot is free once _OST said how the eject
  * ended. Waits for that report; 0, or -ETIMEDOUT (err says so) if none came. */
+#define OST_EJECT_REQUEST 3		/* _OST source: ACPI_NOTIFY_EJECT_REQUEST */
+#define OST_EJECT_IN_PROGRESS 0x84	/* _OST status reported before the eject */
+
 static int wait_eject_reported(struct run *r, struct hpt_dev *d, const char *slot,
 			       uint64_t deadline, char *err, size_t errlen)
 {
@@ -41,8 +44,7 @@ static int wait_eject_reported(struct run *r, struct hpt_dev *d, const char *slo
 	int rc;
 
 	while ((rc = virt_wait(r->virt, r->vm_name, VEV_ACPI_OST, slot, deadline, &ev)) == 0)
-		if (ev.size == 3 && ev.detail != 0x84) {	/* eject request, ended: not
-								 * 0x84, "in progress" */
+		if (ev.size == OST_EJECT_REQUEST && ev.detail != OST_EJECT_IN_PROGRESS) {
 			hpt_verbose("dimm %s: the guest reported the eject of slot %s (_OST "
 				    "status 0x%x)", d->name, slot, ev.detail);
 			chan_note(&r->chan, "dimm %s: eject of slot %s reported (_OST status 0x%x)",

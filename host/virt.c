@@ -224,10 +224,10 @@ static void copy_dir(const char *from, const char *to)
 
 /* libvirt's QEMU driver reads the host's CPUID once when it starts and throws away every
  * cached capabilities file made with other CPUID data ("host cpuid changed"), probing
- * each QEMU binary again (~1.2 s). The APIC IDs in CPUID differ from CPU to CPU, so a
- * driver started on the other CPU than the cache's did so on every other run. It starts
- * on the first CPU this process may use, always the same; *saved gets the mask to give
- * back. 0, or -errno (then nothing was changed). */
+ * each QEMU binary again (~1.2 s). CPUID differs from CPU to CPU (it holds the running
+ * CPU's APIC ID), so a driver started on another CPU than the cache's did so on every
+ * other run. It starts on the first CPU this process may use, always the same; *saved
+ * gets the mask to give back. 0, or -errno (then nothing was changed). */
 static int pin_first_cpu(cpu_set_t *saved)
 {
 	cpu_set_t one;
