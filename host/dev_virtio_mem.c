@@ -77,22 +77,32 @@ static int vmem_declare_needs(struct run *r, const struct hpt_dev *d, char *why,
 	return caps_need(r, CAP_DYNAMIC_MEMSLOTS, "virtio-mem", why, n);
 }
 
+/* QEMU's reply to qom-get of the device's property prop over QMP (to be freed), or NULL
+ * (QMP refused, as a remote host may). */
+static char *qom_get(struct run *r, const struct hpt_dev *d, const char *prop)
+{
+	char cmd[256], *reply = NULL;
+
+	snprintf(cmd, sizeof(cmd), "{\"execute\":\"qom-get\",\"arguments\":{\"path\":"
+		 "\"/machine/peripheral/%s\",\"property\":\"%s\"}}", d->alias, prop);
+	if (!r->dom || virDomainQemuMonitorCommand(r->dom, cmd, &reply, 0) < 0)
+		return NULL;
+	return reply;
+}
+
 /* Where QEMU and libvirt know dynamic memslots (capability model): a check that QEMU
  * runs the device as declared (libvirt could drop an attribute it does not know), by
  * asking QEMU for the device's dynamic-memslots property over QMP. */
 static void vmem_memslots_check(struct run *r, struct hpt_dev *d)
 {
-	char cmd[256], name[64], why[256], *reply = NULL;
+	char name[64], why[256], *reply;
 	struct cap_query q;
 	struct cap_fact f;
 
 	caps_query_for(r, "virtio-mem", &q);
 	if (caps_ask(CAP_DYNAMIC_MEMSLOTS, &q, &f) != CAP_YES)
 		return;
-	snprintf(cmd, sizeof(cmd), "{\"execute\":\"qom-get\",\"arguments\":{\"path\":"
-		 "\"/machine/peripheral/%s\",\"property\":\"dynamic-memslots\"}}", d->alias);
-	if (virDomainQemuMonitorCommand(r->dom, cmd, &reply, 0) < 0)
-		reply = NULL;
+	reply = qom_get(r, d, "dynamic-memslots");
 	snprintf(name, sizeof(name), "virtio-mem %s memslots", d->name);
 	result_add(&r->res, vmem_memslots_judge(d->u.vmem.dynamic_memslots, reply, why,
 						sizeof(why)), name, d->lineno, reply, "%s", why);
@@ -161,20 +171,19 @@ static int elem_kib(const char *elem, const char *tag, uint64_t *bytes)
  * (QMP refused, as a remote host may). */
 static int vmem_qemu_size(struct run *r, const struct hpt_dev *d, uint64_t *size)
 {
-	char cmd[256], err[128], *reply = NULL;
+	char err[128], *reply = qom_get(r, d, "size");
 	struct jr_val v = { 0 };
 	double x;
-	int rc = -EIO;
+	int rc = -EPROTO;
 
-	snprintf(cmd, sizeof(cmd), "{\"execute\":\"qom-get\",\"arguments\":{\"path\":"
-		 "\"/machine/peripheral/%s\",\"property\":\"size\"}}", d->alias);
-	if (!r->dom || virDomainQemuMonitorCommand(r->dom, cmd, &reply, 0) < 0)
+	if (!reply)
 		return -EIO;
 	if (jr_parse(&v, reply, strlen(reply), err, sizeof(err)) == 0) {
 		x = jr_num(&v, "return", -1);
-		rc = x >= 0 && x <= (double)d->size ? 0 : -EPROTO;
-		if (rc == 0)
+		if (x >= 0 && x <= (double)d->size) {
 			*size = (uint64_t)x;
+			rc = 0;
+		}
 	}
 	jr_free(&v);
 	free(reply);
@@ -370,17 +379,20 @@ int vmem_prove(struct run *r, unsigned lineno, struct hpt_dev *d, const char *si
 int vmem_wait_plugged(struct run *r, struct hpt_dev *d, uint64_t deadline)
 {
 	struct vevent ev;
-	uint64_t cur;
+	uint64_t cur, slice;
 	int rc;
 
 	for (;;) {
 		if (vmem_host_plugged(r, d, &cur) == 0 && cur == d->u.vmem.requested)
 			return 0;
 		/* QEMU's size is asked again between events, which QEMU holds back to one a
-		 * second; in 50 ms slices, a guest that hangs meanwhile is noticed by its
-		 * heartbeat */
+		 * second: in 50 ms slices while QEMU answers over QMP, else in 1 s slices
+		 * (libvirt's <current> only moves with the events); a guest that hangs
+		 * meanwhile is noticed by its heartbeat */
+		slice = !strcmp(d->u.vmem.plugged_from ? d->u.vmem.plugged_from : "", "qmp") ?
+			50 : 1000;
 		rc = virt_wait(r->virt, r->vm_name, VEV_SIZE_CHANGE, d->alias,
-			       now_ms() + 50 < deadline ? now_ms() + 50 : deadline, &ev);
+			       now_ms() + slice < deadline ? now_ms() + slice : deadline, &ev);
 		if (rc == -ETIMEDOUT && now_ms() < deadline) {
 			if (chan_pump(&r->chan) < 0)
 				return -ECOMM;
