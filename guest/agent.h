@@ -66,6 +66,7 @@ int ag_verb_run(struct agent *a, int argc, char **argv, struct strbuf *out);
 /* Handlers, one group per file. */
 int v_help(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_info(struct agent *a, int argc, char **argv, struct strbuf *out);
+int v_seed(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_read(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_write(struct agent *a, int argc, char **argv, struct strbuf *out);
 int v_dmesg(struct agent *a, int argc, char **argv, struct strbuf *out);

@@ -6,6 +6,9 @@
 static const struct ag_verb verbs[] = {
 	{ "help", v_help, 0, 0, "help", "list the verbs" },
 	{ "info", v_info, 0, 0, "info", "kernel, arch, block, page, memory parameters, cmdline" },
+	{ "seed", v_seed, 1, 1, "seed HEX",
+	  "credit the host's random bytes (16-64) to the kernel's entropy pool: the CRNG is "
+	  "ready at once, as with a boot loader's seed" },
 	{ "snapshot", v_snapshot, 0, 8, "snapshot [PFN+COUNT ...]",
 	  "bundle of meminfo zoneinfo vmstat iomem blocks [kpage] params dmesg" },
 	{ "online", v_online, 3, 3, "online FIRST COUNT online|online_movable|online_kernel",

@@ -100,6 +100,7 @@ struct guest_info {
 	char auto_online[32];		/* the kernel's auto_online_blocks as the system set it */
 	char udev_online[160];		/* the udev rule that onlines memory, "" = none */
 	int self_online;		/* so the system onlines hot-added memory by itself */
+	int crng_not_ready;		/* crng=not-ready at the hello: the host seeds it */
 };
 
 /* A named snapshot kept for later comparison. */
