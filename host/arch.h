@@ -38,6 +38,10 @@ struct arch {
 	const char *no_restore;
 	unsigned long restore_tcg_qemu_min;
 	uint64_t restore_tcg_max_cpus;
+	/* the guest's secondary CPUs are offline while it is saved: taken offline before
+	 * the save, brought online after each restore, so that restore_tcg_max_cpus counts
+	 * the one CPU that runs across it */
+	int restore_cpus_offline;
 };
 
 const struct arch *arch_find(const char *name);

@@ -172,6 +172,50 @@ static int timer_runs(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
+static uint64_t guest_cpus(const struct run *r)
+{
+	return r->boot.cpus ? r->boot.cpus : 1;
+}
+
+/* The guest's CPU c online or offline (sysfs). 0, or -EIO with err. */
+static int set_cpu(struct run *r, uint64_t c, int online, char *err, size_t errlen)
+{
+	struct strbuf reply = STRBUF_INIT;
+	int rc = chan_call(&r->chan, run_timeout(r, 20000), &reply,
+			   "write /sys/devices/system/cpu/cpu%llu/online %d",
+			   (unsigned long long)c, online);
+
+	if (rc != 0)
+		snprintf(err, errlen, "vm %s: cpu%llu %s: %s", r->vm_name, (unsigned long long)c,
+			 online ? "online" : "offline", rc == 1 ? sb_str(&reply) : r->chan.err);
+	sb_release(&reply);
+	return rc ? -EIO : 0;
+}
+
+/* Where the arch asks for it (arch.h restore_cpus_offline): cpu<from> and above online
+ * again, after a restore or a save that did not happen. 0, or -EIO with err. */
+static int cpus_online(struct run *r, uint64_t from, char *err, size_t errlen)
+{
+	for (uint64_t c = from; r->arch->restore_cpus_offline && c < guest_cpus(r); c++)
+		if (set_cpu(r, c, 1, err, errlen) < 0)
+			return -EIO;
+	return 0;
+}
+
+/* Before a save, where the arch asks for it: the secondary CPUs offline, highest first.
+ * The lowest CPU it took offline (guest_cpus() if none), or -EIO with err and *first
+ * set to that CPU. */
+static int cpus_offline(struct run *r, uint64_t *first, char *err, size_t errlen)
+{
+	*first = guest_cpus(r);
+	while (r->arch->restore_cpus_offline && *first > 1) {
+		if (set_cpu(r, *first - 1, 0, err, errlen) < 0)
+			return -EIO;
+		(*first)--;
+	}
+	return 0;
+}
+
 /* Restores the saved guest r->vm_name into the run. 0, or -errno with err. */
 static int restore_from(struct run *r, char *err, size_t errlen)
 {
@@ -217,6 +261,8 @@ static int restore_from(struct run *r, char *err, size_t errlen)
 	hpt_verbose("vm %s: restored by libvirt in %llu ms", r->vm_name,
 		    (unsigned long long)(now_ms() - t));
 	rc = guest_attach(r, sock, 1, err, errlen);
+	if (rc == 0)	/* before the timer proof: it asks every CPU */
+		rc = cpus_online(r, 1, err, errlen);
 	if (rc == 0)
 		rc = timer_runs(r, err, errlen);
 	if (rc < 0)
@@ -360,7 +406,7 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	struct strbuf con = STRBUF_INIT;
 	struct restore_key k = { 0 };
 	char dir[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX], why[300] = "";
-	uint64_t t = now_ms();
+	uint64_t t = now_ms(), offline_from = 1;
 	int rc;
 
 	ri->save = 0;
@@ -380,6 +426,19 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		goto cleanup;
 	}
 	cache_tidy(k.name);
+	if (cpus_offline(r, &offline_from, why, sizeof(why)) < 0) {	/* the run goes on */
+		char again[300];
+
+		hpt_log("%s: not saved", why);
+		snprintf(ri->note, sizeof(ri->note), "booted, not saved: %.280s", why);
+		rc = 0;
+		if (cpus_online(r, offline_from, again, sizeof(again)) < 0) {
+			hpt_log("%s: booting again", again);	/* not the guest it booted */
+			forget_guest(r);
+			rc = 1;
+		}
+		goto cleanup;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/%s.img.%d.tmp", dir, k.name, (int)getpid());
 	if (virt_save(r->virt, r->dom, tmp) < 0) {
 		unlink(tmp);
@@ -388,6 +447,11 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		remember_nosave(k.name, r->virt->err);
 		if (virDomainIsActive(r->dom) == 1) {	/* libvirt let it run on */
 			rc = 0;
+			if (cpus_online(r, offline_from, why, sizeof(why)) < 0) {
+				hpt_log("%s: booting again", why);
+				forget_guest(r);
+				rc = 1;
+			}
 			goto cleanup;
 		}
 		forget_guest(r);

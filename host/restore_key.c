@@ -190,7 +190,7 @@ const char *restore_arch_refuses(const struct arch *a, const char *accel, uint64
 	/* only what was measured: TCG (a KVM guest never ran here) */
 	if (a->restore_tcg_qemu_min && accel && !strcmp(accel, "tcg") &&
 	    qemu_ver >= a->restore_tcg_qemu_min &&
-	    cpus <= a->restore_tcg_max_cpus)
+	    (a->restore_cpus_offline ? 1 : cpus) <= a->restore_tcg_max_cpus)
 		return NULL;
 	return a->no_restore;
 }
