@@ -202,9 +202,9 @@ static int cpus_online(struct run *r, uint64_t from, char *err, size_t errlen)
 	return 0;
 }
 
-/* Before a save, where the arch asks for it: the secondary CPUs offline, highest first.
- * The lowest CPU it took offline (guest_cpus() if none), or -EIO with err and *first
- * set to that CPU. */
+/* Before a save, where the arch asks for it: the secondary CPUs offline, highest first;
+ * *first is the lowest CPU taken offline (guest_cpus() if none), also when one failed.
+ * 0, or -EIO with err. */
 static int cpus_offline(struct run *r, uint64_t *first, char *err, size_t errlen)
 {
 	*first = guest_cpus(r);

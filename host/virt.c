@@ -177,8 +177,8 @@ static int write_qemu_conf(const char *root)
 	/* After an x86 guest's QEMU starts (a boot or a restore), libvirt 9.0 reads the
 	 * guest CPU's features back. With this capability it asks for every CPU property
 	 * one qom-get at a time: 398 round trips, 0.55 s of a 0.87 s domain start (idle
-	 * 2-core machine, QEMU 7.2). Without it libvirt reads the same features from the
-	 * CPU's feature-words and filtered-features: 2 qom-gets, 0.30 s. QEMU's command
+	 * 2-core machine, QEMU 7.2). Without it libvirt reads them from the CPU's
+	 * feature-words and filtered-features: 2 qom-gets, 0.30 s. QEMU's command
 	 * line is the same; libvirt marks the domain "tainted: custom-hypervisor-feature". */
 	fputs("capability_filters = [ \"cpu-unavailable-features\" ]\n", f);
 	if (geteuid() == 0)	/* kernel, initrd and run dir stay private (0700) */
