@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <linux/random.h>
 #include "agent.h"
+#include "hex.h"
 
 #define READ_MAX (1u << 20)
 
@@ -36,11 +37,10 @@ int v_info(struct agent *a, int argc, char **argv, struct strbuf *out)
 #define SEED_MAX 64	/* bytes */
 
 /* seed HEX: the host's random bytes, credited in full to the kernel's entropy pool
- * (RNDADDENTROPY), as a boot loader's seed would be. A guest without an RNG device and
- * without a seed from its firmware (x86_64 under TCG: no RDRAND in its CPU model, no
- * setup_data seed from QEMU 7.2) initialises its CRNG only when something first blocks
- * in getrandom(), and then by timer jitter: 5.3-5.4 s under TCG, measured in ndctl's
- * first create-namespace (libuuid). */
+ * (RNDADDENTROPY), as a boot loader's seed would be. A guest with no entropy at its
+ * hello (x86_64 under TCG, measured: no RNG device, nothing seeded it at boot)
+ * initialises its CRNG only when something first blocks in getrandom(), and then by
+ * timer jitter: 5.3-5.4 s under TCG, measured in ndctl's first create-namespace. */
 int v_seed(struct agent *a, int argc, char **argv, struct strbuf *out)
 {
 	union {
@@ -48,28 +48,21 @@ int v_seed(struct agent *a, int argc, char **argv, struct strbuf *out)
 		unsigned char raw[sizeof(struct rand_pool_info) + SEED_MAX];
 	} s;
 	unsigned char *buf = s.raw + sizeof(struct rand_pool_info);
-	size_t len = strlen(argv[1]), i;
+	long n = hex_decode(argv[1], buf, SEED_MAX);
 	int fd, ret = 0;
 
 	(void)a;
 	(void)argc;
-	if (len < 2 * 16 || len > 2 * SEED_MAX || len % 2) {
-		sb_addf(out, "seed: %zu hex digits; 32 to %d, even", len, 2 * SEED_MAX);
+	if (n < 16) {
+		if (n < 0)
+			sb_addf(out, "seed: not hex (at digit %ld), or over %d bytes", -1 - n,
+				SEED_MAX);
+		else
+			sb_addf(out, "seed: %ld bytes; 16 to %d", n, SEED_MAX);
 		return -EINVAL;
 	}
-	for (i = 0; i < len; i++) {
-		int c = argv[1][i], v = c >= '0' && c <= '9' ? c - '0' :
-				     c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-				     c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		if (v < 0) {
-			sb_addf(out, "seed: not a hex digit at %zu", i);
-			return -EINVAL;
-		}
-		buf[i / 2] = (unsigned char)(i % 2 ? buf[i / 2] | v : v << 4);
-	}
-	s.info.entropy_count = (int)(8 * len / 2);
-	s.info.buf_size = (int)(len / 2);
+	s.info.entropy_count = (int)(8 * n);
+	s.info.buf_size = (int)n;
 	fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &s.info) < 0)
 		ret = -errno;
@@ -80,10 +73,10 @@ int v_seed(struct agent *a, int argc, char **argv, struct strbuf *out)
 		return ret;
 	}
 	if (!crng_ready()) {
-		sb_addf(out, "seed: %zu bits credited, the CRNG is still not ready", 8 * len / 2);
+		sb_addf(out, "seed: %ld bits credited, the CRNG is still not ready", 8 * n);
 		return -EAGAIN;
 	}
-	return sb_addf(out, "crng=ready\ncredited=%zu\n", 8 * len / 2);
+	return sb_addf(out, "crng=ready\ncredited=%ld\n", 8 * n);
 }
 
 static int has_prefix(const char *s, const char *prefix)

@@ -11,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
+#include "agent.h"
 #include "arch.h"
 #include "devkind.h"
 #include "guest.h"
+#include "hex.h"
 #include "image.h"
 #include "kernels.h"
 #include "remote.h"
@@ -385,16 +387,14 @@ int guest_scratch_disk(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* A guest whose kernel has no entropy yet (x86_64 under TCG: no RDRAND in its CPU model,
- * no RNG device, no boot loader seed) gets 32 bytes of the host's, as a boot loader's
- * seed (agent verb `seed`). Otherwise the first program to block in getrandom() waits
+/* A guest whose kernel has no entropy at its hello (x86_64 under TCG, measured) gets 32
+ * bytes of the host's, as a boot loader's seed (agent verb `seed`). Otherwise the first program to block in getrandom() waits
  * for the kernel's timer jitter loop: ndctl's first create-namespace took 5.3-5.4 s for
  * it in every NVDIMM job. A seeded guest that is saved stays seeded when restored. */
 static int guest_seed_crng(struct run *r, char *err, size_t errlen)
 {
-	struct strbuf reply = STRBUF_INIT;
 	unsigned char b[32];
-	char hex[2 * sizeof(b) + 1];
+	char verb[8 + 2 * sizeof(b)] = "seed ";
 	int rc;
 
 	if (!r->guest.crng_not_ready)
@@ -404,18 +404,12 @@ static int guest_seed_crng(struct run *r, char *err, size_t errlen)
 			 strerror(errno));
 		return -EIO;
 	}
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(hex + 2 * i, 3, "%02x", b[i]);
-	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "seed %s", hex);
-	if (rc != 0) {
-		snprintf(err, errlen, "vm %s: agent seed: %s", r->vm_name,
-			 rc == 1 ? sb_str(&reply) : r->chan.err);
-		rc = -EIO;
-	} else {
+	hex_encode(b, sizeof(b), verb + 5);
+	rc = agent_simple(r, run_timeout(r, 10000), verb, err, errlen);
+	if (rc == 0) {
 		r->guest.crng_not_ready = 0;
 		hpt_verbose("vm %s: the guest's CRNG seeded from the host", r->vm_name);
 	}
-	sb_release(&reply);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
+#include "agent.h"
 #include "arch.h"
 #include "guest.h"
 #include "restore.h"
@@ -177,19 +178,14 @@ static uint64_t guest_cpus(const struct run *r)
 	return r->boot.cpus ? r->boot.cpus : 1;
 }
 
-/* The guest's CPU c online or offline (sysfs). 0, or -EIO with err. */
+/* The guest's CPU c online or offline (sysfs). 0, or -errno with err. */
 static int set_cpu(struct run *r, uint64_t c, int online, char *err, size_t errlen)
 {
-	struct strbuf reply = STRBUF_INIT;
-	int rc = chan_call(&r->chan, run_timeout(r, 20000), &reply,
-			   "write /sys/devices/system/cpu/cpu%llu/online %d",
-			   (unsigned long long)c, online);
+	char verb[64];
 
-	if (rc != 0)
-		snprintf(err, errlen, "vm %s: cpu%llu %s: %s", r->vm_name, (unsigned long long)c,
-			 online ? "online" : "offline", rc == 1 ? sb_str(&reply) : r->chan.err);
-	sb_release(&reply);
-	return rc ? -EIO : 0;
+	snprintf(verb, sizeof(verb), "write /sys/devices/system/cpu/cpu%llu/online %d",
+		 (unsigned long long)c, online);
+	return agent_simple(r, run_timeout(r, 20000), verb, err, errlen);
 }
 
 /* Where the arch asks for it (arch.h restore_cpus_offline): cpu<from> and above online
@@ -429,11 +425,11 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 	if (cpus_offline(r, &offline_from, why, sizeof(why)) < 0) {	/* the run goes on */
 		char again[300];
 
-		hpt_log("%s: not saved", why);
+		hpt_log("vm %s: %s: not saved", r->vm_name, why);
 		snprintf(ri->note, sizeof(ri->note), "booted, not saved: %.280s", why);
 		rc = 0;
 		if (cpus_online(r, offline_from, again, sizeof(again)) < 0) {
-			hpt_log("%s: booting again", again);	/* not the guest it booted */
+			hpt_log("vm %s: %s: booting again", r->vm_name, again);	/* not as booted */
 			forget_guest(r);
 			rc = 1;
 		}
@@ -448,7 +444,7 @@ int restore_save(struct run *r, const char *kernel, const char *initrd, char *er
 		if (virDomainIsActive(r->dom) == 1) {	/* libvirt let it run on */
 			rc = 0;
 			if (cpus_online(r, offline_from, why, sizeof(why)) < 0) {
-				hpt_log("%s: booting again", why);
+				hpt_log("vm %s: %s: booting again", r->vm_name, why);
 				forget_guest(r);
 				rc = 1;
 			}
