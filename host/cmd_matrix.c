@@ -358,13 +358,13 @@ static int matrix_cmd(int argc, char **argv)
 		/* each (arch, kernel) this machine's jobs boot learns which initramfs they need */
 		*(j->tools ? &mk->tools : &mk->plain) = 1;
 	}
-	matrix_prepare(&m);
-	for (size_t i = 0; i < m.n; i++)
-		if (m.jobs[i].mk->err[0])
-			job_not_run(&m.jobs[i], V_ERROR, "%s", m.jobs[i].mk->err);
 	m.parallel = cli.jobs ? (int)cli.jobs : default_parallel();
 	if (m.n && (size_t)m.parallel > m.n)
 		m.parallel = (int)m.n;
+	matrix_prepare(&m);	/* -j at a time, too */
+	for (size_t i = 0; i < m.n; i++)
+		if (m.jobs[i].mk->err[0])
+			job_not_run(&m.jobs[i], V_ERROR, "%s", m.jobs[i].mk->err);
 	fprintf(stderr, "hotplug-test matrix: %zu jobs (%d scenario%s x %d arch%s%s), %d at a "
 		"time%s, into %s\n", m.n, n_scn, n_scn == 1 ? "" : "s", m.n_arches,
 		m.n_arches == 1 ? "" : "es", m.n_mks > m.n_arches ? " x kernels" : "", m.parallel,

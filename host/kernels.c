@@ -342,7 +342,9 @@ int prep_tool(char *const argv[], const char *stage)
 	for (int i = 0; argv[i]; i++)
 		dprintf(fd, " %s", argv[i]);
 	dprintf(fd, "\n");
-	setenv("HPT_LOG", log, 1);	/* the recipes append to the same log */
+	if (!getenv("HPT_LOG") || strcmp(getenv("HPT_LOG"), log))
+		setenv("HPT_LOG", log, 1);	/* the recipes append to the same log (set
+						 * once: matrix_prepare's threads call us) */
 	status = spawn_wait(argv, fd, 2);
 	close(fd);
 	if (status == 0)
@@ -408,14 +410,18 @@ static void slurp(int fd, char *buf, size_t n)
 	buf[got > 0 ? got : 0] = 0;
 }
 
-/* kernels/guest.sh ARCH SPEC [tools] OUTROOT: its two lines (image, initramfs) into image
- * and initrd; its stderr on ours and in the log; on failure its messages into err. */
-static int guest_sh(const struct arch *a, const char *spec, int tools, char *image,
-		    char *initrd, size_t pn, char *err, size_t n)
+/* kernels/guest.sh ARCH SPEC [tools|both] OUTROOT, one call for the initramfs of either
+ * kind or both (plain, tools): its lines into image, initrd (plain) and initrd_tools
+ * (tools); its stderr on ours and in the log; on failure its messages into err. */
+static int guest_sh(const struct arch *a, const char *spec, int plain, int tools, char *image,
+		    char *initrd, char *initrd_tools, size_t pn, char *err, size_t n)
 {
-	char script[PATH_MAX], outroot[PATH_MAX], out[2 * PATH_MAX + 8], msg[2048];
-	char *argv[] = { script, (char *)a->name, (char *)spec, tools ? "tools" : outroot,
-			 tools ? outroot : NULL, NULL };
+	char script[PATH_MAX], outroot[PATH_MAX], out[3 * PATH_MAX + 8], msg[2048];
+	const char *mode = plain && tools ? "both" : tools ? "tools" : NULL;
+	char *argv[] = { script, (char *)a->name, (char *)spec, mode ? (char *)mode : outroot,
+			 mode ? outroot : NULL, NULL };
+	char *line[3] = { out, NULL, NULL };
+	int want = 1 + plain + tools;
 	char tmpl_o[] = "/tmp/hpt-guest-out.XXXXXX", tmpl_e[] = "/tmp/hpt-guest-err.XXXXXX";
 	int fo = mkstemp(tmpl_o), fe = mkstemp(tmpl_e), status, log;
 	char *nl;
@@ -442,13 +448,16 @@ static int guest_sh(const struct arch *a, const char *spec, int tools, char *ima
 		mkdir_parents(prep_log());
 		log = open(prep_log(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log >= 0) {
-			dprintf(log, "=== kernels/guest.sh %s %s%s\n%s", a->name, spec,
-				tools ? " tools" : "", msg);
+			dprintf(log, "=== kernels/guest.sh %s %s%s%s\n%s", a->name, spec,
+				mode ? " " : "", mode ? mode : "", msg);
 			close(log);
 		}
 	}
-	nl = strchr(out, '\n');
-	if (status != 0 || !nl) {
+	for (int i = 1; i < want && (nl = strchr(line[i - 1], '\n')); i++) {
+		*nl = 0;
+		line[i] = nl + 1;
+	}
+	if (status != 0 || !line[want - 1] || !strchr(line[want - 1], '\n')) {
 		/* the recipes' own words, one line: the reason, not only that it failed */
 		size_t len = (size_t)snprintf(err, n, "kernel %s for %s: ", spec, a->name);
 
@@ -472,9 +481,12 @@ static int guest_sh(const struct arch *a, const char *spec, int tools, char *ima
 				 prep_log());
 		return -EIO;
 	}
-	*nl = 0;
-	snprintf(image, pn, "%s", out);
-	snprintf(initrd, pn, "%.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
+	line[want - 1][strcspn(line[want - 1], "\n")] = 0;
+	snprintf(image, pn, "%s", line[0]);
+	if (plain)
+		snprintf(initrd, pn, "%s", line[1]);
+	if (tools)
+		snprintf(initrd_tools, pn, "%s", line[want - 1]);
 	return 0;
 }
 
@@ -487,10 +499,8 @@ int kernel_prepare_debian(const struct kernel_sel *k, const struct arch *a, int 
 	memset(p, 0, sizeof(*p));
 	fprintf(stderr, "hotplug-test: preparing %s %s (kernel, probe, agent, initramfs%s)…\n",
 		a->name, k->spec, tools ? " with ndctl/daxctl" : "");
-	if (plain && guest_sh(a, k->spec, 0, p->image, p->initrd, sizeof(p->image), err, n) < 0)
-		return -EIO;
-	if (tools && guest_sh(a, k->spec, 1, plain ? image : p->image, p->initrd_tools,
-			      sizeof(image), err, n) < 0)
+	if (guest_sh(a, k->spec, plain, tools, p->image, p->initrd, p->initrd_tools,
+		     sizeof(p->image), err, n) < 0)
 		return -EIO;
 	kernel_package_of(p->image, p->package, sizeof(p->package));
 	snprintf(image, sizeof(image), "%.*s/version", (int)(strrchr(p->image, '/') - p->image),

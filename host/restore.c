@@ -200,11 +200,33 @@ static int cpus_online(struct run *r, uint64_t from, char *err, size_t errlen)
 
 /* Before a save, where the arch asks for it: the secondary CPUs offline, highest first;
  * *first is the lowest CPU taken offline (guest_cpus() if none), also when one failed.
- * 0, or -EIO with err. */
+ * Every CPU must be online first: a restore brings them all back, and one the guest
+ * booted without (maxcpus=, nr_cpus=) would come back too. 0, or -EIO with err. */
 static int cpus_offline(struct run *r, uint64_t *first, char *err, size_t errlen)
 {
+	struct strbuf reply = STRBUF_INIT;
+	char all[48], online[48];
+	int rc;
+
 	*first = guest_cpus(r);
-	while (r->arch->restore_cpus_offline && *first > 1) {
+	if (!r->arch->restore_cpus_offline || *first < 2)
+		return 0;
+	snprintf(all, sizeof(all), "0-%llu", (unsigned long long)*first - 1);
+	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply,
+		       "read /sys/devices/system/cpu/online");
+	snprintf(online, sizeof(online), "%s", sb_str(&reply));
+	online[strcspn(online, "\n")] = 0;
+	if (rc != 0)
+		snprintf(err, errlen, "read /sys/devices/system/cpu/online: %s",
+			 rc == 1 ? sb_str(&reply) : r->chan.err);
+	else if (strcmp(online, all))
+		snprintf(err, errlen, "the guest's online CPUs are %s, not all %llu (%s): a "
+			 "restore would bring the others online", online,
+			 (unsigned long long)*first, all);
+	sb_release(&reply);
+	if (rc != 0 || strcmp(online, all))
+		return -EIO;
+	while (*first > 1) {
 		if (set_cpu(r, *first - 1, 0, err, errlen) < 0)
 			return -EIO;
 		(*first)--;

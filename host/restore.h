@@ -15,7 +15,8 @@
 #include "hpt.h"
 #include "strbuf.h"
 
-#define RESTORE_FORMAT 2	/* bump when what a saved guest holds changes */
+#define RESTORE_FORMAT 3	/* bump when what a saved guest holds changes (3: a pseries
+				 * guest with a CPU offline at boot is no longer saved) */
 #define RESTORE_NOSAVE_S 86400	/* a guest that could not be saved boots this long */
 #define RESTORE_KEEP 96		/* saved guests kept in the cache; the least recently used go */
 #define RESTORE_KEEP_BYTES (3ull << 30)	/* and at most this much of images (75-115 MB

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Everything a guest of a Debian kernel needs, in one call:
-#   kernels/guest.sh ARCH SPEC [tools] OUTROOT
-# prints two lines on stdout: the kernel image to boot and its initramfs. SPEC as in
+#   kernels/guest.sh ARCH SPEC [tools|both] OUTROOT
+# prints on stdout the kernel image to boot and its initramfs (with `both`, then the one
+# with the tools: a matrix whose jobs need both asks once). SPEC as in
 # kernels/debian-kernel.sh (debian:SUITE, debian:VERSION, either with -64k). Steps, each
 # skipped when up to date:
 #   1. the kernel: kernels/debian-kernel.sh → OUTROOT/ARCH/k/ID/kernel/
@@ -9,7 +10,7 @@
 #      (HPT_NO_PROBE=1: none; placement then cannot be proven)
 #   3. the agent (make OUTROOT/ARCH/hp-agent… i.e. build/ARCH/hp-agent of this tree)
 #   4. the initramfs: guest/mkinitramfs.sh → OUTROOT/ARCH/k/ID/initramfs.cpio.gz, or with
-#      `tools` (NVDIMM scenarios: ndctl, daxctl) initramfs-tools.cpio.gz
+#      `tools` (NVDIMM scenarios: ndctl, daxctl) initramfs-tools.cpio.gz; `both`: the two
 # The image is vmlinux (the PVH ELF) on x86_64, vmlinuz elsewhere, as the controller
 # boots them. Progress on stderr, details appended to OUTROOT/ARCH/guest.log.
 # CACHEDIR: HPT_CACHE (default .cache of this tree).
@@ -21,9 +22,13 @@ say() { echo "guest: $*" >&2; echo "$(date '+%F %T') $*" >>"$log"; }
 tools=''
 case $# in
 3) arch=$1 spec=$2 outroot=$3 ;;
-4) arch=$1 spec=$2 outroot=$4; [ "$3" = tools ] || die "usage: $0 ARCH SPEC [tools] OUTROOT"
-   tools=1 ;;
-*) die "usage: $0 ARCH SPEC [tools] OUTROOT" ;;
+4) arch=$1 spec=$2 outroot=$4
+   case $3 in
+   tools) tools=1 ;;
+   both) tools=both ;;
+   *) die "usage: $0 ARCH SPEC [tools|both] OUTROOT" ;;
+   esac ;;
+*) die "usage: $0 ARCH SPEC [tools|both] OUTROOT" ;;
 esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 case $arch in
@@ -76,19 +81,28 @@ agent=$top/build/$arch/hp-agent
 step make -s --no-print-directory -C "$top" "build/$arch/hp-agent" ||
 	die "building the $arch agent failed (make build/$arch/hp-agent; see $log)"
 
-initrd=$kroot/initramfs${tools:+-tools}.cpio.gz
-# up to date when built from the same inputs (cksum of every file that goes in)
-for f in "$agent" "$top/guest/mkinitramfs.sh" "$top/guest/modules.list" \
-	"$kdir/.debs" ${probe:+"$probe"} \
-	${tools:+"$top/guest/mktools.sh" "$top/guest/tools.list"}; do
-	cksum <"$f"
-done >"$tmp/inputs"
-if [ ! -f "$initrd" ] || ! cmp -s "$tmp/inputs" "$initrd.inputs"; then
-	say "building $(basename "$initrd") for $(cat "$kdir/version")"
-	step env HPT_GUEST_TOOLS="$tools" HPT_EXTRA_MODULES="$probe" \
-		"$top/guest/mkinitramfs.sh" "$arch" "$kdir" "$agent" "$cache" "$initrd" ||
-		die "building $initrd failed (see $log)"
-	cp "$tmp/inputs" "$initrd.inputs"
-fi
+# initrd TOOLS: builds OUTROOT/ARCH/k/ID/initramfs[-tools].cpio.gz unless up to date (built
+# from the same inputs: the cksum of every file that goes in), prints its path
+initrd() {
+	initrd=$kroot/initramfs${1:+-tools}.cpio.gz
+	for f in "$agent" "$top/guest/mkinitramfs.sh" "$top/guest/modules.list" \
+		"$kdir/.debs" ${probe:+"$probe"} \
+		${1:+"$top/guest/mktools.sh" "$top/guest/tools.list"}; do
+		cksum <"$f"
+	done >"$tmp/inputs"
+	if [ ! -f "$initrd" ] || ! cmp -s "$tmp/inputs" "$initrd.inputs"; then
+		say "building $(basename "$initrd") for $(cat "$kdir/version")"
+		step env HPT_GUEST_TOOLS="$1" HPT_EXTRA_MODULES="$probe" \
+			"$top/guest/mkinitramfs.sh" "$arch" "$kdir" "$agent" "$cache" "$initrd" ||
+			die "building $initrd failed (see $log)"
+		cp "$tmp/inputs" "$initrd.inputs"
+	fi
+	echo "$initrd"
+}
+
 echo "$kdir/$image"
-echo "$initrd"
+case $tools in
+'') initrd '' ;;
+1) initrd 1 ;;
+both) initrd ''; initrd 1 ;;
+esac

@@ -145,6 +145,23 @@ if need ppc64le "timer-loss ppc64le: the agent revives lost timer interrupts"; t
 		/summary '~: the guest.s timer: cpu [01]: no timer interrupt in 2000 ms$'
 fi
 
+# pseries: a 2-vCPU guest is saved with cpu1 offline and gets every CPU back after each
+# restore (restore.c), so one booted with a CPU offline (maxcpus=1) is never saved: it
+# would come back with cpu1 online. Twice: neither run saves, restores or onlines it.
+if need ppc64le "cpu-offline-at-boot ppc64le: a guest booted with a CPU offline is not saved"; then
+	for i in 1 2; do
+		scenario cpuoff$i 0 tests/scenarios/restore-cpu-offline-at-boot.scn --arch ppc64le
+		result cpuoff$i /restore/used false /restore/saved false /restore/note \
+			"~^booted, not saved: the guest.s online CPUs are 0, not all 2 \\(0-1\\): a restore would"
+		# /proc/zoneinfo lists a per-cpu pageset for each online CPU
+		check "cpuoff$i: the baseline has cpu0 and not cpu1, as the guest booted" \
+			eval "grep -q '^ *cpu: 0\$' '$out/cpuoff$i/snapshots/00-baseline/zoneinfo' &&
+			      ! grep -q '^ *cpu: 1\$' '$out/cpuoff$i/snapshots/00-baseline/zoneinfo'"
+		check "cpuoff$i: no CPU was taken offline or online" \
+			eval "! grep -q 'req write /sys/devices/system/cpu/cpu' '$out/cpuoff$i/agent.log'"
+	done
+fi
+
 # the workloads' data checks fire: each workload zeroes one of its own pages itself
 # (scribble=1, tests/scenarios/fault-WORKLOAD-scribble.scn; zram and zswap once the page
 # is swapped out, pins before pinning); the unit test of what a wrong page holds is

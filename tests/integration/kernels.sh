@@ -164,6 +164,14 @@ evidence axis/dimm-multiblock-memmap-on-memory.x86_64.sid "placement d0" /method
 result axis/dimm-multiblock-memmap-on-memory.x86_64.trixie /verdict "=PASS"
 evidence axis/dimm-multiblock-memmap-on-memory.x86_64.bookworm "placement d0" /method proven \
 	/probe/placement =elsewhere
+# the matrix asked once per kernel for both initramfs (its NVDIMM jobs need the tools)
+set -- $(kernels/guest.sh x86_64 debian:sid both "$top/build" 2>"$out/gb.err")
+check "guest.sh both: the image, the initramfs and the one with the tools, quiet" \
+	test "${1:-} ${2:-}" = "$(kernels/guest.sh x86_64 debian:sid "$top/build" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')" -a \
+	"${3:-}" = "$(kernels/guest.sh x86_64 debian:sid tools "$top/build" 2>/dev/null | tail -n 1)" -a \
+	-s "${3:-/nonexistent}" -a ! -s "$out/gb.err" || diag "$(cat "$out/gb.err")"
+check "guest.sh both: the matrix's NVDIMM jobs booted that initramfs" \
+	grep -qF "${3:-/nonexistent}" "$ax/nvdimm-dax-kmem.x86_64.sid/domain.xml"
 check "axis: one run dir per job, none shared" \
 	test "$(ls -d "$ax"/*.x86_64.* 2>/dev/null | wc -l)" -eq "$jobs"
 check "axis: three different kernels booted" \
