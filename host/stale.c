@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "guest.h"
 #include "hpt.h"
 #include "procfs.h"
 #include "virt.h"
@@ -116,6 +119,31 @@ static void guest_name(const char *cmd, char *out, size_t n)
 		snprintf(out, n, "%.*s", (int)strcspn(p + 6, ", "), p + 6);
 }
 
+/* What a sweep did, on stderr and appended to .cache/log/stale.log with the time and our
+ * pid: any start sweeps, so the run whose guest it was may never see the message (a test
+ * killing a run found its QEMU destroyed by another test's start, 2026-12-07). */
+static void stale_note(const char *fmt, ...)
+{
+	char path[PATH_MAX], msg[512], when[32];
+	time_t now = time(NULL);
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hpt_log("%s", msg);
+	snprintf(path, sizeof(path), "%s/.cache/log", hpt_top());
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/.cache/log/stale.log", hpt_top());
+	f = fopen(path, "ae");
+	if (!f)
+		return;
+	strftime(when, sizeof(when), "%F %T", localtime(&now));
+	fprintf(f, "%s pid %d: %s\n", when, (int)getpid(), msg);
+	fclose(f);
+}
+
 /* Kills every QEMU whose command line names root; waits (5 s) until they are gone. */
 static void kill_qemus(const char *root)
 {
@@ -134,8 +162,8 @@ static void kill_qemus(const char *root)
 		guest_name(cmd, name, sizeof(name));
 		pids[n] = (pid_t)atoi(e->d_name);
 		if (kill(pids[n], SIGKILL) == 0) {
-			hpt_log("destroyed domain %s (qemu pid %d) left running by a killed run "
-				"in %s", name, (int)pids[n], root);
+			stale_note("destroyed domain %s (qemu pid %d) left running by a killed "
+				   "run in %s", name, (int)pids[n], root);
 			n++;
 		}
 	}
@@ -180,7 +208,7 @@ int stale_clean(void)
 			continue;
 		kill_qemus(root);
 		nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		hpt_log("removed %s, the libvirt root of a killed run", root);
+		stale_note("removed %s, the libvirt root of a killed run", root);
 		removed++;
 	}
 	if (d)

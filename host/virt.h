@@ -93,7 +93,7 @@ void virt_sock_path(const struct virt *v, const char *dom, char *buf, size_t n);
 /* stale.c: finds embedded roots of ours whose owner died (killed run: no flock on
  * root/owner, or no owner file and no live non-QEMU process using the root), kills the
  * QEMUs still running from them (their cmdline names the root) and removes the roots.
- * Reports each to stderr; returns how many roots were removed. */
+ * Reports each to stderr and .cache/log/stale.log; returns how many roots were removed. */
 int stale_clean(void);
 /* Creates root/owner with our pid and holds an flock on it until exit; the fd. */
 int stale_own(const char *root);
