@@ -359,7 +359,10 @@ int kernel_prepare_own(const struct kernel_sel *k, const struct arch *a, int too
 	char agent[PATH_MAX], target[64], cache[PATH_MAX], script[PATH_MAX], stage[PATH_MAX + 64];
 	const char *top = hpt_top(), *slash;
 	char *mk[] = { "make", "-s", "--no-print-directory", "-C", (char *)top, target, NULL };
-	char *prep[] = { script, (char *)a->name, (char *)k->image, p->release,
+	/* NVDIMM scenarios need ndctl/daxctl in the guest, whoever built the kernel: told
+	 * through env(1), not our environment, which matrix_prepare's threads share */
+	char *prep[] = { "env", tools ? "HPT_GUEST_TOOLS=1" : "HPT_GUEST_TOOLS=", script,
+			 (char *)a->name, (char *)k->image, p->release,
 			 k->modules[0] ? (char *)k->modules : "-", agent, cache, (char *)dir, NULL };
 	int rc;
 
@@ -384,11 +387,7 @@ int kernel_prepare_own(const struct kernel_sel *k, const struct arch *a, int too
 	}
 	snprintf(stage, sizeof(stage), "preparing kernel %s (release %s) for %s%s", k->image,
 		 p->release, a->name, tools ? ", initramfs with ndctl/daxctl too" : "");
-	/* NVDIMM scenarios need ndctl/daxctl in the guest, whoever built the kernel */
-	if (tools)
-		setenv("HPT_GUEST_TOOLS", "1", 1);
 	rc = prep_tool(prep, stage);
-	unsetenv("HPT_GUEST_TOOLS");
 	if (rc < 0) {
 		snprintf(err, n, "preparing kernel %s for %s failed (kernels/own-kernel.sh says why "
 			 "above)", k->image, a->name);

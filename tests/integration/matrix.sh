@@ -114,7 +114,7 @@ if need ppc64le "own kernel: the ppc64le image and modules by path"; then
 	# inferred (issue 12)
 	hpt matrix --arch ppc64le --no-probe --kernel build/ppc64le/kernel/vmlinuz \
 		--modules ppc64le=build/ppc64le/kernel/modules --out "$o" \
-		scenarios/logical-offline-online.scn >"$o.out" 2>"$o.err"
+		scenarios/logical-offline-online.scn scenarios/nvdimm-altmap.scn >"$o.out" 2>"$o.err"
 	rc=$?
 	check "own kernel: exit 0, got $rc" test "$rc" -eq 0 || diag "$(cat "$o.out" "$o.err" | tail -n 20)"
 	check "own kernel: release read from the image (the one fetched: $ver)" \
@@ -122,6 +122,11 @@ if need ppc64le "own kernel: the ppc64le image and modules by path"; then
 	check "own kernel: the job booted it" result own/logical-offline-online.ppc64le /kernel "=$ver"
 	check "own kernel: its initramfs was built in the output dir" \
 		test -s "$o/kernels/ppc64le/initramfs.cpio.gz"
+	# an NVDIMM scenario's jobs get ndctl/daxctl (own-kernel.sh told through env(1): the
+	# matrix prepares arches in threads, which share one environment), the others not
+	check "own kernel: the NVDIMM scenario's initramfs has ndctl, the other has not" \
+		eval "cpio -it <'$o/kernels/ppc64le/initramfs-tools.cpio.gz' 2>/dev/null | grep -q 'bin/ndctl\$' &&
+		      ! cpio -it <'$o/kernels/ppc64le/initramfs.cpio.gz' 2>/dev/null | grep -q 'bin/ndctl\$'"
 fi
 
 # a job dies (SIGKILL, as in a crash) while another runs: only it is an ERROR
