@@ -8,7 +8,7 @@
 #   make unit         unit tests only
 #   make integration  integration tests only
 #   make bench        per-phase timings of shipped scenarios; booted vs restored vs bare QEMU
-#   make check-restore   restored guests against booted ones (tests/integration/restore.sh)
+#   make check-restore   restored guests against booted ones (restore.sh, alone)
 #   make check-generations   opt-in: every shipped scenario on ppc64le, Debian 6.12 and 7.x, 4K and 64K
 #   make check-images all of the distro image guests' tests (make check runs their core; doc/images.md)
 #   make guest ARCH=x86_64   kernel + agent + initramfs for one arch
@@ -254,7 +254,7 @@ check-generations: all $(JGET)
 check-minimal: all minimal-kernel $(JGET)
 	@HPT_IT_STRICT=1 MINIMAL_ARCHES="$(or $(ARCH),x86_64)" tests/integration/minimal.sh
 
-# opt-in (7-18 min on the shared 2-core machine): booted and restored guests compared
+# booted and restored guests compared (part of make check too; ~2 min alone)
 check-restore: all $(JGET) $(B)/tests/results-cmp
 	@HPT_IT_STRICT=1 tests/integration/restore.sh
 

@@ -12,7 +12,7 @@
 # named after them): none looks at another's while it runs.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-scripts=${*:-kernels stack image faults oracles fresh virtio-mem dimm nvdimm busy matrix report clock cli modneeds signals selftest input}
+scripts=${*:-kernels stack image faults restore oracles fresh virtio-mem dimm nvdimm busy matrix report clock cli modneeds signals selftest input}
 top_out=${HPT_IT_OUT:-$(mktemp -d /tmp/hpt-it.XXXXXX)}
 mkdir -p "$top_out" || exit 2
 jobs=${HPT_IT_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); [ "$n" -ge 2 ] && echo 2 || echo 1)}
