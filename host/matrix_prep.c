@@ -72,7 +72,7 @@ static void prepare_default(struct matrix_kernel *mk)
 			 arch->name, hpt_top(), target);
 }
 
-
+/* One (arch, kernel): mk->p, or mk->err saying why not; said on stderr once done. */
 static void prepare_one(struct matrix *m, struct matrix_kernel *mk)
 {
 	const struct kernel_sel *k = mk->sel;

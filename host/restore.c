@@ -201,7 +201,7 @@ static int cpus_online(struct run *r, uint64_t from, char *err, size_t errlen)
 /* Before a save, where the arch asks for it: the secondary CPUs offline, highest first;
  * *first is the lowest CPU taken offline (guest_cpus() if none), also when one failed.
  * Every CPU must be online first: a restore brings them all back, and one the guest
- * booted without (maxcpus=, nr_cpus=) would come back too. 0, or -EIO with err. */
+ * booted without (maxcpus=1: faults.sh) would come back too. 0, or -EIO with err. */
 static int cpus_offline(struct run *r, uint64_t *first, char *err, size_t errlen)
 {
 	struct strbuf reply = STRBUF_INIT;

@@ -126,6 +126,7 @@ static void stale_note(const char *fmt, ...)
 {
 	char path[PATH_MAX], msg[512], when[32];
 	time_t now = time(NULL);
+	struct tm tm;
 	va_list ap;
 	FILE *f;
 
@@ -139,7 +140,7 @@ static void stale_note(const char *fmt, ...)
 	f = fopen(path, "ae");
 	if (!f)
 		return;
-	strftime(when, sizeof(when), "%F %T", localtime(&now));
+	strftime(when, sizeof(when), "%F %T", localtime_r(&now, &tm));
 	fprintf(f, "%s pid %d: %s\n", when, (int)getpid(), msg);
 	fclose(f);
 }
