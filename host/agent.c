@@ -58,6 +58,16 @@ int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err
 	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
 }
 
+int agent_read(struct run *r, uint64_t timeout_ms, const char *path, struct strbuf *out,
+	       char *err, size_t errlen)
+{
+	int rc = chan_call(&r->chan, timeout_ms, out, "read %s", path);
+
+	if (rc != 0)
+		snprintf(err, errlen, "read %s: %s", path, rc == 1 ? sb_str(out) : r->chan.err);
+	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
+}
+
 int agent_block_events(struct run *r, const char *action, uint32_t first, uint32_t count,
 		       uint32_t *order, int max, char *err, size_t errlen)
 {

@@ -59,6 +59,7 @@ static void kmemleak_check(struct run *r, unsigned lineno)
 	struct strbuf report = STRBUF_INIT, ev = STRBUF_INIT;
 	struct pollfd p = { .fd = hpt_stop_fd, .events = POLLIN };
 	struct json j;
+	char err[300];
 	int rc;
 
 	/* an object must stay unreferenced over two scans at least min-age apart */
@@ -69,11 +70,10 @@ static void kmemleak_check(struct run *r, unsigned lineno)
 	}
 	poll(&p, 1, KMEMLEAK_MIN_AGE_MS);	/* the kernel's age rule, not an event */
 	agent_write(r, KMEMLEAK, "scan");
-	rc = chan_call(&r->chan, run_timeout(r, 30000), &report, "read %s", KMEMLEAK);
+	rc = agent_read(r, run_timeout(r, 30000), KMEMLEAK, &report, err, sizeof(err));
 	agent_write(r, KMEMLEAK, "clear");
 	if (rc != 0) {
-		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "read %s: %s",
-			   KMEMLEAK, rc == 1 ? sb_str(&report) : r->chan.err);
+		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "%s", err);
 	} else if (strstr(sb_str(&report), "unreferenced object")) {
 		json_init(&j, &ev, 0);
 		json_obj_begin(&j, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "agent.h"
 #include "gclock.h"
 #include "json.h"
 #include "oracle.h"
@@ -57,16 +58,12 @@ int gclock_read(struct run *r, struct gclock_read *g, char *err, size_t errlen)
 	int rc;
 
 	g->lo = now_ms();
-	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "read /proc/uptime");
+	rc = agent_read(r, run_timeout(r, 10000), "/proc/uptime", &reply, err, errlen);
 	g->hi = now_ms();
-	if (rc != 0) {
-		snprintf(err, errlen, "read /proc/uptime: %s",
-			 rc == 1 ? sb_str(&reply) : r->chan.err);
-		rc = -EIO;
-	} else if (sscanf(sb_str(&reply), "%lf", &up) != 1 || up < 0) {
+	if (rc == 0 && (sscanf(sb_str(&reply), "%lf", &up) != 1 || up < 0)) {
 		snprintf(err, errlen, "/proc/uptime: no number in \"%.60s\"", sb_str(&reply));
 		rc = -EPROTO;
-	} else {
+	} else if (rc == 0) {
 		g->up_ms = (uint64_t)(up * 1000);
 	}
 	sb_release(&reply);

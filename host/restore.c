@@ -212,14 +212,11 @@ static int cpus_offline(struct run *r, uint64_t *first, char *err, size_t errlen
 	if (!r->arch->restore_cpus_offline || *first < 2)
 		return 0;
 	snprintf(all, sizeof(all), "0-%llu", (unsigned long long)*first - 1);
-	rc = chan_call(&r->chan, run_timeout(r, 10000), &reply,
-		       "read /sys/devices/system/cpu/online");
+	rc = agent_read(r, run_timeout(r, 10000), "/sys/devices/system/cpu/online", &reply,
+			err, errlen);
 	snprintf(online, sizeof(online), "%s", sb_str(&reply));
 	online[strcspn(online, "\n")] = 0;
-	if (rc != 0)
-		snprintf(err, errlen, "read /sys/devices/system/cpu/online: %s",
-			 rc == 1 ? sb_str(&reply) : r->chan.err);
-	else if (strcmp(online, all))
+	if (rc == 0 && strcmp(online, all))
 		snprintf(err, errlen, "the guest's online CPUs are %s, not all %llu (%s): a "
 			 "restore would bring the others online", online,
 			 (unsigned long long)*first, all);

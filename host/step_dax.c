@@ -89,10 +89,10 @@ static int dax_needs(struct run *r, const struct scn_line *l, char *why, size_t 
 	return 0;
 }
 
-static int read_u64(struct run *r, const char *path, uint64_t *v)
+static int read_u64(struct run *r, const char *path, uint64_t *v, char *err, size_t errlen)
 {
 	struct strbuf reply = STRBUF_INIT;
-	int rc = chan_call(&r->chan, run_timeout(r, 10000), &reply, "read %s", path);
+	int rc = agent_read(r, run_timeout(r, 10000), path, &reply, err, errlen);
 
 	if (rc == 0)
 		*v = strtoull(sb_str(&reply), NULL, 0);
@@ -148,11 +148,11 @@ static enum step_rc do_create(struct run *r, const struct scn_line *l, struct da
 	free(out);
 	nv->u.nvdimm.n_ns++;
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/size", ns->dev);
-	if (read_u64(r, path, &ns->raw) < 0)
-		return step_stop(r, l, V_ERROR, NULL, "dax create: cannot read %s", path);
+	if (read_u64(r, path, &ns->raw, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: %s", err);
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/resource", ns->dev);
-	if (read_u64(r, path, &ns->start) < 0)
-		return step_stop(r, l, V_ERROR, NULL, "dax create: cannot read %s", path);
+	if (read_u64(r, path, &ns->start, err, sizeof(err)) < 0)
+		return step_stop(r, l, V_ERROR, NULL, "dax create: %s", err);
 	/* nd_pfn_init() aligns to max(align, memremap_compat_align()): SUBSECTION_SIZE,
 	 * 2 MiB, where the arch does not override it (x86_64) */
 	eff_align = ns->align > COMPAT_ALIGN ? ns->align : COMPAT_ALIGN;
