@@ -19,8 +19,9 @@ int agent_block_events(struct run *r, const char *action, uint32_t first, uint32
 /* Runs a verb whose failure is an ERROR (no kernel meaning): compact, drop-caches… */
 int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err,
 		 size_t errlen);
-/* Reads the guest's file `path` into *out (appended; the caller releases it). 0, or
- * -EIO (the agent could not read it) or the channel's -errno, with err "read PATH: …". */
+/* Reads the guest's file `path` into *out (replacing what it held; the caller releases
+ * it). 0, or -EIO (the agent could not read it: *out holds its reason) or the channel's
+ * -errno, with err "read PATH: …". */
 int agent_read(struct run *r, uint64_t timeout_ms, const char *path, struct strbuf *out,
 	       char *err, size_t errlen);
 
