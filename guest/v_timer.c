@@ -100,8 +100,10 @@ static int cpu_timer(struct agent *a, int cpu, uint64_t kick_ms, uint64_t deadli
 
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0) {
-		sb_addf(out, "timerfd_create: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		sb_addf(out, "timerfd_create: %s", strerror(e));
+		return -e;
 	}
 	t0 = ag_now_ms();
 	if (arm(fd) < 0) {
@@ -161,8 +163,10 @@ int v_timer(struct agent *a, int argc, char **argv, struct strbuf *out)
 		return -EINVAL;
 	}
 	if (sched_getaffinity(0, sizeof(all), &all) < 0) {
-		sb_addf(out, "sched_getaffinity: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		sb_addf(out, "sched_getaffinity: %s", strerror(e));
+		return -e;
 	}
 	for (cpu = 0; cpu < CPU_SETSIZE && !ret; cpu++) {
 		if (!CPU_ISSET(cpu, &all))

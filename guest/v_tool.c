@@ -55,14 +55,18 @@ static int tool_child(void *arg, struct strbuf *out)
 	pid_t pid;
 
 	if (pipe(po) || pipe(pe)) {
-		sb_addf(out, "tool: pipe: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		sb_addf(out, "tool: pipe: %s", strerror(e));
+		return -e;
 	}
 	snprintf(path, sizeof(path), "/bin/%s", t->argv[0]);
 	pid = fork();
 	if (pid < 0) {
-		sb_addf(out, "tool: fork: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		sb_addf(out, "tool: fork: %s", strerror(e));
+		return -e;
 	}
 	if (pid == 0) {
 		dup2(po[1], 1);

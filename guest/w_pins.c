@@ -93,8 +93,10 @@ static int ring_setup(struct strbuf *out)
 	pw.sqes = mmap(NULL, pw.sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
 		       pw.ring, IORING_OFF_SQES);
 	if (pw.sq_ring == MAP_FAILED || pw.cq_ring == MAP_FAILED || pw.sqes == MAP_FAILED) {
-		sb_addf(out, "io_uring: mmap rings: %s\n", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		sb_addf(out, "io_uring: mmap rings: %s\n", strerror(e));
+		return -e;
 	}
 	pw.sq_tail = (unsigned *)((char *)pw.sq_ring + pw.p.sq_off.tail);
 	pw.sq_mask = (unsigned *)((char *)pw.sq_ring + pw.p.sq_off.ring_mask);
@@ -196,6 +198,7 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 	iov = calloc(pw.nbufs, sizeof(*iov));
 	if (!pw.mem || !pw.scratch || !pw.gen || !pw.pfn || !iov) {
 		sb_addf(out, "pins: no memory for %zu bytes\n", pw.len);
+		free(iov);
 		return -ENOMEM;
 	}
 	madvise(pw.mem, pw.len, MADV_NOHUGEPAGE);
@@ -203,9 +206,11 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 		unsigned long mask = 1ul << node;
 
 		if (syscall(__NR_mbind, pw.mem, pw.len, MPOL_BIND, &mask, 65, 0)) {
+			ret = -errno;	/* before sb_addf(), which may allocate */
 			sb_addf(out, "pins: mbind to node %llu: %s\n", (unsigned long long)node,
-				strerror(errno));
-			return -errno;
+				strerror(-ret));
+			free(iov);
+			return ret;
 		}
 	}
 	for (uint64_t i = 0; i < pw.npages; i++) {
@@ -252,8 +257,9 @@ static int pin_buffers(struct wl_ctx *c, struct strbuf *out)
 	check_pages(c, 0, pw.npages, "after pinning");
 	pw.tmp = open(TMPFILE, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (pw.tmp < 0 || ftruncate(pw.tmp, (off_t)pw.buflen)) {
-		sb_addf(out, "pins: %s: %s\n", TMPFILE, strerror(errno));
-		return -errno;
+		ret = -errno;
+		sb_addf(out, "pins: %s: %s\n", TMPFILE, strerror(-ret));
+		return ret;
 	}
 	return 0;
 }

@@ -164,7 +164,7 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 			else
 				snprintf(c->err, sizeof(c->err),
 					 "agent silent for %u s (no heartbeat): guest hung?",
-					 CHAN_SILENCE_MS / 1000);
+					 (unsigned)(CHAN_SILENCE_MS / 1000));
 			return failed(c, now >= deadline_ms ? CHAN_DEADLINE : CHAN_SILENT,
 				      -ETIMEDOUT);
 		}
@@ -186,7 +186,7 @@ static int next_frame(struct chan *c, uint64_t deadline_ms, struct hpt_frame *f)
 			if (c->hello[0] && now_ms() > c->last_frame_ms + CHAN_SILENCE_MS) {
 				snprintf(c->err, sizeof(c->err),
 					 "agent silent for %u s (no heartbeat): guest hung?",
-					 CHAN_SILENCE_MS / 1000);
+					 (unsigned)(CHAN_SILENCE_MS / 1000));
 				return failed(c, CHAN_SILENT, -ETIMEDOUT);
 			}
 			return -EAGAIN;

@@ -142,7 +142,8 @@ int image_gfs_mount_linux(guestfs_h *g, const char *name, const struct arch *a,
 	mps = guestfs_inspect_get_mountpoints(g, roots[0]);
 	while (mps && mps[2 * k])
 		k++;
-	qsort(mps, k, 2 * sizeof(char *), by_mountpoint_len);	/* "/" before "/boot" */
+	if (k)
+		qsort(mps, k, 2 * sizeof(char *), by_mountpoint_len);	/* "/" before "/boot" */
 	for (size_t i = 0; i < k; i++)
 		if (guestfs_mount(g, mps[2 * i + 1], mps[2 * i]) < 0 && !strcmp(mps[2 * i], "/")) {
 			rc = image_gfs_err(g, name, err, n);
