@@ -186,7 +186,7 @@ static void facts(struct xw *w, const struct rundoc *d)
 		 jr_num(r, "exit_code", -1));
 	fact(w, "verdict", line, NULL);
 	fact(w, "arch", jr_str(r, "arch", NULL), NULL);
-	fact(w, "kernel", kr && kr->type == JR_OBJ ? flat(kr, &t) : flat(kr, &t),
+	fact(w, "kernel", flat(kr, &t),
 	     "not recorded (no guest booted)");
 	fact(w, "kernel package", flat(field(r, k_pkg), &t),
 	     "not recorded by this version of hotplug-test");
