@@ -5,7 +5,8 @@
 # machine looks to libvirt: a private mount namespace whose root is a mount point, with
 # /proc, /sys, /dev and /dev/pts bound (a plain chroot makes libvirt fail to set up its
 # QEMU mount namespace). Every mount vanishes with the namespace; the root is removed on
-# exit, failure or interrupt, and no process of it survives; the roots that killed runs
+# exit, failure or interrupt, and no process of it survives (after a failure its run dirs
+# and test output are kept in runs/fresh-root.STAMP first); the roots that killed runs
 # left (SIGKILL: no cleanup) are removed at the start.
 #   tests/fresh-root.sh [--keep] [--tree DIR] [COMMAND…]
 # COMMAND runs in the tree's copy (/src), default: the README's quick start, then
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1; shift ;;
 	--tree) tree=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "fresh-root: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -73,6 +74,22 @@ root=$(mktemp -d "$tmpd/hpt-fresh.XXXXXX")
 exec 9>"$root.lock"
 flock -n 9 || { say "cannot lock $root.lock"; rmdir "$root"; exit 2; }
 inside=
+# A failure's evidence outlives the root: the run dirs and test output inside it (the
+# quick start's runs/, the integration tests' /tmp/hpt-it.*: logs, consoles, results;
+# files under 8 MiB, so no saved guest or disk image) go to runs/fresh-root.STAMP here.
+keep_evidence() {
+	local dst n d srcs=()
+	for d in "$root"/src/runs "$root"/tmp/hpt-it.*; do
+		[ -d "$d" ] && srcs+=("${d#"$root"/}")
+	done
+	[ ${#srcs[@]} -gt 0 ] || return 0
+	n=$(cd "$root" && find "${srcs[@]}" -type f -size -8M | wc -l)
+	[ "$n" -gt 0 ] || return 0
+	dst=$top/runs/fresh-root.$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$dst" && (cd "$root" && find "${srcs[@]}" -type f -size -8M -print0 |
+		tar --null -T - -cf -) | tar -C "$dst" -xf - &&
+		say "the root's run dirs and test output ($n files, $(du -sh "$dst" | cut -f1)) kept in $dst"
+}
 cleanup() {
 	local rc=$?
 	set +e	# everything below must run, whatever fails
@@ -86,6 +103,7 @@ cleanup() {
 	if [ "$keep" = 1 ]; then
 		say "root kept in $root"
 	else
+		[ "$rc" -eq 0 ] || keep_evidence
 		rm -rf --one-file-system "$root"
 	fi
 	rm -f "$root.log" "$root.lock"

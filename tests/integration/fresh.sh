@@ -1,6 +1,7 @@
 #!/bin/bash
-# tests/fresh-root.sh itself: a command's exit status comes back, and a failed or
-# interrupted run leaves no root, no mount and no process behind (CI runs every test
+# tests/fresh-root.sh itself: a command's exit status comes back, a failed run's test
+# output is kept, and a failed or interrupted run leaves no root, no mount and no process
+# behind (CI runs every test
 # inside one of these roots: a leak here would pile up on every CI machine).
 . "$(dirname "$0")/lib.sh"
 
@@ -19,10 +20,17 @@ flock "$live.lock" sleep 600 &
 lpid=$!
 for _ in $(seq 100); do ! flock -n "$live.lock" true 2>/dev/null && break; sleep 0.05; done
 
-# a command that fails: its status comes back, the root goes
-tests/fresh-root.sh sh -c 'test -d /src/host && test ! -e /usr/bin/qemu-system-x86_64 && exit 7' \
-	>"$out/fresh-fail.out" 2>&1
+# a command that fails: its status comes back, the root goes, its test output is kept
+# (files under 8 MiB: a log, not an image)
+tests/fresh-root.sh sh -c 'test -d /src/host && test ! -e /usr/bin/qemu-system-x86_64 &&
+	mkdir -p /tmp/hpt-it.x/run && echo seen >/tmp/hpt-it.x/run/console.log &&
+	head -c 9M /dev/zero >/tmp/hpt-it.x/run/saved.img && exit 7' >"$out/fresh-fail.out" 2>&1
 rc=$?
+kept=$(sed -n 's/^fresh-root: the root.s run dirs and test output .* kept in //p' "$out/fresh-fail.out")
+check "fresh-root: a failed run's test output is kept (${kept:-nowhere}), its images not" \
+	eval "[ -n '$kept' ] && [ \"\$(cat '$kept/tmp/hpt-it.x/run/console.log')\" = seen ] &&
+	      [ ! -e '$kept/tmp/hpt-it.x/run/saved.img' ]"
+[ -z "$kept" ] || rm -rf "$kept"
 check "fresh-root: the command ran in a bare root, its exit status came back (7, got $rc)" \
 	test "$rc" -eq 7 || diag "what fresh-root.sh said:" "$(tail -n 30 "$out/fresh-fail.out")"
 check "fresh-root: the root is gone after a failure" \

@@ -9,7 +9,12 @@
  * no-leak checks — except "no-leak MemFree", whose evidence and summary are
  * per-cpu-list and slab noise between any two boots, judged against a tolerance from the
  * run's own noise samples (its verdict is compared), and "no-leak memmap frames", whose
- * summary restates its evidence, free_now included.
+ * summary restates its evidence, free_now included; and the flags of ordinary pages in a
+ * placement's evidence ("first_ordinary_pfn_flags", and "first_pfn_flags" with the flags
+ * "observed_why" quotes when the memmap is elsewhere, so that the device's first pfn is an
+ * ordinary page): whether some process holds that page at the snapshot is timing (seen:
+ * 0x400 free booted, 0x400005808 anonymous restored, ppc64le 6.1); a memmap page's flags
+ * are compared.
  * Prints each difference and a count line; exit 0 same, 1 different, 2 unreadable. */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +24,8 @@
 #include "strbuf.h"
 
 static int n_values, n_diffs;
+/* the check being compared is a placement whose device's first pfn is an ordinary page */
+static int first_ordinary;
 
 static void diff(const char *check, const char *path, const char *a, const char *b)
 {
@@ -65,6 +72,33 @@ static int is_layout(const char *check, const char *key)
 	       (!strcmp(key, "runs") || !strcmp(key, "recorded"));
 }
 
+/* An ordinary page's flags in a placement's evidence (see the top): skipped. */
+static int is_ordinary_flags(const char *check, const char *key)
+{
+	if (strncmp(check, "placement", 9))
+		return 0;
+	return !strcmp(key, "first_ordinary_pfn_flags") ||
+	       (first_ordinary && !strcmp(key, "first_pfn_flags"));
+}
+
+/* s with the hex number after each "flags " made "0x?": observed_why quoting an ordinary
+ * page's flags */
+static void mask_flags(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+
+	while (*s && o + 4 < n) {
+		if (!strncmp(s, "flags 0x", 8)) {
+			o += (size_t)snprintf(out + o, n - o, "flags 0x?");
+			for (s += 8; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+				;
+			continue;
+		}
+		out[o++] = *s++;
+	}
+	out[o] = 0;
+}
+
 /* Walks a and b together; path names where we are. */
 static void cmp_tree(const char *check, const char *path, const struct jr_val *a,
 		     const struct jr_val *b)
@@ -83,12 +117,22 @@ static void cmp_tree(const char *check, const char *path, const struct jr_val *a
 
 			snprintf(sub, sizeof(sub), "%s.%s", path, a->keys[i]);
 			if (is_timing(a->keys[i]) || is_layout(check, a->keys[i]) ||
-			    !strcmp(a->keys[i], "free_now"))
+			    is_ordinary_flags(check, a->keys[i]) || !strcmp(a->keys[i], "free_now"))
 				continue;
-			if (!bv)
+			if (!bv) {
 				diff(check, sub, "present", "absent");
-			else
+			} else if (first_ordinary && !strcmp(a->keys[i], "observed_why") &&
+				   a->items[i].type == JR_STR && bv->type == JR_STR) {
+				char ma[512], mb[512];
+
+				n_values++;
+				mask_flags(a->items[i].str, ma, sizeof(ma));
+				mask_flags(bv->str, mb, sizeof(mb));
+				if (strcmp(ma, mb))
+					diff(check, sub, ma, mb);
+			} else {
 				cmp_tree(check, sub, &a->items[i], bv);
+			}
 		}
 		return;
 	}
@@ -198,6 +242,8 @@ int main(int argc, char **argv)
 			continue;
 		if (!strcmp(name, "no-leak MemFree"))
 			continue;	/* per-cpu lists and slab: noise between any two boots */
+		first_ordinary = ea && eb && !strcmp(jr_str(ea, "observed", ""), "elsewhere") &&
+				 !strcmp(jr_str(eb, "observed", ""), "elsewhere");
 		if (ea || eb) {
 			if (!ea || !eb)
 				diff(name, "evidence", ea ? "present" : "absent", eb ? "present" : "absent");
