@@ -16,13 +16,14 @@
 #define KMEMLEAK_MIN_AGE_MS 5500	/* kmemleak reports objects older than 5 s only */
 #define HOTPLUG_FUNCS "vmemmap_populate,sparse_add_section,section_activate,populate_section_memmap"
 
-static int agent_write(struct run *r, const char *path, const char *val)
+/* writes VAL to kmemleak's file: 0, or <0 with err saying why ("write PATH VAL: …", the
+ * guest's reason or the channel's) */
+static int kmemleak_write(struct run *r, const char *val, char *err, size_t errlen)
 {
-	struct strbuf reply = STRBUF_INIT;
-	int rc = chan_call(&r->chan, run_timeout(r, 60000), &reply, "write %s %s", path, val);
+	char verb[64];
 
-	sb_release(&reply);
-	return rc;
+	snprintf(verb, sizeof(verb), "write %s %s", KMEMLEAK, val);
+	return agent_simple(r, run_timeout(r, 60000), verb, err, errlen);
 }
 
 /* Pages allocated on the hotplug paths now; -1 if page_owner is not there. */
@@ -47,7 +48,9 @@ static long long hotplug_pages(struct run *r, struct strbuf *example)
 
 void debugk_boot(struct run *r)
 {
-	r->dbg_kmemleak = agent_write(r, KMEMLEAK, "clear") == 0;
+	char err[300];
+
+	r->dbg_kmemleak = kmemleak_write(r, "clear", err, sizeof(err)) == 0;
 	r->dbg_page_owner_base = r->opts->debug_kernel ? hotplug_pages(r, NULL) : -1;
 	r->dbg_page_owner_peak = r->dbg_page_owner_base;
 	hpt_verbose("vm %s: kmemleak %s, page_owner %s", r->vm_name,
@@ -63,17 +66,17 @@ static void kmemleak_check(struct run *r, unsigned lineno)
 	int rc;
 
 	/* an object must stay unreferenced over two scans at least min-age apart */
-	if (agent_write(r, KMEMLEAK, "scan") != 0) {
-		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "kmemleak scan: %s",
-			   r->chan.err);
+	if (kmemleak_write(r, "scan", err, sizeof(err)) != 0) {
+		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "kmemleak: %s", err);
 		return;
 	}
 	poll(&p, 1, KMEMLEAK_MIN_AGE_MS);	/* the kernel's age rule, not an event */
-	agent_write(r, KMEMLEAK, "scan");
-	rc = agent_read(r, run_timeout(r, 30000), KMEMLEAK, &report, err, sizeof(err));
-	agent_write(r, KMEMLEAK, "clear");
+	rc = kmemleak_write(r, "scan", err, sizeof(err));
+	if (rc == 0)
+		rc = agent_read(r, run_timeout(r, 30000), KMEMLEAK, &report, err, sizeof(err));
+	kmemleak_write(r, "clear", NULL, 0);
 	if (rc != 0) {
-		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "%s", err);
+		result_add(&r->res, V_ERROR, "no-leak kmemleak", lineno, NULL, "kmemleak: %s", err);
 	} else if (strstr(sb_str(&report), "unreferenced object")) {
 		json_init(&j, &ev, 0);
 		json_obj_begin(&j, NULL);
