@@ -87,7 +87,7 @@ static void mask_flags(const char *s, char *out, size_t n)
 {
 	size_t o = 0;
 
-	while (*s && o + 4 < n) {
+	while (*s && o + 10 < n) {
 		if (!strncmp(s, "flags 0x", 8)) {
 			o += (size_t)snprintf(out + o, n - o, "flags 0x?");
 			for (s += 8; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
