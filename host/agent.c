@@ -68,6 +68,15 @@ int agent_read(struct run *r, uint64_t timeout_ms, const char *path, struct strb
 	return rc == 0 ? 0 : rc < 0 ? rc : -EIO;
 }
 
+int agent_cpu_set(struct run *r, uint64_t cpu, int online, char *err, size_t errlen)
+{
+	char verb[64];
+
+	snprintf(verb, sizeof(verb), "write /sys/devices/system/cpu/cpu%llu/online %d",
+		 (unsigned long long)cpu, online);
+	return agent_simple(r, run_timeout(r, 20000), verb, err, errlen);
+}
+
 int agent_block_events(struct run *r, const char *action, uint32_t first, uint32_t count,
 		       uint32_t *order, int max, char *err, size_t errlen)
 {

@@ -24,5 +24,7 @@ int agent_simple(struct run *r, uint64_t timeout_ms, const char *verb, char *err
  * -errno, with err "read PATH: …". */
 int agent_read(struct run *r, uint64_t timeout_ms, const char *path, struct strbuf *out,
 	       char *err, size_t errlen);
+/* The guest's CPU `cpu` online (1) or offline (0), through sysfs. 0, or -errno with err. */
+int agent_cpu_set(struct run *r, uint64_t cpu, int online, char *err, size_t errlen);
 
 #endif

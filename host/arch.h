@@ -42,6 +42,10 @@ struct arch {
 	 * the save, brought online after each restore, so that restore_tcg_max_cpus counts
 	 * the one CPU that runs across it */
 	int restore_cpus_offline;
+	/* under TCG a guest of 2 or more vCPUs boots on its first CPU only (maxcpus=1) and the
+	 * host brings the others online once the agent said hello, unless its command line
+	 * limits its CPUs itself (guest.c cpus_late; why: the arch's file) */
+	int tcg_cpus_late;
 };
 
 const struct arch *arch_find(const char *name);

@@ -36,6 +36,13 @@ static void x86_host_cmdline(struct strbuf *sb, int tcg, int local)
 		sb_addf(sb, " tsc_early_khz=%llu", (unsigned long long)(khz + 500) / 1000 * 1000);
 }
 
+/* tcg_cpus_late: at late init a 6.1-7.2 kernel turns its __sched_clock_stable static key
+ * on (tsc=reliable: the TSC is stable), patching each of its branches with text_poke_bp
+ * (an int3 first, the new bytes, a core sync after each). Under QEMU 7.2's multi-threaded
+ * TCG the second vCPU now and then executes that int3 after the patching ended, a stale
+ * translation: "Oops: int3" at sched_clock_cpu+0x9 or sched_clock_tick+0x5 on CPU 1, "Fatal
+ * exception in interrupt", 3-4 s into the boot (6.12 twice on 2026-12-06, 7.2 in CI61 and
+ * CI62). With one CPU up at late init nothing else runs the patched code. */
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.virt_arch = "x86_64",
@@ -52,4 +59,5 @@ const struct arch arch_x86_64 = {
 	.features_xml = x86_features,
 	.console_xml = x86_console,
 	.host_cmdline = x86_host_cmdline,
+	.tcg_cpus_late = 1,
 };

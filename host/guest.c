@@ -192,6 +192,50 @@ static int same_host(const struct run *r)
 	return local;
 }
 
+/* cmdline has the kernel parameter `name` (a word of its own, "name" or "name=…") */
+static int has_param(const char *cmdline, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = cmdline; (p = strstr(p, name)); p += n)
+		if ((p == cmdline || p[-1] == ' ') && (!p[n] || p[n] == ' ' || p[n] == '='))
+			return 1;
+	return 0;
+}
+
+/* The guest boots on its first CPU and gets the others from the host once its agent said
+ * hello (arch.h tcg_cpus_late): under TCG, 2 or more vCPUs, and no command line of the
+ * scenario's or the image's that limits the CPUs itself (it is left as it asks). */
+static int cpus_late(const struct run *r, const char *type)
+{
+	static const char *const limits[] = { "maxcpus", "nr_cpus", "nosmp" };
+
+	if (!r->arch->tcg_cpus_late || strcmp(type, "qemu") || r->boot.cpus < 2)
+		return 0;
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (has_param(r->boot.cmdline, limits[i]) ||
+		    (r->image_disk[0] && has_param(r->image_cmdline, limits[i])))
+			return 0;
+	return 1;
+}
+
+/* After the hello (cpus_late): CPUs 1 and up online, in order. 0, or -EIO with err. */
+static int cpus_online_late(struct run *r, char *err, size_t errlen)
+{
+	char why[300];
+
+	for (uint64_t c = 1; c < r->boot.cpus; c++) {
+		if (agent_cpu_set(r, c, 1, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "vm %s: cpu%llu online after boot (maxcpus=1 at boot "
+				 "under TCG): %s", r->vm_name, (unsigned long long)c, why);
+			return -EIO;
+		}
+	}
+	hpt_verbose("vm %s: cpus 1-%llu online after boot (maxcpus=1 under TCG)", r->vm_name,
+		    (unsigned long long)r->boot.cpus - 1);
+	return 0;
+}
+
 void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 		      const char *kernel, const char *initrd, const char *sock)
 {
@@ -234,6 +278,8 @@ void guest_domain_xml(struct strbuf *sb, const struct run *r, const char *type,
 	 * anyway, by the agent's missing heartbeat (15 s, fault.c). */
 	if (!strcmp(type, "qemu"))
 		sb_adds(sb, " watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120");
+	if (cpus_late(r, type))
+		sb_adds(sb, " maxcpus=1");	/* the others after the hello (arch.h) */
 	if (r->opts->debug_kernel)
 		sb_adds(sb, " page_owner=on");	/* PAGE_OWNER is off unless asked at boot */
 	if (r->image_disk[0]) {	/* run --image: its root file system */
@@ -541,6 +587,8 @@ again:
 	hpt_verbose("vm %s: prepare %llu ms, domain start %llu ms", r->vm_name,
 		    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
 	rc = guest_attach(r, sock, 0, err, errlen);
+	if (rc == 0 && cpus_late(r, !strcmp(r->accel_used, "kvm") ? "kvm" : "qemu"))
+		rc = cpus_online_late(r, err, errlen);
 	if (rc == 0 && r->restore.save) {
 		rc = restore_save(r, kernel, initrd, err, errlen);
 		if (rc > 0)

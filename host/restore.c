@@ -178,22 +178,12 @@ static uint64_t guest_cpus(const struct run *r)
 	return r->boot.cpus ? r->boot.cpus : 1;
 }
 
-/* The guest's CPU c online or offline (sysfs). 0, or -errno with err. */
-static int set_cpu(struct run *r, uint64_t c, int online, char *err, size_t errlen)
-{
-	char verb[64];
-
-	snprintf(verb, sizeof(verb), "write /sys/devices/system/cpu/cpu%llu/online %d",
-		 (unsigned long long)c, online);
-	return agent_simple(r, run_timeout(r, 20000), verb, err, errlen);
-}
-
 /* Where the arch asks for it (arch.h restore_cpus_offline): cpu<from> and above online
  * again, after a restore or a save that did not happen. 0, or -EIO with err. */
 static int cpus_online(struct run *r, uint64_t from, char *err, size_t errlen)
 {
 	for (uint64_t c = from; r->arch->restore_cpus_offline && c < guest_cpus(r); c++)
-		if (set_cpu(r, c, 1, err, errlen) < 0)
+		if (agent_cpu_set(r, c, 1, err, errlen) < 0)
 			return -EIO;
 	return 0;
 }
@@ -224,7 +214,7 @@ static int cpus_offline(struct run *r, uint64_t *first, char *err, size_t errlen
 	if (rc != 0 || strcmp(online, all))
 		return -EIO;
 	while (*first > 1) {
-		if (set_cpu(r, *first - 1, 0, err, errlen) < 0)
+		if (agent_cpu_set(r, *first - 1, 0, err, errlen) < 0)
 			return -EIO;
 		(*first)--;
 	}
