@@ -48,13 +48,15 @@ static long long hotplug_pages(struct run *r, struct strbuf *example)
 
 void debugk_boot(struct run *r)
 {
-	char err[300];
+	char err[300] = "";
 
 	r->dbg_kmemleak = kmemleak_write(r, "clear", err, sizeof(err)) == 0;
 	r->dbg_page_owner_base = r->opts->debug_kernel ? hotplug_pages(r, NULL) : -1;
 	r->dbg_page_owner_peak = r->dbg_page_owner_base;
-	hpt_verbose("vm %s: kmemleak %s, page_owner %s", r->vm_name,
-		    r->dbg_kmemleak ? "on" : "off", r->dbg_page_owner_base >= 0 ? "on" : "off");
+	/* a kernel without kmemleak refuses the write: the reason is said, not an error */
+	hpt_verbose("vm %s: kmemleak %s%s%s%s, page_owner %s", r->vm_name,
+		    r->dbg_kmemleak ? "on" : "off", *err ? " (" : "", err, *err ? ")" : "",
+		    r->dbg_page_owner_base >= 0 ? "on" : "off");
 }
 
 static void kmemleak_check(struct run *r, unsigned lineno)

@@ -83,12 +83,12 @@ keep_evidence() {
 		[ -d "$d" ] && srcs+=("${d#"$root"/}")
 	done
 	[ ${#srcs[@]} -gt 0 ] || return 0
-	n=$(cd "$root" && find "${srcs[@]}" -type f -size -8M | wc -l)
-	[ "$n" -gt 0 ] || return 0
 	dst=$top/runs/fresh-root.$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$dst" && (cd "$root" && find "${srcs[@]}" -type f -size -8M -print0 |
-		tar --null -T - -cf -) | tar -C "$dst" -xf - &&
-		say "the root's run dirs and test output ($n files, $(du -sh "$dst" | cut -f1)) kept in $dst"
+		tar --null -T - -cf -) | tar -C "$dst" -xf - || return 0
+	n=$(find "$dst" -type f | wc -l)
+	[ "$n" -gt 0 ] || { rmdir -p "$dst" 2>/dev/null; return 0; }
+	say "the root's run dirs and test output ($n files, $(du -sh "$dst" | cut -f1)) kept in $dst"
 }
 cleanup() {
 	local rc=$?

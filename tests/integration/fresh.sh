@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/fresh-root.sh itself: a command's exit status comes back, a failed run's test
 # output is kept, and a failed or interrupted run leaves no root, no mount and no process
-# behind (CI runs every test
-# inside one of these roots: a leak here would pile up on every CI machine).
+# behind (CI runs every test inside one of these roots: a leak here would pile up on
+# every CI machine).
 . "$(dirname "$0")/lib.sh"
 
 # roots of ours and what is mounted under them
